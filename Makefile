@@ -1,0 +1,49 @@
+# Every target creates (or reuses) .venv and installs the project into it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+
+.DEFAULT_GOAL := help
+.PHONY: help install regen test check lint format validate docs corpus bench clean
+
+help:
+	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
+	@echo "make test      run the whole test suite (includes make validate)"
+	@echo "make check     fail when a committed generated file differs from what regen writes"
+	@echo "make validate  check every generated module (terraform fmt/validate, schemas, CRDs)"
+	@echo "make lint      black --check and ruff"
+	@echo "make docs      regenerate docs/conversion-matrix.md"
+	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
+
+$(STAMP): pyproject.toml scripts/bootstrap_venv.py
+	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+regen: $(STAMP)
+	$(BIN)/python -m generator.regen --specs specs --out modules-k8s
+
+check: $(STAMP)
+	$(BIN)/python -m generator.regen --specs specs --out modules-k8s --check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/black --check generator tests scripts
+	$(BIN)/ruff check generator tests scripts
+
+format: $(STAMP)
+	$(BIN)/black generator tests scripts
+	$(BIN)/ruff check --fix generator tests scripts
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+validate: $(STAMP)
+	$(BIN)/python -m generator.validation modules-k8s

@@ -1,0 +1,34 @@
+"""Decoding HCL string literals as python-hcl2 serializes them (quotes kept)."""
+
+from __future__ import annotations
+
+import re
+
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{", re.DOTALL)
+
+
+def is_quoted(raw: str) -> bool:
+    return len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"'
+
+
+def is_wrapped_expression(raw: str) -> bool:
+    return raw.startswith("${") and raw.endswith("}") and not is_quoted(raw)
+
+
+def decode_string(raw: str) -> str:
+    """Decode a quoted HCL string: escapes, `$${` and `%%{` become their literal text."""
+    body = raw[1:-1] if is_quoted(raw) else raw
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "$${":
+            return "${"
+        if token == "%%{":
+            return "%{"
+        escape = match.group(1)
+        if escape[0] in "uU" and len(escape) > 1:
+            return chr(int(escape[1:], 16))
+        return _SIMPLE_ESCAPES.get(escape, token)
+
+    return _ESCAPE.sub(replace, body)
