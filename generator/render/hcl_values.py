@@ -1,0 +1,112 @@
+"""HCL literals: the one place that escapes strings written into generated `.tf`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@dataclass(frozen=True)
+class Raw:
+    """An HCL expression written as is: a reference (`var.namespace`) or a call."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def escape_template_sequences(text: str) -> str:
+    """`${` and `%{` start HCL templates; doubling the sigil makes them literal."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_string(value: str) -> str:
+    """A quoted HCL string whose value is exactly `value`."""
+    out = []
+    for char in escape_template_sequences(value):
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def heredoc_marker(content: str) -> str:
+    lines = set(content.splitlines())
+    marker, counter = "EOT", 0
+    while marker in lines or marker in {line.strip() for line in lines}:
+        counter += 1
+        marker = f"EOT{counter}"
+    return marker
+
+
+def can_be_heredoc(value: str) -> bool:
+    """Heredocs always end with a newline; other values stay quoted strings."""
+    return "\n" in value.rstrip("\n") and value.endswith("\n") and "\r" not in value
+
+
+def hcl_heredoc(value: str, indent: int = 0) -> str:
+    """A heredoc whose value is exactly `value` (which must end with a newline).
+
+    `<<-` strips the common indentation, so it is used only when the content
+    itself has a line at column 0; otherwise the content is written unindented
+    after a plain `<<`, which keeps leading whitespace byte-for-byte.
+    """
+    content = escape_template_sequences(value)
+    marker = heredoc_marker(content)
+    body_lines = content[:-1].split("\n")
+    text_lines = [line for line in body_lines if line.strip()]
+    flush_left = any(not line[:1].isspace() for line in text_lines)
+    untouchable = any(line != line.rstrip() or "\t" in line for line in body_lines)
+    if flush_left and not untouchable:
+        pad = " " * (indent + 2)
+        body = "\n".join(pad + line if line else "" for line in body_lines)
+        return f"<<-{marker}\n{body}\n{' ' * indent}{marker}"
+    return f"<<{marker}\n{content}{marker}"
+
+
+def hcl_key(key: str) -> str:
+    return key if _IDENTIFIER.match(key) else hcl_string(key)
+
+
+def hcl_value(value: object, indent: int = 0) -> str:
+    """Render a Python value as an HCL expression, multi-line where needed."""
+    if isinstance(value, Raw):
+        return value.text
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return hcl_heredoc(value, indent) if can_be_heredoc(value) else hcl_string(value)
+    if isinstance(value, Mapping):
+        return _hcl_object(value, indent)
+    if isinstance(value, Sequence):
+        return _hcl_list(value, indent)
+    raise TypeError(f"cannot render {type(value).__name__} as HCL")
+
+
+def _hcl_object(value: Mapping[str, object], indent: int) -> str:
+    if not value:
+        return "{}"
+    pad = " " * (indent + 2)
+    lines = [f"{pad}{hcl_key(key)} = {hcl_value(item, indent + 2)}" for key, item in value.items()]
+    return "{\n" + "\n".join(lines) + "\n" + " " * indent + "}"
+
+
+def _hcl_list(value: Sequence[object], indent: int) -> str:
+    items = [hcl_value(item, indent + 2) for item in value]
+    if all("\n" not in item for item in items) and sum(map(len, items)) < 80:
+        return "[" + ", ".join(items) + "]"
+    pad = " " * (indent + 2)
+    return "[\n" + ",\n".join(pad + item for item in items) + ",\n" + " " * indent + "]"
