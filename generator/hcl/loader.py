@@ -30,7 +30,9 @@ def load_hcl_file(path: Path | str, display_name: str | None = None) -> Block:
     except FileNotFoundError:
         raise InputError(file_name, None, "unreadable", "file not found") from None
     except UnicodeDecodeError as error:
-        raise InputError(file_name, None, "unreadable", f"not UTF-8 text ({error.reason})") from None
+        raise InputError(
+            file_name, None, "unreadable", f"not UTF-8 text ({error.reason})"
+        ) from None
     except OSError as error:
         raise InputError(file_name, None, "unreadable", error.strerror or str(error)) from None
     return parse_hcl(text, file_name)

@@ -81,6 +81,8 @@ def hcl_value(value: object, indent: int = 0) -> str:
     """Render a Python value as an HCL expression, multi-line where needed."""
     if isinstance(value, Raw):
         return value.text
+    if isinstance(value, Interpolated):
+        return value.render()
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -110,3 +112,35 @@ def _hcl_list(value: Sequence[object], indent: int) -> str:
         return "[" + ", ".join(items) + "]"
     pad = " " * (indent + 2)
     return "[\n" + ",\n".join(pad + item for item in items) + ",\n" + " " * indent + "]"
+
+
+@dataclass(frozen=True)
+class Interpolated:
+    """A string mixing literal text and Terraform references: `"x.${var.namespace}.svc"`."""
+
+    parts: tuple[str | Raw, ...]
+
+    def render(self) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, Raw):
+                out.append("${" + part.text + "}")
+            else:
+                out.append(hcl_string(part)[1:-1])
+        return '"' + "".join(out) + '"'
+
+    def literal_text(self, placeholder: str = "") -> str:
+        return "".join(placeholder if isinstance(part, Raw) else part for part in self.parts)
+
+
+def interpolated(parts: list[str | Raw]) -> str | Interpolated:
+    """Merge adjacent literals; plain text stays a plain `str`."""
+    merged: list[str | Raw] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    if all(isinstance(part, str) for part in merged):
+        return "".join(str(part) for part in merged)
+    return Interpolated(tuple(merged))

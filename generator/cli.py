@@ -1,0 +1,140 @@
+"""`gen-module`: one Nomad jobspec → one reviewed Terraform module."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator.diagnostics import InputError, Severity
+from generator.pipeline import Generation, generate
+from generator.service_spec import PatternChoice, find_service_spec
+from generator.settings import load_settings
+from generator.writer import write_module
+
+EXIT_WRITTEN, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
+
+
+def resolve_jobspec(service: str, jobspec: Path | None, specs_dir: Path) -> tuple[Path, object]:
+    spec_path, spec = find_service_spec(specs_dir, service)
+    if jobspec is not None:
+        return jobspec, spec
+    if spec.jobspec:
+        base = spec_path.parent if spec_path else specs_dir
+        return base / spec.jobspec, spec
+    return specs_dir / f"{service}.nomad.hcl", spec
+
+
+def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
+    parsed = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--var")
+        parsed[key] = rest
+    return parsed
+
+
+def unaccepted(generation: Generation, accept: list[str]) -> list:
+    return [
+        d
+        for d in generation.diagnostics
+        if d.severity is not Severity.INFO
+        and not any(pattern in (d.path or "") or pattern == d.code for pattern in accept)
+    ]
+
+
+def print_text(generation: Generation, written: list[Path]) -> None:
+    c = generation.classification
+    click.echo(f"{generation.service}: pattern {c.pattern.value} ({generation.jobspec})")
+    for reason in c.reasons:
+        click.echo(f"  because {reason}")
+    for diagnostic in generation.diagnostics:
+        click.echo(f"  {diagnostic.one_line()}")
+    for note in generation.notes:
+        click.echo(f"  note: {note}")
+    for path in written:
+        click.echo(f"  wrote {path}")
+
+
+def report_json(generation: Generation, written: list[Path]) -> dict:
+    return {
+        "service": generation.service,
+        "jobspec": generation.jobspec,
+        "pattern": generation.classification.pattern.value,
+        "pattern_reasons": generation.classification.reasons,
+        "written": [str(p) for p in written],
+        "diagnostics": [
+            d.model_dump(mode="json", exclude_none=True) for d in generation.diagnostics
+        ],
+    }
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("service")
+@click.option("--jobspec", type=click.Path(path_type=Path), help="Nomad jobspec to read.")
+@click.option(
+    "--pattern",
+    type=click.Choice([p.value for p in PatternChoice], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Migration pattern; auto classifies the job.",
+)
+@click.option("--settings", "settings_path", type=click.Path(path_type=Path), help="Settings YAML.")
+@click.option(
+    "--specs",
+    "specs_dir",
+    type=click.Path(path_type=Path),
+    default=Path("specs"),
+    show_default=True,
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("modules-k8s"),
+    show_default=True,
+)
+@click.option("--report", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when any setting is not fully mapped.")
+@click.option("--var", "variables", multiple=True, help="HCL2 jobspec variable, KEY=VALUE.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
+def main(
+    service: str,
+    jobspec: Path | None,
+    pattern: str,
+    settings_path: Path | None,
+    specs_dir: Path,
+    out_dir: Path,
+    report: str,
+    strict: bool,
+    variables: tuple[str, ...],
+    var_files: tuple[Path, ...],
+) -> None:
+    """Generate modules-k8s/SERVICE from a Nomad jobspec."""
+    try:
+        settings = load_settings(settings_path)
+        path, spec = resolve_jobspec(service, jobspec, specs_dir)
+        choice = PatternChoice(pattern.upper() if pattern.lower() != "auto" else "auto")
+        generation = generate(
+            service, path, settings, spec, choice, _parse_vars(variables), list(var_files)
+        )
+    except InputError as error:
+        click.echo(error.one_line(), err=True)
+        if report == "json":
+            click.echo(
+                json.dumps(
+                    {"service": service, "error": error.as_diagnostic().model_dump(mode="json")}
+                )
+            )
+        sys.exit(EXIT_INPUT)
+    written = write_module(out_dir / service, generation.files)
+    if report == "json":
+        click.echo(json.dumps(report_json(generation, written), indent=2))
+    else:
+        print_text(generation, written)
+    if strict and unaccepted(generation, settings.accept):
+        click.echo(f"{service}: --strict: settings above are not fully mapped", err=True)
+        sys.exit(EXIT_STRICT)

@@ -1,0 +1,210 @@
+"""The typed result of analysing a consul-template: segments, problems, env lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Field:
+    """A per-item value inside a `range` body: a service field (`Address`,
+    `Port`, ...) or, for a whole-secret dump, `key` / `value`."""
+
+    name: str
+
+
+Rendered = tuple[str | Field, ...]
+
+
+@dataclass(frozen=True)
+class Literal:
+    """Text rendered as is. `line` is where it starts in the template; it is
+    informational and not part of equality."""
+
+    text: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class SecretValue:
+    """One key of a Vault secret: `.Data.data.K` (KV v2) or `.Data.K` (KV v1).
+
+    `path` is exactly as written in the template; consul-template itself adds
+    the `data/` segment for KV v2 mounts when it is missing."""
+
+    path: str
+    key: str
+    kv_version: int
+    line: int
+
+
+@dataclass(frozen=True)
+class SecretAllKeys:
+    """`range $k, $v := .Data.data` over a Vault secret: every key, rendered per
+    entry as `rendered` (e.g. `Field("key"), "=", Field("value"), "\\n"`)."""
+
+    path: str
+    kv_version: int
+    rendered: Rendered
+    line: int
+
+
+@dataclass(frozen=True)
+class NomadVarValue:
+    path: str
+    key: str
+    line: int
+
+
+@dataclass(frozen=True)
+class NomadVarAllKeys:
+    """`range .Tuples` or `range $k, $v := .` inside `with nomadVar`."""
+
+    path: str
+    rendered: Rendered
+    line: int
+
+
+@dataclass(frozen=True)
+class ConsulKey:
+    key: str
+    default: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """A parsed `service` / `nomadService` argument: `[tag.]name[@dc][|filter]`."""
+
+    name: str
+    tag: str | None = None
+    datacenter: str | None = None
+    health_filter: str | None = None
+    catalog: str = "consul"  # consul | nomad
+
+
+@dataclass(frozen=True)
+class ServiceAddress:
+    """A service lookup. With `first_only=False` it is a whole `range service`
+    rendering `rendered` once per instance; with `first_only=True` it is a field
+    of the first instance (`(index . 0).Address` inside `with service`)."""
+
+    query: ServiceQuery
+    rendered: Rendered
+    line: int
+    first_only: bool = False
+
+    @property
+    def service(self) -> str:
+        return self.query.name
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    """`env "X"`: the task's environment variable at render time."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Unknown:
+    text: str
+    line: int
+    reason: str
+
+
+Segment = (
+    Literal
+    | SecretValue
+    | SecretAllKeys
+    | NomadVarValue
+    | NomadVarAllKeys
+    | ConsulKey
+    | ServiceAddress
+    | EnvValue
+    | Unknown
+)
+SecretSegment = SecretValue | SecretAllKeys | NomadVarValue | NomadVarAllKeys
+SECRET_TYPES = (SecretValue, SecretAllKeys, NomadVarValue, NomadVarAllKeys)
+
+
+class SecretRef(NamedTuple):
+    """Where a single secret value lives, independent of where it is used."""
+
+    store: str  # vault | nomad
+    path: str
+    key: str
+
+
+def secret_ref(segment: SecretValue | NomadVarValue) -> SecretRef:
+    if isinstance(segment, SecretValue):
+        return SecretRef("vault", segment.path, segment.key)
+    return SecretRef("nomad", segment.path, segment.key)
+
+
+@dataclass(frozen=True)
+class TemplateAnalysis:
+    segments: tuple[Segment, ...]
+    problems: tuple[Unknown, ...]
+
+    @property
+    def understood(self) -> bool:
+        return not self.problems
+
+    @property
+    def is_static(self) -> bool:
+        return all(isinstance(segment, Literal) for segment in self.segments)
+
+    @property
+    def static_text(self) -> str | None:
+        """The rendered text when the template is static, else None."""
+        if not self.is_static:
+            return None
+        return "".join(segment.text for segment in self.segments if isinstance(segment, Literal))
+
+    @property
+    def secrets(self) -> tuple[SecretSegment, ...]:
+        return tuple(s for s in self.segments if isinstance(s, SECRET_TYPES))
+
+    @property
+    def has_secrets(self) -> bool:
+        return bool(self.secrets)
+
+
+class EnvValueKind(StrEnum):
+    STATIC = "static"  # only literal text
+    SECRET = "secret"  # exactly one secret value and nothing else
+    MIXED = "mixed"  # secrets plus other text or values: needs an ESO template
+    DYNAMIC = "dynamic"  # env / service / Consul key values, no secret
+    ALL_KEYS = "all_keys"  # a whole-secret dump in KEY=value form (name is "")
+    UNKNOWN = "unknown"  # see `problem`
+
+
+class EnvQuoting(StrEnum):
+    """How the template values of a line are quoted in the env file. Nomad's
+    parser interprets what a value renders to: unquoted, a `#` starts a comment
+    and quotes are removed; in double quotes `\\` and `"` are escapes."""
+
+    NONE = "none"
+    DOUBLE = "double"
+    SINGLE = "single"
+    MIXED = "mixed"
+
+
+@dataclass(frozen=True)
+class EnvLine:
+    name: str
+    segments: tuple[Segment, ...]
+    line: int
+    kind: EnvValueKind
+    quoting: EnvQuoting = EnvQuoting.NONE
+    problem: Unknown | None = None
+
+    @property
+    def static_value(self) -> str | None:
+        if self.kind is not EnvValueKind.STATIC:
+            return None
+        return "".join(s.text for s in self.segments if isinstance(s, Literal))

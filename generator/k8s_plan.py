@@ -1,0 +1,244 @@
+"""What one generated module contains, in Kubernetes terms, before rendering.
+
+The translator builds a `ModulePlan`; templates render it. Nothing here knows
+about Nomad or about HCL syntax beyond `Raw` references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.render.hcl_values import Raw
+
+
+@dataclass
+class EnvVar:
+    name: str
+    value: str | Raw | None = None
+    secret_name: str | Raw | None = None
+    secret_key: str | None = None
+    field_path: str | None = None
+
+
+@dataclass
+class ContainerPort:
+    name: str
+    container_port: int
+    protocol: str = "TCP"
+
+
+@dataclass
+class Probe:
+    kind: str  # http_get | tcp_socket | exec | grpc
+    port: int | str | None = None
+    path: str | None = None
+    command: list[str] = field(default_factory=list)
+    grpc_service: str | None = None
+    period_seconds: int | None = None
+    timeout_seconds: int | None = None
+    http_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class VolumeMountSpec:
+    name: str
+    mount_path: str
+    sub_path: str | None = None
+    read_only: bool = False
+
+
+@dataclass
+class SecurityContext:
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    privileged: bool = False
+    add_capabilities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Container:
+    name: str
+    image: str | Raw
+    args: list[str] | None = None
+    command: list[str] | None = None
+    env: list[EnvVar] = field(default_factory=list)
+    ports: list[ContainerPort] = field(default_factory=list)
+    requests: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, str | int] = field(default_factory=dict)
+    liveness_probe: Probe | None = None
+    readiness_probe: Probe | None = None
+    volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
+    security_context: SecurityContext | None = None
+
+
+@dataclass
+class KeyToPath:
+    key: str
+    path: str
+    mode: str | None = None
+
+
+@dataclass
+class PodVolume:
+    name: str
+    kind: str  # host_path | empty_dir | config_map | secret
+    path: str | None = None
+    host_path_type: str | None = None
+    size_limit: str | None = None
+    medium: str | None = None
+    source_name: str | Raw | None = None
+    items: list[KeyToPath] = field(default_factory=list)
+    default_mode: str | None = None
+
+
+@dataclass
+class Toleration:
+    key: str
+    operator: str
+    value: str | None = None
+    effect: str | None = None
+
+
+@dataclass
+class PodSpec:
+    containers: list[Container]
+    init_containers: list[Container] = field(default_factory=list)
+    volumes: list[PodVolume] = field(default_factory=list)
+    node_selector: dict[str, str] = field(default_factory=dict)
+    arch_affinity: list[str] = field(default_factory=list)
+    tolerations: list[Toleration] = field(default_factory=list)
+    runtime_class_name: str | None = None
+    termination_grace_period_seconds: int | None = None
+    restart_policy: str | None = None
+    dns_nameservers: list[str] = field(default_factory=list)
+    shm_size: str | None = None
+
+
+@dataclass
+class Workload:
+    resource_type: str  # kubernetes_deployment | kubernetes_stateful_set | ...
+    tf_name: str
+    name: Raw
+    labels: Raw
+    selector: dict[str, str | Raw]
+    pod: PodSpec
+    replicas: int | None = None
+    strategy: str | None = None  # RollingUpdate | Recreate
+    service_name: Raw | None = None
+    schedule: Raw | None = None
+    concurrency_policy: str | None = None
+    time_zone: str | None = None
+    backoff_limit: int | None = None
+
+
+@dataclass
+class ServicePort:
+    name: str
+    port: int
+    target_port: str | int
+
+
+@dataclass
+class Service:
+    tf_name: str
+    name: Raw
+    selector: dict[str, str | Raw]
+    labels_local: str
+    ports: list[ServicePort]
+    headless: bool = False
+
+
+@dataclass
+class IngressRule:
+    host: Raw
+    service_tf_name: str
+    port_name: str
+    path: str = "/"
+
+
+@dataclass
+class Ingress:
+    tf_name: str
+    name: Raw
+    labels_local: str
+    rules: list[IngressRule]
+    hosts_for_each: Raw | None
+    service_tf_name: str
+    port_name: str
+    ingress_class: str
+    annotations: dict[str, str]
+    tls_secret_name: str | None
+    tls_hosts: Raw | None
+
+
+@dataclass
+class ConfigMap:
+    tf_name: str
+    name: Raw
+    labels_local: str
+    data: dict[str, str]
+
+
+@dataclass
+class SecretRef:
+    secret_key: str
+    remote_key: str
+    remote_property: str
+
+
+@dataclass
+class ExternalSecret:
+    name: Raw
+    store_name: str
+    store_kind: str
+    refresh_interval: str
+    target_name: Raw
+    data: list[SecretRef]
+    template_data: dict[str, str] = field(default_factory=dict)
+    extract_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Variable:
+    name: str
+    type: str
+    description: str
+    default: object = None
+    has_default: bool = True
+
+
+@dataclass
+class Output:
+    name: str
+    description: str
+    value: Raw
+
+
+@dataclass
+class TraefikRouter:
+    name: str
+    rule: str
+    service: str
+    entrypoints: list[str]
+    middlewares: list[str]
+    priority: int | None = None
+
+
+@dataclass
+class ModulePlan:
+    service: str
+    app_name: str
+    labels: dict[str, str | Raw]
+    variables: list[Variable] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    ingresses: list[Ingress] = field(default_factory=list)
+    config_maps: list[ConfigMap] = field(default_factory=list)
+    external_secret: ExternalSecret | None = None
+    routers: list[TraefikRouter] = field(default_factory=list)
+    extra_locals: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def uses_kubectl(self) -> bool:
+        return self.external_secret is not None

@@ -1,0 +1,231 @@
+"""Typed model of a Nomad job, as far as the generator reads it.
+
+Every node keeps the line it came from. Values that HCL could not reduce to a
+literal stay `Expr`; the translator reports them instead of guessing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    line: int
+
+
+class Port(Node):
+    label: str
+    to: int | None = None
+    static: int | None = None
+    host_network: str | None = None
+
+
+class Network(Node):
+    mode: str = "host"
+    ports: tuple[Port, ...] = ()
+    dns_servers: tuple[str, ...] = ()
+
+
+class Check(Node):
+    name: str | None = None
+    type: str
+    path: str | None = None
+    port: str | int | None = None
+    protocol: str | None = None
+    interval_seconds: int | None = None
+    timeout_seconds: int | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    task: str | None = None
+    grpc_service: str | None = None
+    method: str | None = None
+    headers: dict[str, Any] = Field(default_factory=dict)
+
+
+class Upstream(Node):
+    destination_name: str
+    local_bind_port: int
+
+
+class ServiceDef(Node):
+    name: str | None = None
+    port: str | int | None = None
+    tags: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
+    provider: str = "consul"
+    has_connect: bool = False
+    upstreams: tuple[Upstream, ...] = ()
+    expose_listener_ports: tuple[str, ...] = ()
+    task: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class VolumeRequest(Node):
+    name: str
+    type: str
+    source: str | None = None
+    read_only: bool = False
+    access_mode: str | None = None
+
+
+class EphemeralDisk(Node):
+    size_mb: int | None = None
+    sticky: bool = False
+    migrate: bool = False
+
+
+class RestartPolicy(Node):
+    attempts: int | None = None
+    mode: str | None = None
+
+
+class Constraint(Node):
+    attribute: str | None = None
+    operator: str = "="
+    value: str | None = None
+
+
+class UpdatePolicy(Node):
+    max_parallel: int | None = None
+    canary: int | None = None
+    auto_revert: bool | None = None
+
+
+class Periodic(Node):
+    crons: tuple[str, ...]
+    prohibit_overlap: bool = False
+    time_zone: str | None = None
+
+
+class Lifecycle(Node):
+    hook: str
+    sidecar: bool = False
+
+
+class Device(Node):
+    name: str
+    count: int = 1
+
+
+class Resources(Node):
+    cpu: int | None = None
+    cores: int | None = None
+    memory: int | None = None
+    memory_max: int | None = None
+    devices: tuple[Device, ...] = ()
+
+
+class Mount(Node):
+    type: str = "volume"
+    source: str | None = None
+    target: str
+    readonly: bool = False
+
+
+class DockerConfig(Node):
+    image: Any = None
+    args: tuple[Any, ...] = ()
+    command: Any = None
+    entrypoint: tuple[Any, ...] = ()
+    ports: tuple[str, ...] = ()
+    volumes: tuple[Any, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    privileged: bool = False
+    cap_add: tuple[str, ...] = ()
+    shm_size: int | None = None
+    dns_servers: tuple[str, ...] = ()
+    runtime: str | None = None
+
+
+class Template(Node):
+    data: str | None = None
+    source: str | None = None
+    destination: str
+    env: bool = False
+    change_mode: str = "restart"
+    change_signal: str | None = None
+    perms: str | None = None
+    uid: int | None = None
+    gid: int | None = None
+    left_delimiter: str = "{{"
+    right_delimiter: str = "}}"
+
+
+class VolumeMount(Node):
+    volume: str
+    destination: str
+    read_only: bool = False
+
+
+class Artifact(Node):
+    source: str
+    destination: str | None = None
+
+
+class Task(Node):
+    name: str
+    driver: str
+    config: DockerConfig
+    env: dict[str, Any] = Field(default_factory=dict)
+    env_lines: dict[str, int] = Field(default_factory=dict)
+    resources: Resources | None = None
+    templates: tuple[Template, ...] = ()
+    lifecycle: Lifecycle | None = None
+    volume_mounts: tuple[VolumeMount, ...] = ()
+    services: tuple[ServiceDef, ...] = ()
+    user: str | None = None
+    kill_timeout_seconds: int | None = None
+    has_vault: bool = False
+    artifacts: tuple[Artifact, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    is_csi_plugin: bool = False
+
+    @property
+    def is_main(self) -> bool:
+        return self.lifecycle is None
+
+    @property
+    def is_sidecar(self) -> bool:
+        return self.lifecycle is not None and self.lifecycle.sidecar
+
+    @property
+    def is_init(self) -> bool:
+        return (
+            self.lifecycle is not None
+            and self.lifecycle.hook == "prestart"
+            and not self.lifecycle.sidecar
+        )
+
+
+class Group(Node):
+    name: str
+    count: int = 1
+    network: Network | None = None
+    services: tuple[ServiceDef, ...] = ()
+    volumes: tuple[VolumeRequest, ...] = ()
+    ephemeral_disk: EphemeralDisk | None = None
+    restart: RestartPolicy | None = None
+    constraints: tuple[Constraint, ...] = ()
+    update: UpdatePolicy | None = None
+    tasks: tuple[Task, ...] = ()
+
+    def all_services(self) -> tuple[ServiceDef, ...]:
+        return self.services + tuple(s for task in self.tasks for s in task.services)
+
+
+class Job(Node):
+    file: str
+    name: str
+    type: str = "service"
+    namespace: str | None = None
+    datacenters: tuple[str, ...] = ()
+    meta: dict[str, Any] = Field(default_factory=dict)
+    periodic: Periodic | None = None
+    parameterized: bool = False
+    constraints: tuple[Constraint, ...] = ()
+    update: UpdatePolicy | None = None
+    groups: tuple[Group, ...] = ()

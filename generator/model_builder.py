@@ -1,0 +1,453 @@
+"""`Block` tree → typed `Job`: the one place that knows Nomad's stanza names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from generator.diagnostics import InputError
+from generator.durations import parse_duration_seconds
+from generator.hcl.tree import Block, Expr
+from generator.model import (
+    Artifact,
+    Check,
+    Constraint,
+    Device,
+    DockerConfig,
+    EphemeralDisk,
+    Group,
+    Job,
+    Lifecycle,
+    Mount,
+    Network,
+    Periodic,
+    Port,
+    Resources,
+    RestartPolicy,
+    ServiceDef,
+    Task,
+    Template,
+    UpdatePolicy,
+    Upstream,
+    VolumeMount,
+    VolumeRequest,
+)
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Typed access to one block's attributes; bad values become `InputError`s."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+
+    def _fail(self, name: str, expected: str, value: Any) -> InputError:
+        line = self.block.line_of(name)
+        if isinstance(value, Expr):
+            return InputError(
+                self.block.file,
+                line,
+                "unresolved-expression",
+                f"{self.block.kind}.{name}: expression {value} could not be evaluated",
+            )
+        return InputError(
+            self.block.file,
+            line,
+            "invalid-value",
+            f"{self.block.kind}.{name} must be {expected}, got {value!r}",
+        )
+
+    def _get(self, name: str, convert: Callable[[Any], T], expected: str) -> T | None:
+        value = self.block.get(name)
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            raise self._fail(name, expected, value) from None
+
+    def str(self, name: str) -> str | None:
+        return self._get(name, _to_str, "a string")
+
+    def int(self, name: str) -> int | None:
+        return self._get(name, _to_int, "a whole number")
+
+    def bool(self, name: str) -> bool | None:
+        return self._get(name, _to_bool, "true or false")
+
+    def seconds(self, name: str) -> int | None:
+        return self._get(name, lambda v: parse_duration_seconds(_to_str(v)), "a duration")
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.block.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and not any(isinstance(v, list | dict) for v in value):
+            if any(isinstance(v, Expr) for v in value):
+                raise self._fail(name, "a list of strings", value)
+            return tuple(_to_str(v) for v in value)
+        raise self._fail(name, "a list of strings", value)
+
+    def values(self, name: str) -> tuple[Any, ...]:
+        value = self.block.get(name)
+        if value is None:
+            return ()
+        return tuple(value) if isinstance(value, list) else (value,)
+
+    def mapping(self, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+        """A map written as `name { k = v }` blocks or `name = { k = v }`."""
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        attribute = self.block.attributes.get(name)
+        if attribute is not None:
+            if not isinstance(attribute.value, dict):
+                raise self._fail(name, "a map", attribute.value)
+            for key, value in attribute.value.items():
+                values[key] = value
+                lines[key] = attribute.line
+        for child in self.block.children(name):
+            for key, item in child.attributes.items():
+                values[key] = item.value
+                lines[key] = item.line
+        return values, lines
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, bool) or isinstance(value, list | dict | Expr) or value is None:
+        raise TypeError
+    return str(value)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool) or isinstance(value, Expr):
+        raise TypeError
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError
+    return int(value)
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    raise TypeError
+
+
+def build_job(root: Block) -> Job:
+    jobs = root.children("job")
+    if not jobs:
+        raise InputError(root.file, None, "no-job", "no `job` block: this is not a Nomad jobspec")
+    if len(jobs) > 1:
+        raise InputError(
+            root.file, jobs[1].line, "invalid-value", "more than one `job` block in one file"
+        )
+    return _job(jobs[0])
+
+
+def _job(block: Block) -> Job:
+    r = _Reader(block)
+    if not block.labels or not block.label:
+        raise InputError(block.file, block.line, "invalid-value", "the job has no name")
+    meta, _ = r.mapping("meta")
+    periodic = block.child("periodic")
+    return Job(
+        line=block.line,
+        file=block.file,
+        name=block.label,
+        type=r.str("type") or "service",
+        namespace=r.str("namespace"),
+        datacenters=r.strings("datacenters"),
+        meta=meta,
+        periodic=_periodic(periodic) if periodic else None,
+        parameterized=block.child("parameterized") is not None,
+        constraints=tuple(_constraint(c) for c in block.children("constraint")),
+        update=_update(block.child("update")),
+        groups=tuple(_group(g) for g in block.children("group")),
+    )
+
+
+def _periodic(block: Block) -> Periodic:
+    r = _Reader(block)
+    crons = r.strings("crons") or r.strings("cron")
+    return Periodic(
+        line=block.line,
+        crons=crons,
+        prohibit_overlap=bool(r.bool("prohibit_overlap")),
+        time_zone=r.str("time_zone"),
+    )
+
+
+def _constraint(block: Block) -> Constraint:
+    r = _Reader(block)
+    operator = r.str("operator") or "="
+    value = r.str("value")
+    for shorthand in ("distinct_hosts", "distinct_property"):
+        if shorthand in block.attributes:
+            operator = shorthand
+            value = str(block.get(shorthand))
+    return Constraint(line=block.line, attribute=r.str("attribute"), operator=operator, value=value)
+
+
+def _update(block: Block | None) -> UpdatePolicy | None:
+    if block is None:
+        return None
+    r = _Reader(block)
+    return UpdatePolicy(
+        line=block.line,
+        max_parallel=r.int("max_parallel"),
+        canary=r.int("canary"),
+        auto_revert=r.bool("auto_revert"),
+    )
+
+
+def _group(block: Block) -> Group:
+    r = _Reader(block)
+    network = block.child("network")
+    disk = block.child("ephemeral_disk")
+    restart = block.child("restart")
+    return Group(
+        line=block.line,
+        name=block.label or "group",
+        count=r.int("count") if r.int("count") is not None else 1,
+        network=_network(network) if network else None,
+        services=tuple(_service(s, None) for s in block.children("service")),
+        volumes=tuple(_volume(v) for v in block.children("volume")),
+        ephemeral_disk=_ephemeral_disk(disk) if disk else None,
+        restart=_restart(restart) if restart else None,
+        constraints=tuple(_constraint(c) for c in block.children("constraint")),
+        update=_update(block.child("update")),
+        tasks=tuple(_task(t) for t in block.children("task")),
+    )
+
+
+def _network(block: Block) -> Network:
+    r = _Reader(block)
+    dns = block.child("dns")
+    ports = []
+    for port in block.children("port"):
+        pr = _Reader(port)
+        ports.append(
+            Port(
+                line=port.line,
+                label=port.label,
+                to=pr.int("to"),
+                static=pr.int("static"),
+                host_network=pr.str("host_network"),
+            )
+        )
+    return Network(
+        line=block.line,
+        mode=r.str("mode") or "host",
+        ports=tuple(ports),
+        dns_servers=_Reader(dns).strings("servers") if dns else (),
+    )
+
+
+def _service(block: Block, task: str | None) -> ServiceDef:
+    r = _Reader(block)
+    port = block.get("port")
+    connect = block.child("connect")
+    upstreams: list[Upstream] = []
+    listener_ports: list[str] = []
+    if connect is not None:
+        for node in connect.walk():
+            if node.kind == "upstreams":
+                ur = _Reader(node)
+                upstreams.append(
+                    Upstream(
+                        line=node.line,
+                        destination_name=ur.str("destination_name") or "",
+                        local_bind_port=ur.int("local_bind_port") or 0,
+                    )
+                )
+            if node.kind == "path" and node.get("listener_port") is not None:
+                listener_ports.append(str(node.get("listener_port")))
+    meta, _ = r.mapping("meta")
+    return ServiceDef(
+        line=block.line,
+        name=r.str("name"),
+        port=port if isinstance(port, int) else r.str("port"),
+        tags=r.strings("tags"),
+        checks=tuple(_check(c) for c in block.children("check")),
+        provider=r.str("provider") or "consul",
+        has_connect=connect is not None,
+        upstreams=tuple(upstreams),
+        expose_listener_ports=tuple(listener_ports),
+        task=task or r.str("task"),
+        meta=meta,
+    )
+
+
+def _check(block: Block) -> Check:
+    r = _Reader(block)
+    port = block.get("port")
+    headers, _ = r.mapping("header")
+    return Check(
+        line=block.line,
+        name=r.str("name"),
+        type=(r.str("type") or "tcp").lower(),
+        path=r.str("path"),
+        port=port if isinstance(port, int) else r.str("port"),
+        protocol=r.str("protocol"),
+        interval_seconds=r.seconds("interval"),
+        timeout_seconds=r.seconds("timeout"),
+        command=r.str("command"),
+        args=r.strings("args"),
+        task=r.str("task"),
+        grpc_service=r.str("grpc_service"),
+        method=r.str("method"),
+        headers=headers,
+    )
+
+
+def _volume(block: Block) -> VolumeRequest:
+    r = _Reader(block)
+    return VolumeRequest(
+        line=block.line,
+        name=block.label,
+        type=r.str("type") or "host",
+        source=r.str("source"),
+        read_only=bool(r.bool("read_only")),
+        access_mode=r.str("access_mode"),
+    )
+
+
+def _ephemeral_disk(block: Block) -> EphemeralDisk:
+    r = _Reader(block)
+    return EphemeralDisk(
+        line=block.line,
+        size_mb=r.int("size"),
+        sticky=bool(r.bool("sticky")),
+        migrate=bool(r.bool("migrate")),
+    )
+
+
+def _restart(block: Block) -> RestartPolicy:
+    r = _Reader(block)
+    return RestartPolicy(line=block.line, attempts=r.int("attempts"), mode=r.str("mode"))
+
+
+def _task(block: Block) -> Task:
+    r = _Reader(block)
+    env, env_lines = r.mapping("env")
+    lifecycle = block.child("lifecycle")
+    resources = block.child("resources")
+    config = block.child("config")
+    return Task(
+        line=block.line,
+        name=block.label,
+        driver=r.str("driver") or "",
+        config=_docker_config(config) if config else DockerConfig(line=block.line),
+        env=env,
+        env_lines=env_lines,
+        resources=_resources(resources) if resources else None,
+        templates=tuple(_template(t) for t in block.children("template")),
+        lifecycle=_lifecycle(lifecycle) if lifecycle else None,
+        volume_mounts=tuple(_volume_mount(v) for v in block.children("volume_mount")),
+        services=tuple(_service(s, block.label) for s in block.children("service")),
+        user=r.str("user"),
+        kill_timeout_seconds=r.seconds("kill_timeout"),
+        has_vault=block.child("vault") is not None,
+        artifacts=tuple(_artifact(a) for a in block.children("artifact")),
+        constraints=tuple(_constraint(c) for c in block.children("constraint")),
+        is_csi_plugin=block.child("csi_plugin") is not None,
+    )
+
+
+def _docker_config(block: Block) -> DockerConfig:
+    r = _Reader(block)
+    command = block.get("command")
+    return DockerConfig(
+        line=block.line,
+        image=block.get("image"),
+        args=r.values("args"),
+        command=command,
+        entrypoint=r.values("entrypoint"),
+        ports=r.strings("ports"),
+        volumes=r.values("volumes"),
+        mounts=tuple(_mount(m) for m in block.children("mount")),
+        privileged=bool(r.bool("privileged")),
+        cap_add=r.strings("cap_add"),
+        shm_size=r.int("shm_size"),
+        dns_servers=r.strings("dns_servers"),
+        runtime=r.str("runtime"),
+    )
+
+
+def _mount(block: Block) -> Mount:
+    r = _Reader(block)
+    target = r.str("target")
+    if not target:
+        raise InputError(block.file, block.line, "invalid-value", "mount has no target")
+    return Mount(
+        line=block.line,
+        type=r.str("type") or "volume",
+        source=r.str("source"),
+        target=target,
+        readonly=bool(r.bool("readonly")),
+    )
+
+
+def _resources(block: Block) -> Resources:
+    r = _Reader(block)
+    devices = []
+    for device in block.children("device"):
+        count = _Reader(device).int("count")
+        devices.append(
+            Device(line=device.line, name=device.label, count=1 if count is None else count)
+        )
+    return Resources(
+        line=block.line,
+        cpu=r.int("cpu"),
+        cores=r.int("cores"),
+        memory=r.int("memory"),
+        memory_max=r.int("memory_max"),
+        devices=tuple(devices),
+    )
+
+
+def _template(block: Block) -> Template:
+    r = _Reader(block)
+    destination = r.str("destination")
+    if not destination:
+        raise InputError(block.file, block.line, "invalid-value", "template has no destination")
+    return Template(
+        line=block.line,
+        data=r.str("data"),
+        source=r.str("source"),
+        destination=destination,
+        env=bool(r.bool("env")),
+        change_mode=r.str("change_mode") or "restart",
+        change_signal=r.str("change_signal"),
+        perms=r.str("perms"),
+        uid=r.int("uid"),
+        gid=r.int("gid"),
+        left_delimiter=r.str("left_delimiter") or "{{",
+        right_delimiter=r.str("right_delimiter") or "}}",
+    )
+
+
+def _lifecycle(block: Block) -> Lifecycle:
+    r = _Reader(block)
+    return Lifecycle(
+        line=block.line, hook=r.str("hook") or "prestart", sidecar=bool(r.bool("sidecar"))
+    )
+
+
+def _volume_mount(block: Block) -> VolumeMount:
+    r = _Reader(block)
+    return VolumeMount(
+        line=block.line,
+        volume=r.str("volume") or "",
+        destination=r.str("destination") or "",
+        read_only=bool(r.bool("read_only")),
+    )
+
+
+def _artifact(block: Block) -> Artifact:
+    r = _Reader(block)
+    return Artifact(line=block.line, source=r.str("source") or "", destination=r.str("destination"))

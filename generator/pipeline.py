@@ -1,0 +1,49 @@
+"""parse → model → classify → translate → render, with every finding collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.classify import Classification, Pattern, classify
+from generator.diagnostics import Diagnostic, DiagnosticSink
+from generator.hcl import load_hcl_file
+from generator.model_builder import build_job
+from generator.render.module import render_module
+from generator.service_spec import PatternChoice, ServiceSpec
+from generator.settings import Settings
+from generator.translate.context import Context
+from generator.translate.module import translate_job
+
+
+@dataclass
+class Generation:
+    service: str
+    jobspec: str
+    classification: Classification
+    files: dict[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def generate(
+    service: str,
+    jobspec: Path,
+    settings: Settings,
+    spec: ServiceSpec,
+    pattern: PatternChoice = PatternChoice.AUTO,
+    cli_vars: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+) -> Generation:
+    """Everything one module needs, in memory; raises `InputError` on bad input."""
+    display = str(jobspec)
+    root = load_hcl_file(jobspec, display)
+    sink = DiagnosticSink()
+    job = build_job(root)
+    choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
+    override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
+    classification = classify(job, override)
+    ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
+    plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
+    files = render_module(plan)
+    return Generation(service, display, classification, files, list(sink), ctx.notes)

@@ -1,0 +1,1 @@
+"""Rendering a `ModulePlan` into the files of a module."""

@@ -1,0 +1,50 @@
+"""Per-service input: `specs/<service>.yaml` names the jobspec, pattern and hosts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from generator.diagnostics import InputError
+from generator.settings import _first_error, read_yaml_mapping
+
+
+class PatternChoice(StrEnum):
+    AUTO = "auto"
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+
+class ServiceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    jobspec: str | None = None
+    pattern: PatternChoice = PatternChoice.AUTO
+    hostnames: list[str] | None = None
+    stateful_set: bool = False
+    vars: dict[str, str] = {}
+
+    @field_validator("pattern", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) and value.lower() != "auto" else value
+
+
+def load_service_spec(path: Path) -> ServiceSpec:
+    data = read_yaml_mapping(path)
+    try:
+        return ServiceSpec.model_validate(data)
+    except ValidationError as error:
+        raise InputError(str(path), None, "invalid-spec", _first_error(error)) from None
+
+
+def find_service_spec(specs_dir: Path, service: str) -> tuple[Path | None, ServiceSpec]:
+    path = specs_dir / f"{service}.yaml"
+    if path.exists():
+        return path, load_service_spec(path)
+    return None, ServiceSpec()

@@ -1,0 +1,1 @@
+"""Nomad model → Kubernetes `ModulePlan`."""

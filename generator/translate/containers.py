@@ -1,0 +1,251 @@
+"""One Nomad task → one Kubernetes container."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.classify import gpu_count
+from generator.diagnostics import Severity
+from generator.k8s_plan import (
+    Container,
+    ContainerPort,
+    EnvVar,
+    Probe,
+    SecurityContext,
+    VolumeMountSpec,
+)
+from generator.model import Check, Task
+from generator.render.hcl_values import Interpolated, Raw
+from generator.translate.context import Context
+from generator.translate.images import split_image
+from generator.translate.interpolation import PodFacts, rewrite
+from generator.translate.names import tf_identifier
+
+CHECK_PROBES = {
+    "http": "http_get",
+    "https": "http_get",
+    "tcp": "tcp_socket",
+    "script": "exec",
+    "grpc": "grpc",
+}
+CREDENTIAL_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|API_KEY|PRIVATE", re.I)
+DOCKER_LIKE_DRIVERS = {"docker", "podman"}
+
+
+@dataclass
+class ImageVariables:
+    """One `*_image_tag` variable per image repository; the first is `image_tag`."""
+
+    by_repository: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+    def variable_for(self, repository: str, tag: str | None) -> str:
+        if repository not in self.by_repository:
+            base = repository.rsplit("/", 1)[-1]
+            name = "image_tag" if not self.by_repository else f"{tf_identifier(base)}_image_tag"
+            taken = {n for n, _ in self.by_repository.values()}
+            while name in taken:
+                name = (
+                    "x" + name
+                    if name.startswith("_")
+                    else f"{name.removesuffix('_image_tag')}_2_image_tag"
+                )
+            self.by_repository[repository] = (name, tag)
+        return self.by_repository[repository][0]
+
+
+def container_image(task: Task, images: ImageVariables, ctx: Context) -> str | Raw:
+    image = task.config.image
+    where = f"task[{task.name}].config.image"
+    if not isinstance(image, str) or not image:
+        ctx.needs_decision(f"task {task.name!r} has no literal image", task.config.line, where)
+        return "REPLACE_ME"
+    if "${" in image:
+        ctx.needs_decision(
+            f"image {image!r} is interpolated at run time; set it by hand", task.config.line, where
+        )
+        return image
+    ref = split_image(image)
+    variable = images.variable_for(ref.repository, ref.tag)
+    suffix = f"@{ref.digest}" if ref.digest else ""
+    return (
+        Interpolated((ref.repository + ":", Raw(f"var.{variable}"), suffix))
+        if suffix
+        else Raw(f'"{ref.repository}:${{var.{variable}}}"')
+    )
+
+
+def _strings(values: tuple, facts: PodFacts, ctx: Context, line: int, path: str, env: list[EnvVar]):
+    out: list[str | Interpolated] = []
+    for value in values:
+        rewritten = rewrite(str(value), facts, ctx, line, path)
+        env.extend(rewritten.downward_env)
+        out.append(rewritten.value)
+    return out
+
+
+def command_and_args(task: Task, facts: PodFacts, ctx: Context, env: list[EnvVar]):
+    """Docker's entrypoint → `command`; Nomad's `command` + `args` → `args`."""
+    line = task.config.line
+    path = f"task[{task.name}].config"
+    command = _strings(task.config.entrypoint, facts, ctx, line, path + ".entrypoint", env) or None
+    args_in = ((task.config.command,) if task.config.command else ()) + task.config.args
+    args = _strings(args_in, facts, ctx, line, path + ".args", env) or None
+    return command, args
+
+
+def env_vars(task: Task, facts: PodFacts, ctx: Context) -> tuple[list[EnvVar], list[EnvVar]]:
+    """Plain env vars, and the downward-API vars they need (defined first)."""
+    plain: list[EnvVar] = []
+    downward: list[EnvVar] = []
+    for name, value in task.env.items():
+        line = task.env_lines.get(name, task.line)
+        path = f"task[{task.name}].env.{name}"
+        text = "true" if value is True else "false" if value is False else str(value)
+        rewritten = rewrite(text, facts, ctx, line, path)
+        downward.extend(rewritten.downward_env)
+        plain.append(EnvVar(name=name, value=rewritten.value))
+        if CREDENTIAL_NAME.search(name) and text and "${" not in text:
+            ctx.report(
+                Severity.WARNING,
+                "literal-credential",
+                f"env {name} looks like a credential written in the jobspec; it stays a literal"
+                " in main.tf: move it to the secret store",
+                line,
+                path,
+            )
+    return plain, downward
+
+
+def dedupe_env(env: list[EnvVar]) -> list[EnvVar]:
+    seen: set[str] = set()
+    result = []
+    for item in env:
+        if item.name not in seen:
+            seen.add(item.name)
+            result.append(item)
+    return result
+
+
+def resources(task: Task, ctx: Context) -> tuple[dict[str, str], dict[str, str | int]]:
+    requests: dict[str, str] = {}
+    limits: dict[str, str | int] = {}
+    res = task.resources
+    if res is not None:
+        if res.cores:
+            requests["cpu"] = f"{res.cores * 1000}m"
+        elif res.cpu:
+            requests["cpu"] = f"{res.cpu}m"
+        if res.memory:
+            requests["memory"] = f"{res.memory}Mi"
+        if res.memory_max or res.memory:
+            limits["memory"] = f"{res.memory_max or res.memory}Mi"
+        if ctx.settings.cpu_limit and "cpu" in requests:
+            limits["cpu"] = requests["cpu"]
+        for device in res.devices:
+            if not device.name.startswith(("nvidia/gpu", "nvidia", "gpu")):
+                ctx.unsupported(
+                    f"device {device.name!r} has no Kubernetes mapping",
+                    device.line,
+                    f"task[{task.name}].resources.device",
+                )
+    gpus = gpu_count(task)
+    if gpus:
+        limits["nvidia.com/gpu"] = gpus
+    return requests, limits
+
+
+def probe_for(
+    check: Check,
+    port_names: dict[str, str],
+    default_port: str | int | None,
+    ctx: Context,
+    path: str,
+) -> Probe | None:
+    kind = CHECK_PROBES.get(check.type)
+    if kind is None:
+        ctx.unsupported(f"check type {check.type!r} has no probe equivalent", check.line, path)
+        return None
+    port: str | int | None = default_port
+    if check.port is not None:
+        port = port_names.get(str(check.port), check.port)
+    probe = Probe(
+        kind=kind, period_seconds=check.interval_seconds, timeout_seconds=check.timeout_seconds
+    )
+    if kind == "exec":
+        probe.command = [check.command or "", *check.args] if check.command else list(check.args)
+        if not probe.command:
+            ctx.needs_decision("script check has no command", check.line, path)
+            return None
+        return probe
+    if port is None:
+        ctx.needs_decision(f"{check.type} check has no port to probe", check.line, path)
+        return None
+    probe.port = port
+    if kind == "http_get":
+        probe.path = check.path or "/"
+        probe.http_headers = {
+            k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in check.headers.items()
+        }
+        if check.type == "https" or check.protocol == "https":
+            ctx.needs_decision(
+                'https check probes over plain HTTP; add `scheme = "HTTPS"`', check.line, path
+            )
+    if kind == "grpc":
+        probe.grpc_service = check.grpc_service
+        if isinstance(port, str) and not port.isdigit():
+            number = next(
+                (int(n) for n, name in port_names.items() if name == port and n.isdigit()), None
+            )
+            probe.port = number
+    return probe
+
+
+def security_context(task: Task, ctx: Context) -> SecurityContext | None:
+    context = SecurityContext(
+        privileged=task.config.privileged, add_capabilities=list(task.config.cap_add)
+    )
+    if task.user:
+        user, _, group = task.user.partition(":")
+        if user.isdigit() and (not group or group.isdigit()):
+            context.run_as_user = int(user)
+            context.run_as_group = int(group) if group else None
+        else:
+            ctx.needs_decision(
+                f"user {task.user!r} is not numeric; Kubernetes needs a uid (run_as_user)",
+                task.line,
+                f"task[{task.name}].user",
+            )
+    if context == SecurityContext():
+        return None
+    return context
+
+
+def build_container(
+    task: Task,
+    image: str | Raw,
+    facts: PodFacts,
+    ports: list[ContainerPort],
+    mounts: list[VolumeMountSpec],
+    probe: Probe | None,
+    extra_env: list[EnvVar],
+    ctx: Context,
+) -> Container:
+    downward: list[EnvVar] = []
+    command, args = command_and_args(task, facts, ctx, downward)
+    plain, env_downward = env_vars(task, facts, ctx)
+    requests, limits = resources(task, ctx)
+    return Container(
+        name=task.name.replace("_", "-").lower(),
+        image=image,
+        command=command,
+        args=args,
+        env=dedupe_env(downward + env_downward + plain + extra_env),
+        ports=ports,
+        requests=requests,
+        limits=limits,
+        liveness_probe=probe,
+        readiness_probe=probe,
+        volume_mounts=mounts,
+        security_context=security_context(task, ctx),
+    )

@@ -1,0 +1,24 @@
+"""Docker image references split into repository and tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    repository: str
+    tag: str | None
+    digest: str | None = None
+
+
+def split_image(image: str) -> ImageRef:
+    """`registry:5000/org/app:1.2@sha256:…` → repository, tag, digest."""
+    digest = None
+    if "@" in image:
+        image, digest = image.split("@", 1)
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:
+        return ImageRef(image[:colon], image[colon + 1 :] or None, digest)
+    return ImageRef(image, None, digest)

@@ -1,0 +1,182 @@
+"""Nomad runtime interpolation (`${NOMAD_PORT_http}`) and Consul DNS names in strings.
+
+Both are rewritten into what the pod sees in Kubernetes; anything without an
+equivalent is reported, never copied through silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.k8s_plan import EnvVar
+from generator.render.hcl_values import Interpolated, Raw, interpolated
+from generator.translate.context import Context
+
+_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+_CONSUL_NAME = re.compile(
+    r"\b(?:[a-z0-9-]+\.)?([a-z0-9][a-z0-9-]*)\.(service|virtual|connect)(?:\.[a-z0-9-]+)?\.consul\b(?::(\d+))?"
+)
+
+TASK_DIRS = {
+    "NOMAD_TASK_DIR": "/local",
+    "NOMAD_ALLOC_DIR": "/alloc",
+    "NOMAD_SECRETS_DIR": "/secrets",
+}
+# Nomad's per-task directories and where the generated pod mounts them.
+DIR_PREFIXES = {"local": "/local", "alloc": "/alloc", "secrets": "/secrets"}
+
+# Downward-API equivalents: Nomad variable → pod field.
+POD_FIELDS = {
+    "node.unique.name": "spec.nodeName",
+    "NOMAD_ALLOC_ID": "metadata.uid",
+    "NOMAD_ALLOC_NAME": "metadata.name",
+    "NOMAD_SHORT_ALLOC_ID": "metadata.uid",
+    "attr.unique.network.ip-address": "status.hostIP",
+}
+PORT_PREFIXES = ("NOMAD_PORT_", "NOMAD_HOST_PORT_", "NOMAD_ALLOC_PORT_")
+ADDR_PREFIXES = ("NOMAD_ADDR_", "NOMAD_HOST_ADDR_", "NOMAD_ALLOC_ADDR_")
+IP_PREFIXES = ("NOMAD_IP_", "NOMAD_HOST_IP_", "NOMAD_ALLOC_IP_")
+UPSTREAM_PREFIXES = ("NOMAD_UPSTREAM_ADDR_", "NOMAD_UPSTREAM_IP_", "NOMAD_UPSTREAM_PORT_")
+
+
+@dataclass
+class PodFacts:
+    """What a string inside one task may refer to."""
+
+    job_name: str
+    group_name: str
+    task_name: str
+    namespace: str
+    ports: dict[str, int] = field(default_factory=dict)
+    cpu: int | None = None
+    memory: int | None = None
+    upstreams: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Rewritten:
+    value: str | Interpolated
+    downward_env: list[EnvVar] = field(default_factory=list)
+
+
+def _field_env(name: str, field_path: str) -> EnvVar:
+    return EnvVar(name=name, field_path=field_path)
+
+
+def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: str) -> Rewritten:
+    """Rewrite runtime interpolations, then Consul names, in one string value."""
+    parts: list[str | Raw] = []
+    downward: list[EnvVar] = []
+    position = 0
+    for match in _INTERPOLATION.finditer(text):
+        parts.append(text[position : match.start()])
+        value = _runtime_value(match.group(1).strip(), facts, ctx, line, path, downward)
+        parts.extend(value if isinstance(value, list) else [value])
+        position = match.end()
+    parts.append(text[position:])
+    rewritten: list[str | Raw] = []
+    for part in parts:
+        rewritten.extend(
+            rewrite_consul_names(part, facts, ctx, line, path) if isinstance(part, str) else [part]
+        )
+    return Rewritten(interpolated(rewritten), downward)
+
+
+def _runtime_value(
+    name: str, facts: PodFacts, ctx: Context, line: int | None, path: str, downward: list[EnvVar]
+) -> str | list[str | Raw]:
+    if name in TASK_DIRS:
+        return TASK_DIRS[name]
+    literal = {
+        "NOMAD_JOB_NAME": facts.job_name,
+        "NOMAD_JOB_ID": facts.job_name,
+        "NOMAD_GROUP_NAME": facts.group_name,
+        "NOMAD_TASK_NAME": facts.task_name,
+        "NOMAD_NAMESPACE": facts.namespace,
+        "NOMAD_CPU_LIMIT": str(facts.cpu) if facts.cpu else None,
+        "NOMAD_MEMORY_LIMIT": str(facts.memory) if facts.memory else None,
+    }.get(name)
+    if literal is not None:
+        return literal
+    if name in POD_FIELDS:
+        env_name = "POD_" + re.sub(r"[^A-Z0-9]+", "_", POD_FIELDS[name].split(".")[-1].upper())
+        downward.append(_field_env(env_name, POD_FIELDS[name]))
+        return f"$({env_name})"
+    for prefixes, kind in ((PORT_PREFIXES, "port"), (ADDR_PREFIXES, "addr"), (IP_PREFIXES, "ip")):
+        for prefix in prefixes:
+            if name.startswith(prefix):
+                return _port_value(
+                    name, name[len(prefix) :], kind, facts, ctx, line, path, downward
+                )
+    if name.startswith(UPSTREAM_PREFIXES):
+        return _upstream_value(name, name.split("_", 3)[3], facts, ctx, line, path)
+    ctx.needs_decision(
+        f"${{{name}}} is a Nomad runtime value with no Kubernetes equivalent; kept as literal text",
+        line,
+        path,
+    )
+    return "${" + name + "}"
+
+
+def _port_value(
+    name: str,
+    label: str,
+    kind: str,
+    facts: PodFacts,
+    ctx: Context,
+    line: int | None,
+    path: str,
+    downward: list[EnvVar],
+) -> str:
+    if kind in {"addr", "ip"}:
+        downward.append(_field_env("POD_IP", "status.podIP"))
+    if kind == "ip":
+        return "$(POD_IP)"
+    port = facts.ports.get(label)
+    if port is None:
+        ctx.needs_decision(
+            f"${{{name}}} names port {label!r}, which the group does not declare", line, path
+        )
+        return "${" + name + "}"
+    return str(port) if kind == "port" else f"$(POD_IP):{port}"
+
+
+def _upstream_value(
+    name: str, upstream: str, facts: PodFacts, ctx: Context, line: int | None, path: str
+) -> list[str | Raw]:
+    mapping = ctx.settings.services.get(upstream)
+    port = (mapping.port if mapping and mapping.port else None) or facts.upstreams.get(upstream)
+    if name.startswith("NOMAD_UPSTREAM_PORT_"):
+        return [str(port) if port else "${" + name + "}"]
+    suffix = f":{port}" if port and name.startswith("NOMAD_UPSTREAM_ADDR_") else ""
+    return rewrite_consul_names(f"{upstream}.service.consul{suffix}", facts, ctx, line, path)
+
+
+def rewrite_consul_names(
+    text: str, facts: PodFacts, ctx: Context, line: int | None, path: str
+) -> list[str | Raw]:
+    """`db.service.consul:5432` → `db.<namespace>.svc.cluster.local:5432`."""
+    parts: list[str | Raw] = []
+    position = 0
+    for match in _CONSUL_NAME.finditer(text):
+        consul_name, _kind, port = match.groups()
+        mapping = ctx.settings.services.get(consul_name)
+        service = mapping.name if mapping else consul_name
+        if mapping is None:
+            ctx.needs_decision(
+                f"Consul name {match.group(0)!r} assumed to be Service {service!r} in the module's"
+                f" namespace; map it under `services:` in the settings",
+                line,
+                path,
+            )
+        parts.append(text[position : match.start()] + service + ".")
+        if mapping and mapping.namespace:
+            parts.append(mapping.namespace)
+        else:
+            parts.append(Raw("var.namespace"))
+        new_port = mapping.port if mapping and mapping.port else (int(port) if port else None)
+        parts.append(".svc.cluster.local" + (f":{new_port}" if new_port else ""))
+        position = match.end()
+    parts.append(text[position:])
+    return parts

@@ -1,0 +1,216 @@
+"""A whole job → one `ModulePlan`: workloads per group plus variables and outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.classify import Classification
+from generator.diagnostics import InputError
+from generator.k8s_plan import Ingress, IngressRule, ModulePlan, Output, TraefikRouter, Variable
+from generator.model import Job
+from generator.render.hcl_values import Raw
+from generator.service_spec import ServiceSpec
+from generator.translate.containers import ImageVariables
+from generator.translate.context import Context
+from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.traefik import RouterTags
+from generator.translate.workloads import GroupNames, GroupOutput, translate_group
+
+UNSUPPORTED_JOB_TYPES = {
+    "sysbatch": "sysbatch jobs run once on every node; Kubernetes has no equivalent workload",
+}
+
+
+def _group_names(job: Job) -> dict[str, GroupNames]:
+    single = len(job.groups) == 1
+    names: dict[str, GroupNames] = {}
+    for group in job.groups:
+        if single or group.name == job.name:
+            names[group.name] = GroupNames(
+                "app" if single else tf_identifier(group.name), Raw("local.app_name"), None
+            )
+        else:
+            suffix = k8s_name(group.name, job.file, group.line)
+            names[group.name] = GroupNames(
+                tf_identifier(group.name), Raw(f'"${{local.app_name}}-{suffix}"'), suffix
+            )
+    return names
+
+
+def _check_migratable(job: Job) -> None:
+    if job.type in UNSUPPORTED_JOB_TYPES:
+        raise InputError(
+            job.file, job.line, "unsupported-job-type", UNSUPPORTED_JOB_TYPES[job.type]
+        )
+    if job.parameterized:
+        raise InputError(
+            job.file,
+            job.line,
+            "unsupported-job-type",
+            "parameterized jobs are dispatched on demand; Kubernetes has no equivalent"
+            " (create a Job per dispatch instead)",
+        )
+    plugins = [t for g in job.groups for t in g.tasks if t.is_csi_plugin]
+    if plugins:
+        raise InputError(
+            job.file,
+            plugins[0].line,
+            "csi-plugin",
+            "this job runs a CSI plugin: cluster infrastructure, not a service to migrate"
+            " (install the CSI driver in the cluster instead)",
+        )
+    if not job.groups:
+        raise InputError(job.file, job.line, "no-groups", "the job has no `group` block")
+
+
+def translate_job(
+    job: Job,
+    classification: Classification,
+    spec: ServiceSpec,
+    service: str,
+    jobspec_dir: Path | None,
+    ctx: Context,
+) -> ModulePlan:
+    _check_migratable(job)
+    app_name = k8s_name(service, job.file, job.line)
+    labels: dict[str, str | Raw] = {"app": Raw("local.app_name")}
+    labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
+    plan = ModulePlan(service=service, app_name=app_name, labels=labels)
+    images = ImageVariables()
+    names = _group_names(job)
+    multi = len(job.groups) > 1
+    outputs: list[tuple[GroupNames, GroupOutput]] = []
+    for group in job.groups:
+        group_output = translate_group(
+            job,
+            group,
+            classification.groups[group.name],
+            names[group.name],
+            multi,
+            images,
+            jobspec_dir,
+            ctx,
+            spec.stateful_set,
+        )
+        outputs.append((names[group.name], group_output))
+        plan.workloads.extend(group_output.workloads)
+        plan.config_maps.extend(group_output.config_maps)
+        if group_output.service:
+            plan.services.append(group_output.service)
+    plan.variables.append(
+        Variable("namespace", "string", "Namespace to deploy into.", ctx.settings.namespace)
+    )
+    for repository, (variable, tag) in images.by_repository.items():
+        plan.variables.append(
+            Variable(variable, "string", f"Tag of the {repository} image.", tag or "latest")
+        )
+    routed = [(n, o) for n, o in outputs if o.routers and o.service]
+    for group_names, group_output in routed:
+        _ingress(plan, group_names, group_output, spec, ctx, len(routed) > 1)
+    if any(w.resource_type == "kubernetes_cron_job_v1" for w in plan.workloads) and job.periodic:
+        for index, cron in enumerate(job.periodic.crons or ("",)):
+            name = "schedule" if index == 0 else f"schedule_{index + 1}"
+            plan.variables.append(
+                Variable(name, "string", "Cron schedule (from the jobspec's periodic block).", cron)
+            )
+        if job.periodic.crons and len(job.periodic.crons) > 1:
+            ctx.notes.append(f"{len(job.periodic.crons)} crons became one CronJob each")
+    _outputs(plan, outputs)
+    return plan
+
+
+def _ingress(
+    plan: ModulePlan,
+    names: GroupNames,
+    group_output: GroupOutput,
+    spec: ServiceSpec,
+    ctx: Context,
+    several: bool,
+) -> None:
+    assert group_output.service is not None
+    hosts: list[str] = []
+    for router in group_output.routers:
+        hosts.extend(h for h in router.hosts if h not in hosts)
+    if spec.hostnames and not several:
+        hosts = list(spec.hostnames)
+    prefix = f"{names.tf_name}_" if several else ""
+    settings = ctx.settings
+    if len(hosts) == 1:
+        variable = Variable(
+            f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
+        )
+        rules = [
+            IngressRule(
+                Raw(f"var.{variable.name}"),
+                group_output.service.tf_name,
+                group_output.http_port_name or "http",
+            )
+        ]
+        for_each = None
+        tls_hosts = Raw(f"[var.{variable.name}]")
+    else:
+        variable = Variable(
+            f"{prefix}hostnames", "list(string)", "Host names the Ingress serves.", hosts
+        )
+        rules = []
+        for_each = Raw(f"toset(var.{variable.name})")
+        tls_hosts = Raw(f"var.{variable.name}")
+    plan.variables.append(variable)
+    plan.ingresses.append(
+        Ingress(
+            tf_name=names.tf_name,
+            name=names.name,
+            labels_local="local.labels",
+            rules=rules,
+            hosts_for_each=for_each,
+            service_tf_name=group_output.service.tf_name,
+            port_name=group_output.http_port_name or "http",
+            ingress_class=settings.ingress_class,
+            annotations=dict(settings.ingress_annotations),
+            tls_secret_name=settings.tls_secret_name,
+            tls_hosts=tls_hosts if settings.tls_secret_name else None,
+        )
+    )
+    plan.routers.extend(_external_router(r, ctx) for r in group_output.routers)
+
+
+def _external_router(router: RouterTags, ctx: Context) -> TraefikRouter:
+    external = ctx.settings.external_traefik
+    return TraefikRouter(
+        name=f"{external.router_prefix}{router.name}",
+        rule=router.rule or "",
+        service=external.service,
+        entrypoints=router.entrypoints or list(external.entrypoints),
+        middlewares=router.middlewares,
+        priority=router.priority,
+    )
+
+
+def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) -> None:
+    with_service = [(n, o) for n, o in outputs if o.service]
+    for group_names, group_output in with_service:
+        assert group_output.service is not None
+        name = "service_name" if len(with_service) == 1 else f"{group_names.tf_name}_service_name"
+        plan.outputs.append(
+            Output(
+                name,
+                "Name of the Service.",
+                Raw(f"kubernetes_service.{group_output.service.tf_name}.metadata[0].name"),
+            )
+        )
+    for variable in plan.variables:
+        if variable.name.endswith(("hostname", "hostnames")):
+            plan.outputs.append(
+                Output(
+                    variable.name,
+                    (
+                        "Host names served by the Ingress."
+                        if variable.name.endswith("s")
+                        else "Host name served by the Ingress."
+                    ),
+                    Raw(f"var.{variable.name}"),
+                )
+            )
+    plan.outputs.append(
+        Output("namespace", "Namespace the module deploys into.", Raw("var.namespace"))
+    )

@@ -1,0 +1,110 @@
+"""Traefik routing tags (`traefik.http.routers.<r>.<option>=<value>`) read as routers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ROUTER_TAG = re.compile(r"^traefik\.http\.routers\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
+_MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(([^)]*)\)")
+_BACKTICKED = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
+_WILDCARD_REGEXP = re.compile(
+    r"^\^?(?:\.\+|\[\^.\]\+|\.\*|\{[a-z]+:[^}]+\})\\?\.((?:[a-z0-9-]+\\?\.)+[a-z]+)\$?$"
+)
+_TRAEFIK_V1_WILDCARD = re.compile(r"^\{[a-z]+:[^}]+\}\.((?:[a-z0-9-]+\.)+[a-z]+)$")
+# Tags that only steer Traefik's Consul Catalog provider; nothing to carry.
+PROVIDER_ONLY_TAGS = ("traefik.enable=", "traefik.consulcatalog.")
+
+
+@dataclass
+class RouterTags:
+    name: str
+    line_tags: dict[str, str] = field(default_factory=dict)
+    hosts: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rule(self) -> str | None:
+        return self.line_tags.get("rule")
+
+    @property
+    def middlewares(self) -> list[str]:
+        return _csv(self.line_tags.get("middlewares", ""))
+
+    @property
+    def entrypoints(self) -> list[str]:
+        return _csv(self.line_tags.get("entrypoints", ""))
+
+    @property
+    def priority(self) -> int | None:
+        value = self.line_tags.get("priority")
+        return int(value) if value and value.isdigit() else None
+
+
+@dataclass
+class TagReading:
+    routers: list[RouterTags]
+    other_traefik_tags: list[str]
+    plain_tags: list[str]
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_tags(tags: tuple[str, ...]) -> TagReading:
+    routers: dict[str, RouterTags] = {}
+    other: list[str] = []
+    plain: list[str] = []
+    for tag in tags:
+        match = _ROUTER_TAG.match(tag)
+        if match:
+            name, option, value = match.groups()
+            routers.setdefault(name, RouterTags(name)).line_tags[option] = value
+        elif tag.startswith(PROVIDER_ONLY_TAGS):
+            continue
+        elif tag.startswith("traefik."):
+            other.append(tag)
+        else:
+            plain.append(tag)
+    for router in routers.values():
+        if router.rule:
+            _read_rule(router)
+    return TagReading(list(routers.values()), other, plain)
+
+
+def _read_rule(router: RouterTags) -> None:
+    assert router.rule is not None
+    for alternative in re.split(r"\|\|", router.rule):
+        for matcher in _MATCHER.finditer(alternative):
+            negated, kind, arguments = matcher.groups()
+            values = [a or b for a, b in _BACKTICKED.findall(arguments)]
+            if negated:
+                router.problems.append(f"negated matcher {kind}() has no Ingress equivalent")
+            elif kind == "Host":
+                router.hosts.extend(v for v in values if v not in router.hosts)
+            elif kind == "HostRegexp":
+                for value in values:
+                    wildcard = wildcard_host(value)
+                    if wildcard is None:
+                        router.problems.append(
+                            f"HostRegexp(`{value}`) is not a simple wildcard; add the hosts by hand"
+                        )
+                    elif wildcard not in router.hosts:
+                        router.hosts.append(wildcard)
+            elif kind in {"PathPrefix", "Path"}:
+                router.paths.extend(values)
+            else:
+                router.problems.append(f"matcher {kind}() has no Ingress equivalent")
+        if "&&" in alternative and not any(m for m in _MATCHER.finditer(alternative)):
+            router.problems.append(f"cannot read rule {router.rule!r}")
+
+
+def wildcard_host(regexp: str) -> str | None:
+    """`^.+\\.example\\.org$` or `{sub:.+}.example.org` → `*.example.org`."""
+    for pattern in (_WILDCARD_REGEXP, _TRAEFIK_V1_WILDCARD):
+        match = pattern.match(regexp)
+        if match:
+            return "*." + match.group(1).replace("\\.", ".")
+    return None

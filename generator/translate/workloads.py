@@ -1,0 +1,556 @@
+"""One Nomad group → one Kubernetes workload, its Service, Ingress and config files."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.classify import GroupClass, Pattern
+from generator.diagnostics import InputError
+from generator.k8s_plan import (
+    ConfigMap,
+    Container,
+    ContainerPort,
+    EnvVar,
+    KeyToPath,
+    PodSpec,
+    Probe,
+    Service,
+    ServicePort,
+    Toleration,
+    VolumeMountSpec,
+    Workload,
+)
+from generator.model import Group, Job, ServiceDef, Task
+from generator.render.hcl_values import Raw
+from generator.translate.containers import (
+    DOCKER_LIKE_DRIVERS,
+    ImageVariables,
+    build_container,
+    container_image,
+    probe_for,
+)
+from generator.translate.context import Context
+from generator.translate.interpolation import PodFacts
+from generator.translate.names import k8s_name
+from generator.translate.templates import ConfigFile, translate_static_templates
+from generator.translate.traefik import RouterTags, read_tags
+from generator.translate.volumes import PodVolumes, binds_of
+
+HTTP_SERVICE_PORT = 80
+
+
+@dataclass
+class GroupNames:
+    """How one group's resources are named inside the job's module."""
+
+    tf_name: str
+    name: Raw
+    suffix: str | None  # None when the group is named like the job (or is alone)
+
+    def with_suffix(self, extra: str) -> Raw:
+        if self.suffix is None:
+            return Raw(f'"${{local.app_name}}-{extra}"')
+        return Raw(f'"${{local.app_name}}-{self.suffix}-{extra}"')
+
+
+@dataclass
+class GroupOutput:
+    workloads: list[Workload] = field(default_factory=list)
+    service: Service | None = None
+    routers: list[RouterTags] = field(default_factory=list)
+    http_port_name: str | None = None
+    config_maps: list[ConfigMap] = field(default_factory=list)
+    secret_templates: list[tuple[Task, object, str]] = field(default_factory=list)
+
+
+def port_name(label: str) -> str:
+    """An IANA_SVC_NAME: at most 15 characters, lower case, digits and '-'."""
+    name = k8s_name(label)[:15].strip("-")
+    return name if any(c.isalpha() for c in name) else f"port-{name}"[:15]
+
+
+def _connect_only_ports(group: Group) -> set[str]:
+    listeners = {p for s in group.all_services() for p in s.expose_listener_ports}
+    used = {str(s.port) for s in group.all_services() if s.port is not None}
+    used |= {str(c.port) for s in group.all_services() for c in s.checks if c.port is not None}
+    return listeners - used
+
+
+def group_ports(group: Group, ctx: Context) -> dict[str, int]:
+    """Port label → the number the container listens on."""
+    numbers: dict[str, int] = {}
+    skip = _connect_only_ports(group)
+    for port in group.network.ports if group.network else ():
+        where = f"group[{group.name}].network.port[{port.label}]"
+        if port.label in skip:
+            ctx.dropped(
+                f"port {port.label!r} only serves the Consul Connect proxy's expose paths",
+                port.line,
+                where,
+            )
+            continue
+        number = port.to if port.to and port.to > 0 else port.static
+        if number is None:
+            ctx.needs_decision(
+                f"port {port.label!r} is dynamic: the task reads NOMAD_PORT_{port.label} at run"
+                " time; give it a fixed `to` or `static` number",
+                port.line,
+                where,
+            )
+            continue
+        numbers[port.label] = number
+        if port.static and port.to and port.static != port.to:
+            ctx.dropped(
+                f"static host port {port.static} of {port.label!r}: the Service exposes it",
+                port.line,
+                where,
+            )
+    return numbers
+
+
+def _service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | None:
+    if service.port is None:
+        return None
+    if isinstance(service.port, int):
+        return service.port
+    if service.port in numbers:
+        return numbers[service.port]
+    return int(service.port) if str(service.port).isdigit() else None
+
+
+def _owner_task(group: Group, service: ServiceDef) -> Task | None:
+    main = [t for t in group.tasks if not t.is_init]
+    if service.task:
+        return next((t for t in group.tasks if t.name == service.task), None)
+    return main[0] if main else None
+
+
+def _assign_ports(group: Group, numbers: dict[str, int]) -> dict[str, dict[str, int]]:
+    """task name → {label: number} of the ports that container declares."""
+    owners: dict[str, dict[str, int]] = {task.name: {} for task in group.tasks}
+    claimed: set[str] = set()
+    for task in group.tasks:
+        for label in task.config.ports:
+            if label in numbers:
+                owners[task.name][label] = numbers[label]
+                claimed.add(label)
+    for service in group.all_services():
+        owner = _owner_task(group, service)
+        number = _service_port_number(service, numbers)
+        if owner is None or number is None:
+            continue
+        label = str(service.port) if str(service.port) in numbers else "http"
+        if label not in claimed and number not in owners[owner.name].values():
+            owners[owner.name][label] = number
+            claimed.add(label)
+    main = [t for t in group.tasks if not t.is_init]
+    for label, number in numbers.items():
+        if label not in claimed and main:
+            owners[main[0].name][label] = number
+    return owners
+
+
+def _probe_for_task(
+    group: Group, task: Task, names: dict[str, str], numbers: dict[str, int], ctx: Context
+) -> Probe | None:
+    probes = []
+    for index, service in enumerate(group.all_services()):
+        if _owner_task(group, service) is not task:
+            continue
+        number = _service_port_number(service, numbers)
+        default = names.get(str(service.port)) or names.get(str(number)) or number
+        for check_index, check in enumerate(service.checks):
+            path = f"service[{service.name or index}].check[{check_index}]"
+            if check.task and check.task != task.name:
+                continue
+            probe = probe_for(check, names, default, ctx, path)
+            if probe is not None:
+                probes.append((check, probe))
+    for check, _ in probes[1:]:
+        ctx.dropped(
+            f"check {check.name or check.type!r}: a container has one liveness and one readiness"
+            " probe; the first check is used",
+            check.line,
+            f"task[{task.name}]",
+        )
+    return probes[0][1] if probes else None
+
+
+def _config_map_for(
+    task: Task, files: list[ConfigFile], names: GroupNames, labels: str
+) -> tuple[ConfigMap, str, list[VolumeMountSpec]]:
+    tf_name = f"{names.tf_name}_{task.name}".replace("-", "_").lower()
+    config_map = ConfigMap(
+        tf_name=tf_name,
+        name=names.with_suffix(f"{k8s_name(task.name)}-config"),
+        labels_local=labels,
+        data={f.key: f.content for f in files},
+    )
+    volume_name = k8s_name(f"{task.name}-config")
+    mounts = [
+        VolumeMountSpec(volume_name, target.mount_path, f.key, True)
+        for f in files
+        for target in f.targets
+    ]
+    return config_map, volume_name, mounts
+
+
+def translate_group(
+    job: Job,
+    group: Group,
+    group_class: GroupClass,
+    names: GroupNames,
+    multi_workload: bool,
+    images: ImageVariables,
+    jobspec_dir: Path | None,
+    ctx: Context,
+    stateful_set: bool,
+) -> GroupOutput:
+    output = GroupOutput()
+    numbers = group_ports(group, ctx)
+    owners = _assign_ports(group, numbers)
+    names_by_label = {label: port_name(label) for label in numbers}
+    names_by_label.update({str(n): port_name(label) for label, n in numbers.items()})
+    volumes = PodVolumes(ctx, group)
+    upstreams = {
+        u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
+    }
+    selector: dict[str, str | Raw] = {"app": Raw("local.app_name")}
+    if multi_workload:
+        selector["component"] = group.name
+    labels = (
+        Raw(f'merge(local.labels, {{ component = "{group.name}" }})')
+        if multi_workload
+        else Raw("local.labels")
+    )
+
+    containers: list[Container] = []
+    init_containers: list[Container] = []
+    for task in group.tasks:
+        if task.driver not in DOCKER_LIKE_DRIVERS:
+            ctx.unsupported(
+                f"task {task.name!r} uses the {task.driver!r} driver; only docker and podman"
+                " tasks become containers",
+                task.line,
+                f"task[{task.name}].driver",
+            )
+            continue
+        if task.lifecycle and not task.is_init and not task.is_sidecar:
+            ctx.unsupported(
+                f"task {task.name!r} is a {task.lifecycle.hook} hook without sidecar; Kubernetes"
+                " runs no container after the main ones start or stop",
+                task.lifecycle.line,
+                f"task[{task.name}].lifecycle",
+            )
+            continue
+        res = task.resources
+        facts = PodFacts(
+            job_name=job.name,
+            group_name=group.name,
+            task_name=task.name,
+            namespace=ctx.settings.namespace,
+            ports=numbers,
+            cpu=res.cpu if res else None,
+            memory=res.memory if res else None,
+            upstreams=upstreams,
+        )
+        binds = binds_of(task, ctx)
+        mounts: list[VolumeMountSpec] = []
+        for mount in task.volume_mounts:
+            volume = volumes.group_volume(mount.volume, not mount.read_only)
+            if volume is None:
+                ctx.needs_decision(
+                    f"volume_mount names volume {mount.volume!r}, which the group does not declare",
+                    mount.line,
+                    f"task[{task.name}].volume_mount",
+                )
+                continue
+            request = next(v for v in group.volumes if v.name == mount.volume)
+            mounts.append(
+                VolumeMountSpec(
+                    volume, mount.destination, None, mount.read_only or request.read_only
+                )
+            )
+        for bind in binds:
+            spec = volumes.bind_mount(task, bind)
+            if spec is not None:
+                mounts.append(spec)
+        templates, dynamic = translate_static_templates(task, binds, jobspec_dir, ctx)
+        output.secret_templates.extend((task, template, text) for template, text in dynamic)
+        if templates.files:
+            config_map, volume_name, file_mounts = _config_map_for(
+                task, templates.files, names, "local.labels"
+            )
+            output.config_maps.append(config_map)
+            volumes.config_files(
+                volume_name,
+                Raw(f"kubernetes_config_map.{config_map.tf_name}.metadata[0].name"),
+                [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
+            )
+            mounts.extend(file_mounts)
+        if _uses_task_dir(task, "alloc") or any(m.name == "alloc" for m in mounts):
+            name = volumes.task_dir(task, "alloc")
+            if not any(m.name == name and m.sub_path is None for m in mounts):
+                mounts.append(VolumeMountSpec(name, "/alloc"))
+        if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
+            mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
+        ports = [
+            ContainerPort(names_by_label[label], number)
+            for label, number in owners.get(task.name, {}).items()
+            if label in names_by_label
+        ] + [
+            ContainerPort(port_name(label), number)
+            for label, number in owners.get(task.name, {}).items()
+            if label not in names_by_label
+        ]
+        for label in owners.get(task.name, {}):
+            names_by_label.setdefault(label, port_name(label))
+        probe = None if task.is_init else _probe_for_task(group, task, names_by_label, numbers, ctx)
+        container = build_container(
+            task,
+            container_image(task, images, ctx),
+            facts,
+            ports,
+            _sorted_mounts(mounts),
+            probe,
+            templates.env,
+            ctx,
+        )
+        (init_containers if task.is_init else containers).append(container)
+
+    if not containers:
+        raise InputError(
+            ctx.file,
+            group.line,
+            "no-containers",
+            f"group {group.name!r} has no task that can run as a container",
+        )
+    pod = PodSpec(
+        containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
+    )
+    _placement(job, group, pod, ctx)
+    output.workloads.extend(
+        _workloads(
+            job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
+        )
+    )
+    _service_and_routes(group, group_class, names, numbers, names_by_label, selector, output, ctx)
+    return output
+
+
+def _uses_task_dir(task: Task, which: str) -> bool:
+    marker = {"alloc": "NOMAD_ALLOC_DIR", "local": "NOMAD_TASK_DIR"}[which]
+    texts = [str(v) for v in task.env.values()] + [str(a) for a in task.config.args]
+    texts.append(str(task.config.command or ""))
+    return any(marker in text or f"/{which}/" in text for text in texts)
+
+
+def _sorted_mounts(mounts: list[VolumeMountSpec]) -> list[VolumeMountSpec]:
+    unique: dict[tuple[str, str], VolumeMountSpec] = {}
+    for mount in mounts:
+        unique.setdefault((mount.mount_path, mount.sub_path or ""), mount)
+    return list(unique.values())
+
+
+def _placement(job: Job, group: Group, pod: PodSpec, ctx: Context) -> None:
+    constraints = (
+        job.constraints + group.constraints + tuple(c for t in group.tasks for c in t.constraints)
+    )
+    arch_set = False
+    for constraint in constraints:
+        attribute = (constraint.attribute or "").replace(" ", "")
+        where = f"group[{group.name}].constraint"
+        if (
+            attribute == "${node.unique.name}"
+            and constraint.operator in {"=", "=="}
+            and constraint.value
+        ):
+            pod.node_selector["kubernetes.io/hostname"] = constraint.value
+        elif attribute == "${attr.cpu.arch}" and constraint.value:
+            arch_set = True
+            if constraint.operator in {"=", "=="}:
+                pod.node_selector["kubernetes.io/arch"] = constraint.value
+            elif constraint.operator in {"!=", "not"}:
+                pod.arch_affinity = [
+                    a
+                    for a in (ctx.settings.arch_affinity or ["amd64", "arm64"])
+                    if a != constraint.value
+                ]
+            else:
+                ctx.needs_decision(
+                    f"arch constraint operator {constraint.operator!r}", constraint.line, where
+                )
+        elif constraint.operator == "distinct_hosts":
+            ctx.needs_decision(
+                "distinct_hosts: add pod anti-affinity on kubernetes.io/hostname by hand",
+                constraint.line,
+                where,
+            )
+        else:
+            ctx.unsupported(
+                f"constraint on {constraint.attribute} {constraint.operator} {constraint.value}"
+                " has no node label mapping",
+                constraint.line,
+                where,
+            )
+    if not arch_set and ctx.settings.arch_affinity:
+        pod.arch_affinity = list(ctx.settings.arch_affinity)
+    if any(c.limits.get("nvidia.com/gpu") for c in pod.containers + pod.init_containers):
+        gpu = ctx.settings.gpu
+        pod.node_selector.update(gpu.node_selector)
+        pod.tolerations = [
+            Toleration(t.key, t.operator, t.value, t.effect) for t in gpu.tolerations
+        ]
+        pod.runtime_class_name = gpu.runtime_class_name
+    kill = max((t.kill_timeout_seconds or 0 for t in group.tasks), default=0)
+    if kill:
+        pod.termination_grace_period_seconds = kill
+    if group.network and group.network.dns_servers:
+        pod.dns_nameservers = list(group.network.dns_servers)
+        ctx.needs_decision(
+            "network.dns servers become dns_config nameservers; check dns_policy",
+            group.network.line,
+            f"group[{group.name}].network.dns",
+        )
+
+
+def _workload(kind: str, names: GroupNames, pod: PodSpec, labels: Raw, selector: dict) -> Workload:
+    return Workload(
+        resource_type=kind,
+        tf_name=names.tf_name,
+        name=names.name,
+        labels=labels,
+        selector=selector,
+        pod=pod,
+    )
+
+
+def _backoff(group: Group) -> int | None:
+    return group.restart.attempts if group.restart and group.restart.attempts is not None else None
+
+
+def _workloads(
+    job: Job,
+    group: Group,
+    group_class: GroupClass,
+    names: GroupNames,
+    pod: PodSpec,
+    selector: dict,
+    labels: Raw,
+    volumes: PodVolumes,
+    ctx: Context,
+    stateful_set: bool,
+) -> list[Workload]:
+    if group_class.pattern is Pattern.E:
+        return _cron_jobs(job, group, names, pod, selector, labels)
+    if job.type == "batch":
+        pod.restart_policy = "Never"
+        workload = _workload("kubernetes_job_v1", names, pod, labels, selector)
+        workload.backoff_limit = _backoff(group)
+        return [workload]
+    if job.type == "system":
+        return [_workload("kubernetes_daemon_set_v1", names, pod, labels, selector)]
+    stateful = group_class.pattern is Pattern.B or (
+        group_class.pattern is Pattern.C and stateful_set
+    )
+    kind = "kubernetes_stateful_set" if stateful else "kubernetes_deployment"
+    workload = _workload(kind, names, pod, labels, selector)
+    workload.replicas = group.count
+    if stateful:
+        workload.service_name = names.name
+    if volumes.writable_host_paths or group_class.pattern is Pattern.C:
+        workload.strategy = "Recreate" if not stateful else "RollingUpdate"
+    return [workload]
+
+
+def _cron_jobs(
+    job: Job, group: Group, names: GroupNames, pod: PodSpec, selector: dict, labels: Raw
+) -> list[Workload]:
+    assert job.periodic is not None
+    pod.restart_policy = "Never"
+    workloads = []
+    crons = job.periodic.crons or ("",)
+    for index, _cron in enumerate(crons):
+        suffix = "" if index == 0 else f"_{index + 1}"
+        variable = "schedule" if index == 0 else f"schedule_{index + 1}"
+        workload = _workload(
+            "kubernetes_cron_job_v1",
+            GroupNames(
+                names.tf_name + suffix,
+                names.name if index == 0 else names.with_suffix(str(index + 1)),
+                names.suffix,
+            ),
+            pod,
+            labels,
+            selector,
+        )
+        workload.schedule = Raw(f"var.{variable}")
+        workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
+        workload.time_zone = job.periodic.time_zone
+        workload.backoff_limit = _backoff(group)
+        workloads.append(workload)
+    return workloads
+
+
+def _service_and_routes(
+    group: Group,
+    group_class: GroupClass,
+    names: GroupNames,
+    numbers: dict[str, int],
+    names_by_label: dict[str, str],
+    selector: dict,
+    output: GroupOutput,
+    ctx: Context,
+) -> None:
+    if group_class.worker or group_class.pattern is Pattern.E:
+        return
+    ports: dict[str, ServicePort] = {}
+    for index, service in enumerate(group.all_services()):
+        where = f"group[{group.name}].service[{service.name or index}]"
+        reading = read_tags(service.tags)
+        for router in reading.routers:
+            for problem in router.problems:
+                ctx.needs_decision(f"router {router.name!r}: {problem}", service.line, where)
+        for tag in reading.other_traefik_tags:
+            ctx.needs_decision(
+                f"Traefik tag {tag!r} is not carried: configure it on the cluster's Traefik",
+                service.line,
+                where,
+            )
+        for tag in reading.plain_tags:
+            ctx.dropped(f"service tag {tag!r} has no Kubernetes meaning", service.line, where)
+        if service.has_connect:
+            ctx.dropped(
+                "Consul Connect sidecar (and its transparent proxy): pods reach each other"
+                " through cluster DNS",
+                service.line,
+                where + ".connect",
+            )
+        number = _service_port_number(service, numbers)
+        if number is None:
+            if service.port is not None:
+                ctx.needs_decision(
+                    f"service port {service.port!r} is not a known port", service.line, where
+                )
+            continue
+        name = names_by_label.get(str(service.port)) or names_by_label.get(str(number)) or "http"
+        routed = bool(reading.routers)
+        if routed and output.http_port_name is None:
+            output.http_port_name = name
+        exposed = (
+            HTTP_SERVICE_PORT
+            if routed and not any(p.port == HTTP_SERVICE_PORT for p in ports.values())
+            else number
+        )
+        ports.setdefault(name, ServicePort(name=name, port=exposed, target_port=name))
+        output.routers.extend(r for r in reading.routers if r.hosts)
+    if ports:
+        output.service = Service(
+            tf_name=names.tf_name,
+            name=names.name,
+            selector=selector,
+            labels_local="local.labels",
+            ports=list(ports.values()),
+        )
