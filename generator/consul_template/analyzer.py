@@ -25,6 +25,7 @@ from generator.consul_template.model import (
     SecretValue,
     Segment,
     ServiceAddress,
+    ServiceInstances,
     ServiceQuery,
     TemplateAnalysis,
     Unknown,
@@ -49,6 +50,9 @@ _NOMAD_SERVICE = re.compile(
     re.ASCII,
 )
 _HEALTH_FILTER = re.compile(r"[\w,]+", re.ASCII)
+_FUNCTIONS = frozenset(
+    {"secret", "nomadVar", "service", "nomadService", "key", "keyOrDefault", "env"}
+)
 # Methods of consul-template's NomadVarItems: they shadow items of the same name.
 _NOMAD_ITEMS_METHODS = frozenset({"Keys", "Values", "Tuples", "Metadata", "Parent", "ItemsMap"})
 
@@ -213,6 +217,7 @@ class _Analyzer:
                 segments.append(Literal(node.text, self.line(node.start)))
             elif isinstance(node, ActionNode):
                 segments.append(self._action(node, scope))
+                scope = _declare_unsupported(node.pipeline, scope)
             elif isinstance(node, BlockNode):
                 segments.extend(self._block(node, scope))
             else:
@@ -333,6 +338,8 @@ class _Analyzer:
     def _call(self, name: str, args: tuple[Operand, ...], scope: _Scope) -> _Value:
         if name == "index":
             return self._index(args, scope)
+        if name not in _FUNCTIONS:
+            raise _Unsupported(f"function `{name}` is not supported")
         strings = _string_args(name, args)
         if name == "secret":
             if len(strings) != 1:
@@ -368,8 +375,20 @@ class _Analyzer:
         if isinstance(value, _NomadVarItem):
             return NomadVarValue(value.path, value.key, line)
         if isinstance(value, _InstanceField) and value.first_only:
-            return ServiceAddress(value.query, (Field(value.name),), line, first_only=True)
+            rendered = (Field(value.name),)
+            return ServiceAddress(value.query, rendered, line, ServiceInstances.FIRST)
         raise _Unsupported(f"printing {_describe(value)} is not supported")
+
+
+def _declare_unsupported(pipeline: Pipeline, scope: _Scope) -> _Scope:
+    """Variables set by an (unsupported) declaration: later uses are reported as such."""
+    if not pipeline.declarations:
+        return scope
+    unknown = {
+        name: _Opaque(f"variable {name} (set by an unsupported declaration)")
+        for name in pipeline.declarations
+    }
+    return scope.bind(scope.dot, unknown)
 
 
 def _string_args(function: str, args: tuple[Operand, ...]) -> tuple[str, ...]:

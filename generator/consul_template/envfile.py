@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TypeGuard
 
 from generator.consul_template.model import (
     SECRET_TYPES,
@@ -24,9 +23,12 @@ from generator.consul_template.model import (
     Literal,
     NomadVarAllKeys,
     NomadVarValue,
+    Rendered,
     SecretAllKeys,
     SecretValue,
     Segment,
+    ServiceAddress,
+    ServiceInstances,
     TemplateAnalysis,
     Unknown,
 )
@@ -47,6 +49,18 @@ class _EnvError(Exception):
 class _RawLine:
     line: int
     pieces: list[Piece] = field(default_factory=list)
+    dump: SecretAllKeys | NomadVarAllKeys | None = None  # one entry of a whole-secret dump
+    sealed: bool = False  # ends with the last entry of a `range`: nothing may follow
+    problem: str | None = None
+
+    def add(self, piece: Piece) -> None:
+        if self.sealed and not _blank(piece):
+            self.problem = "text follows a `range` entry on the same line"
+        self.pieces.append(piece)
+
+    @property
+    def blank(self) -> bool:
+        return self.dump is None and all(_blank(piece) for piece in self.pieces)
 
 
 def env_lines(analysis: TemplateAnalysis) -> list[EnvLine]:
@@ -54,64 +68,123 @@ def env_lines(analysis: TemplateAnalysis) -> list[EnvLine]:
 
     Blank and comment lines are skipped; a line that Nomad could not parse, or
     whose meaning depends on values only known at render time, is returned
-    with kind UNKNOWN and a `problem`."""
+    with kind UNKNOWN and a `problem`. A `range service` or whole-secret dump
+    whose entries are whole lines is laid out as those lines."""
     result: list[EnvLine] = []
-    for raw in _split_lines(analysis.segments):
+    for raw in _LineSplitter(analysis.segments).lines:
         parsed = _parse_line(raw)
         if parsed is not None:
             result.append(parsed)
     return result
 
 
-def _split_lines(segments: tuple[Segment, ...]) -> list[_RawLine]:
-    lines = [_RawLine(line=_first_line(segments))]
-    for segment in segments:
-        if isinstance(segment, Literal):
-            parts = segment.text.split("\n")
-            lines[-1].pieces.append(parts[0])
-            for offset, part in enumerate(parts[1:], start=1):
-                lines.append(_RawLine(segment.line + offset, [part]))
-        elif _is_env_dump(segment) and _at_line_start(lines[-1]):
-            lines[-1].pieces.append(segment)
-            lines.append(_RawLine(segment.line))
-        else:
-            if _at_line_start(lines[-1]):
-                lines[-1].line = segment.line
-            lines[-1].pieces.append(segment)
-    return lines
+class _LineSplitter:
+    def __init__(self, segments: tuple[Segment, ...]) -> None:
+        self.lines = [_RawLine(segments[0].line if segments else 1)]
+        for segment in segments:
+            if isinstance(segment, Literal):
+                self._text(segment.text, segment.line)
+            elif not self._expand(segment):
+                if self.current.blank:
+                    self.current.line = segment.line
+                self.current.add(segment)
+
+    @property
+    def current(self) -> _RawLine:
+        return self.lines[-1]
+
+    def _text(self, text: str, line: int) -> None:
+        parts = text.split("\n")
+        self.current.add(parts[0])
+        for offset, part in enumerate(parts[1:], start=1):
+            self.lines.append(_RawLine(line + offset, [part]))
+
+    def _expand(self, segment: Segment) -> bool:
+        """Lay out a `range` whose entries are whole lines; False if they are not.
+
+        Entries repeat the body's lines; where one entry meets the next, the
+        body's last and first partial lines join, so one of them must be blank."""
+        if not isinstance(segment, ServiceAddress | SecretAllKeys | NomadVarAllKeys):
+            return False
+        if isinstance(segment, ServiceAddress) and segment.instances is not ServiceInstances.EACH:
+            return False
+        partials = _partials(segment.rendered)
+        first, last = partials[0], partials[-1]
+        if len(partials) < 2 or not (_blank_parts(first) or _blank_parts(last)):
+            return False
+        if not _blank_parts(first) and not self.current.blank:
+            return False
+        if self.current.blank:
+            self.current.line = segment.line
+        for index, partial in enumerate(partials):
+            if index:
+                self.lines.append(_RawLine(segment.line))
+            self._entry_line(segment, partial)
+        self.current.sealed = not _blank_parts(last)
+        return True
+
+    def _entry_line(
+        self, segment: ServiceAddress | SecretAllKeys | NomadVarAllKeys, partial: _Partial
+    ) -> None:
+        if isinstance(segment, ServiceAddress):
+            for part in partial:
+                self.current.add(part if isinstance(part, str) else _instance_field(segment, part))
+        elif not _blank_parts(partial):
+            if not _is_key_value(partial):
+                self.current.problem = "the entries of a whole-secret dump are not KEY=value lines"
+            if not self.current.blank:
+                self.current.problem = "a whole-secret dump shares its line with other text"
+            self.current.dump = segment
 
 
-def _first_line(segments: tuple[Segment, ...]) -> int:
-    return segments[0].line if segments else 1
+_Partial = list[str | Field]
 
 
-def _at_line_start(raw: _RawLine) -> bool:
-    return all(isinstance(piece, str) and not piece.strip(_SPACE) for piece in raw.pieces)
+def _partials(rendered: Rendered) -> list[_Partial]:
+    """`rendered` split at its newlines."""
+    partials: list[_Partial] = [[]]
+    for part in rendered:
+        if isinstance(part, Field):
+            partials[-1].append(part)
+            continue
+        first, *rest = part.split("\n")
+        partials[-1].append(first)
+        partials.extend([chunk] for chunk in rest)
+    return [[part for part in partial if part != ""] for partial in partials]
 
 
-def _is_env_dump(segment: Piece) -> TypeGuard[SecretAllKeys | NomadVarAllKeys]:
-    """A whole-secret dump whose entries each render as one `KEY=value` line."""
-    if not isinstance(segment, SecretAllKeys | NomadVarAllKeys):
-        return False
-    parts = segment.rendered
+def _blank(piece: Piece | Field) -> bool:
+    return isinstance(piece, str) and not piece.strip(_SPACE)
+
+
+def _blank_parts(partial: _Partial) -> bool:
+    return all(_blank(part) for part in partial)
+
+
+def _is_key_value(partial: _Partial) -> bool:
+    items = [part for part in partial if not _blank(part)]
     return (
-        len(parts) == 4
-        and parts[0] == Field("key")
-        and isinstance(parts[1], str)
-        and parts[1].strip(" \t") == "="
-        and parts[2] == Field("value")
-        and isinstance(parts[3], str)
-        and parts[3].strip(" \t") == "\n"
+        len(items) == 3
+        and items[0] == Field("key")
+        and isinstance(items[1], str)
+        and items[1].strip(" \t") == "="
+        and items[2] == Field("value")
     )
+
+
+def _instance_field(segment: ServiceAddress, field_: Field) -> ServiceAddress:
+    return ServiceAddress(segment.query, (field_,), segment.line, ServiceInstances.LAST)
 
 
 def _parse_line(raw: _RawLine) -> EnvLine | None:
     pieces = _trim(raw.pieces)
+    if raw.problem is not None:
+        problem = Unknown(_describe_pieces(pieces), raw.line, f"env file line: {raw.problem}")
+        return _unknown_line(raw, pieces, problem)
+    if raw.dump is not None:
+        return EnvLine("", (raw.dump,), raw.line, EnvValueKind.ALL_KEYS)
     if not pieces or (isinstance(pieces[0], str) and pieces[0].startswith("#")):
         return None
-    first = pieces[0]
-    if len(pieces) == 1 and _is_env_dump(first):
-        return EnvLine("", (first,), raw.line, EnvValueKind.ALL_KEYS)
     unknown = next((piece for piece in pieces if isinstance(piece, Unknown)), None)
     if unknown is not None:
         return _unknown_line(raw, pieces, unknown)
@@ -148,6 +221,8 @@ def _trim(pieces: list[Piece]) -> list[Piece]:
 
 def _split_key(pieces: list[Piece]) -> tuple[str, list[Piece]]:
     first = pieces[0]
+    if isinstance(first, SecretAllKeys | NomadVarAllKeys):
+        raise _EnvError("the entries of a whole-secret dump are not on separate lines")
     if not isinstance(first, str):
         raise _EnvError("the variable name is produced by a template value")
     if "=" not in first:

@@ -85,16 +85,23 @@ class ServiceQuery:
     catalog: str = "consul"  # consul | nomad
 
 
+class ServiceInstances(StrEnum):
+    EACH = "each"  # a whole `range service`: `rendered` once per instance
+    FIRST = "first"  # `(index . 0).Address` inside `with service`, `with index (service ..) 0`
+    # A field of a `range service` in an env file whose body is whole KEY=value
+    # lines: later instances override earlier ones, so the last one counts.
+    LAST = "last"
+
+
 @dataclass(frozen=True)
 class ServiceAddress:
-    """A service lookup. With `first_only=False` it is a whole `range service`
-    rendering `rendered` once per instance; with `first_only=True` it is a field
-    of the first instance (`(index . 0).Address` inside `with service`)."""
+    """A service lookup: what it renders (`Field("Address")`, `":"`, `Field("Port")`...)
+    for the instance(s) `instances` says."""
 
     query: ServiceQuery
     rendered: Rendered
     line: int
-    first_only: bool = False
+    instances: ServiceInstances = ServiceInstances.EACH
 
     @property
     def service(self) -> str:

@@ -56,8 +56,10 @@ def _syntax_message(error: UnexpectedInput) -> str:
     token = getattr(error, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
         return "invalid HCL: unexpected end of file (unclosed block or string?)"
-    shown = str(token)[:40] if token is not None else "?"
-    return f"invalid HCL: unexpected {shown!r} at column {error.column}"
+    raw = str(token) if token is not None else ""
+    text = raw.strip()
+    shown = "end of line" if raw.startswith("\n") or not text else repr(text.splitlines()[0][:40])
+    return f"invalid HCL: unexpected {shown} at column {error.column}"
 
 
 def _body_to_block(

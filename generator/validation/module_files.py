@@ -37,6 +37,13 @@ class ModuleSource:
     def file_display(self, name: str) -> str:
         return os.path.join(self.display, name) if self.display not in ("", ".") else name
 
+    def text_of(self, shown: str) -> str | None:
+        """The text of the file a `Block.file` (display name) came from."""
+        for name, text in self.texts.items():
+            if self.file_display(name) == shown:
+                return text
+        return None
+
     def resources(self) -> Iterator[Resource]:
         for tree in self.trees.values():
             for block in tree.blocks:

@@ -1,0 +1,291 @@
+"""Recognizing inputs that are not plain HCL2 jobspecs, from their raw text.
+
+`detect_unsupported_syntax` names what a file is when it is not a jobspec the
+generator can read (a nomad-pack / levant template, a Terraform `templatefile()`
+source, HCL1, a heredoc python-hcl2 cannot read, JSON, no `job` block), so the
+user gets one specific line instead of a generic syntax error. It never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from generator.diagnostics import InputError
+
+_PACK_TEMPLATE = re.compile(
+    r"\[\[-?\s*(?:[.$]|/\*|(?:template|var|end|if|else|range|define|with|include|block|meta"
+    r"|toJson|toYaml|quote|env|default|fileContents|timeNow|consulKey|coalesce)\b(?![.\]=]))"
+)
+_BLOCK_HEADER = re.compile(r'^\s*([\w-]+)((?:\s+(?:"[^"\n]*"|[\w-]+))*)\s*\{')
+_QUOTED_KEY = re.compile(r'^\s*"[^"\n]*"\s*=')
+_ATTRIBUTE = re.compile(r"^\s*([\w-]+)\s*=")
+_BARE_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}")
+_FOR_NAMES = re.compile(r"\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b")
+_VARIABLE = re.compile(r'^\s*variable\s+"?([\w-]+)"?', re.MULTILINE)
+_HEREDOC = re.compile(r"<<(-?)(\s*)([A-Za-z_][\w-]*)[ \t]*$")
+
+_TEMPLATE_MESSAGE = (
+    "nomad-pack/levant template: render it first with nomad-pack render / levant render"
+)
+
+
+def detect_unsupported_syntax(text: str, file_name: str) -> InputError | None:
+    """A one-line diagnostic for a file that is not a plain HCL2 jobspec, or None."""
+    scan = _Scanner(text).scan()
+    for check in _CHECKS:
+        found = check(text, scan)
+        if found is not None:
+            line, code, message = found
+            return InputError(file_name, line, code, message)
+    return None
+
+
+@dataclass
+class _StringSegment:
+    text: str
+    line: int
+    heredoc: bool
+
+
+@dataclass
+class _Scan:
+    """The text with strings, heredoc bodies and comments blanked, and what was blanked."""
+
+    code_lines: list[str]
+    strings: list[_StringSegment] = field(default_factory=list)
+    heredoc_problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _Scanner:
+    """A forgiving lexer: a string left open ends at its line, a heredoc at the file's end."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.scan_result = _Scan([])
+        self.index = 0
+
+    def scan(self) -> _Scan:
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            code = self._code_line(line, self.index)
+            self.scan_result.code_lines.append(code)
+            heredoc = _HEREDOC.search(code)
+            if heredoc:
+                self._heredoc(heredoc)
+        return self.scan_result
+
+    def _code_line(self, line: str, number: int) -> str:
+        output: list[str] = []
+        position = 0
+        while position < len(line):
+            char = line[position]
+            if char == "#" or line.startswith("//", position):
+                break
+            if line.startswith("/*", position):
+                end = line.find("*/", position + 2)
+                position = len(line) if end < 0 else end + 2
+                continue
+            if char == '"':
+                end = _string_end(line, position + 1)
+                self.scan_result.strings.append(
+                    _StringSegment(line[position + 1 : end], number, False)
+                )
+                output.append('"' + "_" * max(0, end - position - 1) + '"')
+                position = end + 1
+                continue
+            output.append(char)
+            position += 1
+        return "".join(output)
+
+    def _heredoc(self, match: re.Match[str]) -> None:
+        marker = match.group(3)
+        start = self.index
+        if match.group(2):
+            self.scan_result.heredoc_problems.append(
+                (start, f"heredoc marker has a space after <<: write <<{match.group(1)}{marker}")
+            )
+        body: list[str] = []
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            if line.strip() == marker:
+                if line != line.rstrip():
+                    self.scan_result.heredoc_problems.append(
+                        (self.index, f'heredoc end marker "{marker}" has trailing spaces')
+                    )
+                break
+            body.append(line)
+            self.scan_result.code_lines.append("")
+        self.scan_result.code_lines.append("")
+        self.scan_result.strings.append(_StringSegment("\n".join(body), start, True))
+
+
+def _string_end(line: str, position: int) -> int:
+    """Index of the quote closing a string that starts at `position`, or the line's end."""
+    depth = 0
+    while position < len(line):
+        char = line[position]
+        if char == "\\":
+            position += 2
+            continue
+        if line.startswith("${", position) or line.startswith("%{", position):
+            depth += 1
+            position += 2
+            continue
+        if depth and char == '"':
+            position = _string_end(line, position + 1) + 1
+            continue
+        if depth and char == "}":
+            depth -= 1
+        elif not depth and char == '"':
+            return position
+        position += 1
+    return len(line)
+
+
+# ---- checks, most specific first ------------------------------------------------
+
+Found = tuple[int | None, str, str] | None
+
+
+def _pack_template(text: str, scan: _Scan) -> Found:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _PACK_TEMPLATE.search(line):
+            return number, "template-source", _TEMPLATE_MESSAGE
+    for number, line in enumerate(scan.code_lines, start=1):
+        if "{{" in line:
+            return number, "template-source", _go_template_message()
+    for number, line in enumerate(text.split("\n"), start=1):
+        header = _BLOCK_HEADER.match(line)
+        if header and "{{" in header.group(2):
+            return number, "template-source", _go_template_message()
+    return None
+
+
+def _go_template_message() -> str:
+    return "Go template source ({{ }} outside strings): render it to a jobspec first"
+
+
+def _templatefile(text: str, scan: _Scan) -> Found:
+    for number, line in enumerate(scan.code_lines, start=1):
+        if "${" in line or "%{" in line:
+            return number, "templatefile-source", _templatefile_message(line.strip())
+    known = _bound_names(text) | _env_names(scan)
+    for segment in scan.strings:
+        if segment.heredoc:
+            continue
+        for match in _BARE_INTERPOLATION.finditer(segment.text):
+            name = match.group(1)
+            if name not in known and not _runtime_name(name):
+                return segment.line, "templatefile-source", _templatefile_message(match.group())
+    return None
+
+
+def _templatefile_message(shown: str) -> str:
+    return (
+        f"{shown} looks like a Terraform templatefile() placeholder: render the file with "
+        "terraform, or declare the value as a variable and pass --var"
+    )
+
+
+def _runtime_name(name: str) -> bool:
+    return name.startswith("NOMAD_") or name == name.upper()
+
+
+def _bound_names(text: str) -> set[str]:
+    names = {match.group(1) for match in _VARIABLE.finditer(text)}
+    for match in _FOR_NAMES.finditer(text):
+        names.update(name for name in match.groups() if name)
+    return names
+
+
+def _env_names(scan: _Scan) -> set[str]:
+    names: set[str] = set()
+    _walk_structure(scan, lambda number, line, stack: _collect_env(line, stack, names))
+    return names
+
+
+def _collect_env(line: str, stack: list[str], names: set[str]) -> None:
+    attribute = _ATTRIBUTE.match(line)
+    if attribute and stack and stack[-1] == "block:env":
+        names.add(attribute.group(1))
+
+
+def _hcl1(text: str, scan: _Scan) -> Found:
+    problems: list[tuple[int, str]] = []
+
+    def check(number: int, line: str, stack: list[str]) -> None:
+        context = stack[-1] if stack else "block:"
+        in_block = context.startswith("block:")
+        if not in_block and _BLOCK_HEADER.match(line) and not _ATTRIBUTE.match(line):
+            problems.append((number, "a block inside a map or list value"))
+        elif in_block and _QUOTED_KEY.match(line):
+            problems.append((number, 'a quoted attribute name ("key" = value) in a block'))
+        elif in_block and _ATTRIBUTE.match(line) and line.rstrip().endswith(","):
+            problems.append((number, "a comma after an attribute"))
+
+    _walk_structure(scan, check)
+    if not problems:
+        return None
+    number, what = problems[0]
+    return number, "hcl1-syntax", f"HCL1 syntax ({what}), which Nomad no longer accepts"
+
+
+def _heredoc(text: str, scan: _Scan) -> Found:
+    if scan.heredoc_problems:
+        number, message = scan.heredoc_problems[0]
+        return number, "heredoc-syntax", message
+    return None
+
+
+def _json(text: str, scan: _Scan) -> Found:
+    if text.lstrip().startswith("{"):
+        return 1, "json-jobspec", "JSON jobspec: only HCL jobspecs are supported"
+    return None
+
+
+def _no_job(text: str, scan: _Scan) -> Found:
+    found = False
+
+    def check(number: int, line: str, stack: list[str]) -> None:
+        nonlocal found
+        header = _BLOCK_HEADER.match(line)
+        if header and header.group(1) == "job" and not stack:
+            found = True
+
+    _walk_structure(scan, check)
+    return None if found else (None, "no-job", "no job block: this is not a Nomad jobspec")
+
+
+_CHECKS: tuple[Callable[[str, _Scan], Found], ...] = (
+    _pack_template,
+    _templatefile,
+    _hcl1,
+    _heredoc,
+    _json,
+    _no_job,
+)
+
+
+def _walk_structure(scan: _Scan, visit: Callable[[int, str, list[str]], None]) -> None:
+    """Call `visit(line number, code line, open contexts)` with the contexts at line start.
+
+    A context is "block:<kind>" for a block body, "object" for `{` in a value and
+    "list" for `[`.
+    """
+    stack: list[str] = []
+    for number, line in enumerate(scan.code_lines, start=1):
+        visit(number, line, stack)
+        header = _BLOCK_HEADER.match(line)
+        opener = "block:" + header.group(1) if header and not _ATTRIBUTE.match(line) else "object"
+        for char in line:
+            if char == "{":
+                stack.append(opener)
+                opener = "object"
+            elif char == "[":
+                stack.append("list")
+            elif char in "}]" and stack:
+                stack.pop()

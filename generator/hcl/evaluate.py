@@ -1,0 +1,693 @@
+"""HCL2 jobspec semantics as Nomad's jobspec2 parser applies them, on the loader's tree.
+
+`evaluate_jobspec` resolves input variables (defaults < `NOMAD_VAR_*` environment <
+var files in order < `--var`, as Nomad does), evaluates `locals`, `${...}`
+interpolations and expressions, expands `dynamic` blocks, and returns a new tree
+without the `variable`, `variables` and `locals` blocks. Nomad runtime
+interpolations (`${NOMAD_*}`, `${node.*}`, `${attr.*}`, `${meta.*}`, `${env[...]}`)
+are left as text. What cannot be evaluated stays as written, with a warning.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic, DiagnosticSink, InputError, Severity
+from generator.hcl.expressions import (
+    ExpressionEvaluator,
+    Resolver,
+    Scope,
+    interpolated_text,
+    iteration_pairs,
+    looks_escaped,
+    references_inputs,
+)
+from generator.hcl.functions import Functions, MissingFile
+from generator.hcl.loader import parse_hcl
+from generator.hcl.syntax import (
+    HclSyntaxError,
+    Interpolation,
+    Node,
+    Template,
+    Unparsed,
+    parse_expression,
+    parse_template,
+)
+from generator.hcl.tree import Attribute, Block, Expr
+from generator.hcl.values import (
+    EvalError,
+    HclType,
+    Value,
+    convert,
+    infer_type,
+    parse_type,
+    to_bool,
+    to_string,
+    to_tree,
+)
+
+ENV_PREFIX = "NOMAD_VAR_"
+_CONSUMED = ("variable", "variables", "locals")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A `variable` (or `variables` entry) or a `locals` entry the evaluation consumed."""
+
+    kind: str  # "variable" or "local"
+    name: str
+    file: str
+    line: int
+
+
+@dataclass
+class Evaluation:
+    root: Block
+    diagnostics: list[Diagnostic]
+    declarations: list[Declaration]
+    variables: dict[str, Value] = field(default_factory=dict)
+    locals: dict[str, Value] = field(default_factory=dict)
+
+
+def evaluate_jobspec(
+    root: Block,
+    cli_vars: Mapping[str, str],
+    var_files: list[Path],
+    *,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+) -> Evaluation:
+    """Evaluate a loaded jobspec; raise InputError for what Nomad itself would reject.
+
+    `env` defaults to the process environment (for `NOMAD_VAR_*`); `base_dir`, where
+    `file()` paths start, defaults to the directory of `root.file`.
+    """
+    sink = DiagnosticSink()
+    functions = Functions(base_dir if base_dir is not None else Path(root.file).parent)
+    site = _Site(root.file)
+    inputs = _Inputs(root, functions, sink)
+    variables = inputs.resolve(cli_vars, var_files, os.environ if env is None else env)
+    local_values = _Locals(root, site, sink)
+    values = _ValueEvaluator(
+        ExpressionEvaluator(Resolver(site.variable(variables), local_values.get), functions)
+    )
+    local_values.bind(values)
+    local_values.evaluate_all()
+    tree = _TreeEvaluator(values, site, sink)
+    return Evaluation(
+        root=tree.root(root),
+        diagnostics=list(sink),
+        declarations=inputs.declarations + local_values.declarations,
+        variables={name: to_tree(value) for name, value in variables.items()},
+        locals={name: to_tree(value) for name, value in local_values.values.items()},
+    )
+
+
+# ---- evaluating loader values ------------------------------------------------
+
+Report = Callable[[str, str], None]
+
+
+@lru_cache(maxsize=4096)
+def _expression(text: str) -> Node:
+    try:
+        return parse_expression(text)
+    except RecursionError:
+        raise HclSyntaxError("expression nested too deeply") from None
+
+
+@lru_cache(maxsize=4096)
+def _template(text: str) -> Template:
+    return parse_template(text, lenient=True)
+
+
+class _ValueEvaluator:
+    """Evaluates loader values: `Expr`, strings with `${...}`, and lists and maps of them.
+
+    `strict` raises EvalError at the first failure. `lenient` reports each failure
+    through `report(text, reason)` and leaves that piece as written.
+    """
+
+    def __init__(self, expressions: ExpressionEvaluator) -> None:
+        self.expressions = expressions
+
+    def strict(self, value: Value, scope: Scope) -> Value:
+        return self._value(value, scope, None)
+
+    def lenient(self, value: Value, scope: Scope, report: Report) -> Value:
+        return self._value(value, scope, report)
+
+    def _value(self, value: Value, scope: Scope, report: Report | None) -> Value:
+        if isinstance(value, Expr):
+            return self._expr(value, scope, report)
+        if isinstance(value, str):
+            return self._string(value, scope, report)
+        if isinstance(value, list):
+            return [self._value(item, scope, report) for item in value]
+        if isinstance(value, dict):
+            return {
+                self._key(key, scope, report): self._value(item, scope, report)
+                for key, item in value.items()
+            }
+        return value
+
+    def _evaluate(self, node: Node, scope: Scope) -> Value:
+        try:
+            return to_tree(self.expressions.evaluate(node, scope))
+        except RecursionError:
+            raise EvalError("expression nested too deeply") from None
+
+    def _expr(self, value: Expr, scope: Scope, report: Report | None) -> Value:
+        try:
+            return self._evaluate(_expression(value.text), scope)
+        except HclSyntaxError as error:
+            return _failed(report, value.text, f"cannot parse: {error}", value)
+        except MissingFile:
+            raise
+        except EvalError as error:
+            return _failed(report, value.text, error.reason, value)
+
+    def _key(self, key: str, scope: Scope, report: Report | None) -> str:
+        try:
+            return to_string(self._string(key, scope, None))
+        except MissingFile:
+            raise
+        except EvalError as error:
+            return _failed(report, key, error.reason, key)
+
+    def _string(self, text: str, scope: Scope, report: Report | None) -> Value:
+        if "${" not in text and "%{" not in text:
+            return text
+        parts = _template(text).parts
+        if len(parts) == 1 and isinstance(parts[0], Interpolation) and not looks_escaped(parts[0]):
+            try:
+                return self._evaluate(parts[0].expr, scope)
+            except MissingFile:
+                raise
+            except EvalError as error:
+                return _failed(report, text, error.reason, text)
+        output: list[str] = []
+        for part in parts:
+            try:
+                output.append(self._part(part, scope))
+            except MissingFile:
+                raise
+            except EvalError as error:
+                shown = part.text if isinstance(part, Interpolation | Unparsed) else text
+                _failed(report, shown, error.reason, None)
+                if not isinstance(part, Interpolation | Unparsed):
+                    return text
+                output.append(shown)
+        return "".join(output)
+
+    def _part(self, part: object, scope: Scope) -> str:
+        if isinstance(part, Unparsed):
+            if references_inputs(part.text):
+                raise EvalError(f"cannot parse: {part.reason}")
+            return part.text
+        if isinstance(part, Interpolation):
+            if looks_escaped(part):
+                return part.text
+            try:
+                return interpolated_text(to_tree(self.expressions.evaluate(part.expr, scope)))
+            except RecursionError:
+                raise EvalError("expression nested too deeply") from None
+        return self.expressions.template_part(part, scope)
+
+
+def _failed(report: Report | None, text: str, reason: str, kept: Value) -> Value:
+    if report is None:
+        raise EvalError(reason)
+    report(text, reason)
+    return kept
+
+
+# ---- where we are, for errors --------------------------------------------------
+
+
+class _Site:
+    """The file and line being evaluated, for InputErrors raised deep in an expression."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.line: int | None = None
+
+    @contextmanager
+    def at(self, line: int) -> Iterator[None]:
+        saved, self.line = self.line, line
+        try:
+            yield
+        except MissingFile as missing:
+            raise InputError(
+                self.file, line, "missing-file", f"file() cannot read {missing.path}: not found"
+            ) from None
+        finally:
+            self.line = saved
+
+    def variable(self, values: dict[str, Value]) -> Callable[[str], Value]:
+        def lookup(name: str) -> Value:
+            if name not in values:
+                raise InputError(
+                    self.file,
+                    self.line,
+                    "undeclared-variable",
+                    f'var.{name} is not declared: add a variable "{name}" block',
+                )
+            return values[name]
+
+        return lookup
+
+
+# ---- input variables ---------------------------------------------------------
+
+
+@dataclass
+class _Variable:
+    name: str
+    line: int
+    type: HclType | None
+    value: Value = None
+    has_value: bool = False
+    validations: list[Block] = field(default_factory=list)
+
+
+def _no_references(name: str) -> Value:
+    raise EvalError("variables cannot be used here")
+
+
+class _Inputs:
+    """Input variables: declarations, then values by Nomad's precedence."""
+
+    def __init__(self, root: Block, functions: Functions, sink: DiagnosticSink) -> None:
+        self.file = root.file
+        self.sink = sink
+        self.constants = _ValueEvaluator(
+            ExpressionEvaluator(Resolver(_no_references, _no_references), functions)
+        )
+        self.variables: dict[str, _Variable] = {}
+        self.declarations: list[Declaration] = []
+        for block in root.blocks:
+            if block.kind == "variable":
+                self._declare_block(block)
+            elif block.kind == "variables":
+                self._declare_attributes(block)
+
+    def resolve(
+        self, cli_vars: Mapping[str, str], var_files: list[Path], env: Mapping[str, str]
+    ) -> dict[str, Value]:
+        for name, variable in self.variables.items():
+            if ENV_PREFIX + name in env:
+                self._assign_text(variable, env[ENV_PREFIX + name], f"{ENV_PREFIX}{name}")
+                self._note(f"var.{name} set from the {ENV_PREFIX}{name} environment variable")
+        for path in var_files:
+            self._assign_file(path)
+        for name, text in cli_vars.items():
+            if name in self.variables:
+                self._assign_text(self.variables[name], text, f"--var {name}")
+            else:
+                self._warn_undeclared(name, "--var")
+        self._check_complete()
+        return {name: variable.value for name, variable in self.variables.items()}
+
+    def _declare_block(self, block: Block) -> None:
+        name = block.label
+        self._check_new(name, block.line)
+        variable = _Variable(name, block.line, None, validations=block.children("validation"))
+        if "type" in block.attributes:
+            variable.type = self._type(block.attributes["type"], name)
+        if "default" in block.attributes:
+            default = self._constant(block.attributes["default"], name)
+            variable.type = variable.type or infer_type(default)
+            variable.value = self._convert(default, variable, block.line, block.file)
+            variable.has_value = True
+        self._add(variable)
+
+    def _declare_attributes(self, block: Block) -> None:
+        for attribute in block.attributes.values():
+            self._check_new(attribute.name, attribute.line)
+            value = self._constant(attribute, attribute.name)
+            self._add(_Variable(attribute.name, attribute.line, infer_type(value), value, True))
+
+    def _add(self, variable: _Variable) -> None:
+        self.variables[variable.name] = variable
+        self.declarations.append(Declaration("variable", variable.name, self.file, variable.line))
+
+    def _check_new(self, name: str, line: int) -> None:
+        if name in self.variables:
+            first = self.variables[name].line
+            raise InputError(
+                self.file,
+                line,
+                "duplicate-variable",
+                f'variable "{name}" is declared twice (first on line {first})',
+            )
+
+    def _type(self, attribute: Attribute, name: str) -> HclType:
+        try:
+            return parse_type(attribute.value)
+        except EvalError as error:
+            raise self._invalid(attribute.line, name, error.reason) from None
+
+    def _constant(self, attribute: Attribute, name: str) -> Value:
+        try:
+            return self.constants.strict(attribute.value, {})
+        except EvalError as error:
+            raise self._invalid(attribute.line, name, error.reason) from None
+
+    def _convert(self, value: Value, variable: _Variable, line: int | None, file: str) -> Value:
+        try:
+            return convert(value, variable.type) if variable.type else value
+        except EvalError as error:
+            reason = f"not a {variable.type}: {error.reason}"
+            raise InputError(file, line, "invalid-variable", f"var.{variable.name}: {reason}")
+
+    def _invalid(self, line: int, name: str, reason: str) -> InputError:
+        return InputError(self.file, line, "invalid-variable", f'variable "{name}": {reason}')
+
+    def _assign_text(self, variable: _Variable, text: str, source: str) -> None:
+        """A `--var` or environment value: literal text for string and number variables."""
+        value: Value = text
+        if variable.type is not None and variable.type.kind not in ("string", "number"):
+            try:
+                value = self.constants.strict(Expr(text), {})
+            except EvalError as error:
+                raise InputError(source, None, "invalid-variable", error.reason) from None
+        variable.value = self._convert(value, variable, None, source)
+        variable.has_value = True
+
+    def _assign_file(self, path: Path) -> None:
+        for name, value, line in _read_var_file(path, self.constants):
+            if name not in self.variables:
+                self._warn_undeclared(name, str(path), line)
+                continue
+            variable = self.variables[name]
+            variable.value = self._convert(value, variable, line, str(path))
+            variable.has_value = True
+
+    def _check_complete(self) -> None:
+        for variable in sorted(self.variables.values(), key=lambda item: item.line):
+            if not variable.has_value:
+                raise InputError(
+                    self.file,
+                    variable.line,
+                    "missing-variable",
+                    f'variable "{variable.name}" has no default and no value: '
+                    f"pass --var {variable.name}=VALUE",
+                )
+        for variable in self.variables.values():
+            for validation in variable.validations:
+                self._validate(variable, validation)
+
+    def _validate(self, variable: _Variable, validation: Block) -> None:
+        own = {variable.name: variable.value}
+        checker = _ValueEvaluator(
+            ExpressionEvaluator(
+                Resolver(
+                    lambda name: own[name] if name in own else _no_references(name), _no_references
+                ),
+                self.constants.expressions.functions,
+            )
+        )
+        try:
+            passed = to_bool(checker.strict(validation.get("condition"), {}))
+        except EvalError as error:
+            self._warn(
+                validation.line, f"var.{variable.name} validation not checked: {error.reason}"
+            )
+            return
+        if not passed:
+            message = str(validation.get("error_message") or "validation failed")
+            raise InputError(
+                self.file, validation.line, "invalid-variable", f"var.{variable.name}: {message}"
+            )
+
+    def _warn_undeclared(self, name: str, source: str, line: int | None = None) -> None:
+        self.sink.report(
+            Severity.WARNING,
+            "undeclared-variable-value",
+            f'{source} sets "{name}", which the jobspec does not declare: ignored',
+            source if line else self.file,
+            line,
+        )
+
+    def _warn(self, line: int, message: str) -> None:
+        self.sink.report(Severity.WARNING, "unevaluated-expression", message, self.file, line)
+
+    def _note(self, message: str) -> None:
+        self.sink.report(Severity.INFO, "variable-from-environment", message, self.file)
+
+
+def _read_var_file(path: Path, constants: _ValueEvaluator) -> list[tuple[str, Value, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(str(path), None, "unreadable", f"cannot read var file: {error}") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(str(path), error.lineno, "invalid-var-file", error.msg) from None
+        if not isinstance(data, dict):
+            raise InputError(str(path), 1, "invalid-var-file", "expected a JSON object")
+        return [(str(name), value, 1) for name, value in data.items()]
+    block = parse_hcl(text, str(path))
+    if block.blocks:
+        raise InputError(
+            str(path),
+            block.blocks[0].line,
+            "invalid-var-file",
+            "a var file only assigns values (name = value); declare variables in the jobspec",
+        )
+    values = []
+    for attribute in block.attributes.values():
+        try:
+            values.append((attribute.name, constants.strict(attribute.value, {}), attribute.line))
+        except EvalError as error:
+            raise InputError(str(path), attribute.line, "invalid-variable", error.reason) from None
+    return values
+
+
+# ---- locals ------------------------------------------------------------------
+
+
+class _Locals:
+    """`locals` entries, evaluated on first use; a cycle is an InputError."""
+
+    def __init__(self, root: Block, site: _Site, sink: DiagnosticSink) -> None:
+        self.site = site
+        self.sink = sink
+        self.definitions: dict[str, Attribute] = {}
+        self.declarations: list[Declaration] = []
+        self.values: dict[str, Value] = {}
+        self.failed: dict[str, str] = {}
+        self.active: list[str] = []
+        self.evaluator: _ValueEvaluator | None = None
+        for block in root.children("locals"):
+            for attribute in block.attributes.values():
+                self._define(attribute)
+
+    def _define(self, attribute: Attribute) -> None:
+        if attribute.name in self.definitions:
+            first = self.definitions[attribute.name].line
+            raise InputError(
+                self.site.file,
+                attribute.line,
+                "duplicate-local",
+                f"local.{attribute.name} is defined twice (first on line {first})",
+            )
+        self.definitions[attribute.name] = attribute
+        self.declarations.append(
+            Declaration("local", attribute.name, self.site.file, attribute.line)
+        )
+
+    def bind(self, evaluator: _ValueEvaluator) -> None:
+        self.evaluator = evaluator
+
+    def evaluate_all(self) -> None:
+        for name in self.definitions:
+            try:
+                self.get(name)
+            except EvalError:
+                pass
+
+    def get(self, name: str) -> Value:
+        if name in self.values:
+            return self.values[name]
+        if name in self.failed:
+            raise EvalError(f"local.{name} could not be evaluated ({self.failed[name]})")
+        if name not in self.definitions:
+            raise InputError(
+                self.site.file,
+                self.site.line,
+                "undeclared-local",
+                f"local.{name} is not defined in any locals block",
+            )
+        if name in self.active:
+            self._cycle(name)
+        return self._evaluate(self.definitions[name])
+
+    def _evaluate(self, attribute: Attribute) -> Value:
+        assert self.evaluator is not None
+        self.active.append(attribute.name)
+        try:
+            with self.site.at(attribute.line):
+                value = self.evaluator.strict(attribute.value, {})
+        except EvalError as error:
+            self.failed[attribute.name] = error.reason
+            self.sink.report(
+                Severity.WARNING,
+                "unevaluated-expression",
+                f"local.{attribute.name} cannot be evaluated: {error.reason}",
+                self.site.file,
+                attribute.line,
+                f"locals.{attribute.name}",
+            )
+            raise EvalError(f"local.{attribute.name} could not be evaluated") from None
+        finally:
+            self.active.pop()
+        self.values[attribute.name] = value
+        return value
+
+    def _cycle(self, name: str) -> None:
+        chain = [*self.active[self.active.index(name) :], name]
+        raise InputError(
+            self.site.file,
+            self.definitions[chain[0]].line,
+            "local-cycle",
+            "locals refer to each other in a cycle: " + " -> ".join(f"local.{n}" for n in chain),
+        )
+
+
+# ---- the tree ----------------------------------------------------------------
+
+
+class _TreeEvaluator:
+    def __init__(self, values: _ValueEvaluator, site: _Site, sink: DiagnosticSink) -> None:
+        self.values = values
+        self.site = site
+        self.sink = sink
+
+    def root(self, root: Block) -> Block:
+        evaluated = Block(root.kind, root.labels, root.line, root.file)
+        evaluated.attributes = self._attributes(root, {}, "")
+        for block in root.blocks:
+            if block.kind not in _CONSUMED:
+                evaluated.blocks.extend(self._child(block, {}, ""))
+        return evaluated
+
+    def _block(self, block: Block, scope: Scope, path: str) -> Block:
+        evaluated = Block(block.kind, block.labels, block.line, block.file)
+        evaluated.attributes = self._attributes(block, scope, path)
+        for child in block.blocks:
+            evaluated.blocks.extend(self._child(child, scope, path))
+        return evaluated
+
+    def _child(self, block: Block, scope: Scope, parent: str) -> list[Block]:
+        if block.kind == "dynamic":
+            return _Dynamic(self, block, scope, parent).expand()
+        return [self._block(block, scope, _path(parent, block.kind, block.labels))]
+
+    def _attributes(self, block: Block, scope: Scope, path: str) -> dict[str, Attribute]:
+        return {
+            name: Attribute(
+                name,
+                self._value(attribute, scope, f"{path}.{name}" if path else name),
+                attribute.line,
+                attribute.is_heredoc,
+            )
+            for name, attribute in block.attributes.items()
+        }
+
+    def _value(self, attribute: Attribute, scope: Scope, path: str) -> Value:
+        def report(text: str, reason: str) -> None:
+            self.sink.report(
+                Severity.WARNING,
+                "unevaluated-expression",
+                f"cannot evaluate {_shown(text)}: {reason}; left as written",
+                self.site.file,
+                attribute.line,
+                path,
+            )
+
+        with self.site.at(attribute.line):
+            return self.values.lenient(attribute.value, scope, report)
+
+    def strict(self, value: Value, scope: Scope, line: int) -> Value:
+        with self.site.at(line):
+            return self.values.strict(value, scope)
+
+    def warn(self, code: str, message: str, line: int, path: str) -> None:
+        self.sink.report(Severity.WARNING, code, message, self.site.file, line, path)
+
+
+class _Dynamic:
+    """One `dynamic "kind" { for_each, iterator, labels, content {} }` block."""
+
+    def __init__(self, tree: _TreeEvaluator, block: Block, scope: Scope, parent: str) -> None:
+        self.tree = tree
+        self.block = block
+        self.scope = scope
+        self.kind = block.label
+        self.path = _path(parent, "dynamic", block.labels)
+        self.parent = parent
+
+    def expand(self) -> list[Block]:
+        content = self.block.child("content")
+        if not self.kind or content is None or "for_each" not in self.block.attributes:
+            return self._unexpanded("needs a label, for_each and a content block")
+        try:
+            collection = self.tree.strict(
+                self.block.get("for_each"), self.scope, self.block.line_of("for_each")
+            )
+            pairs = iteration_pairs(collection)
+            return [self._instance(content, key, value) for key, value in pairs]
+        except EvalError as error:
+            return self._unexpanded(error.reason)
+
+    def _instance(self, content: Block, key: Value, value: Value) -> Block:
+        scope = {**self.scope, self._iterator(): {"key": key, "value": value}}
+        labels = self._labels(scope)
+        template = Block(self.kind, labels, self.block.line, self.block.file)
+        template.attributes, template.blocks = content.attributes, content.blocks
+        return self.tree._block(template, scope, _path(self.parent, self.kind, labels))
+
+    def _iterator(self) -> str:
+        iterator = self.block.get("iterator", self.kind)
+        name = iterator.text if isinstance(iterator, Expr) else str(iterator)
+        if not name.isidentifier():
+            raise EvalError(f"iterator {name!r} is not a name")
+        return name
+
+    def _labels(self, scope: Scope) -> tuple[str, ...]:
+        if "labels" not in self.block.attributes:
+            return ()
+        labels = self.tree.strict(self.block.get("labels"), scope, self.block.line_of("labels"))
+        if not isinstance(labels, list):
+            raise EvalError("labels must be a list of strings")
+        return tuple(to_string(label) for label in labels)
+
+    def _unexpanded(self, reason: str) -> list[Block]:
+        self.tree.warn(
+            "unexpanded-dynamic",
+            f'dynamic "{self.kind}" block not expanded: {reason}; left as written',
+            self.block.line,
+            self.path,
+        )
+        return [copy.deepcopy(self.block)]
+
+
+def _path(parent: str, kind: str, labels: tuple[str, ...]) -> str:
+    here = kind + "".join(f"[{label}]" for label in labels)
+    return f"{parent}.{here}" if parent else here
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return "`" + (text if len(text) <= 80 else text[:77] + "...") + "`"

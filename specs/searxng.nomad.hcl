@@ -1,0 +1,74 @@
+# A metasearch engine behind the external Traefik's OAuth middleware.
+# Its settings live on shared storage; its result cache is scratch space.
+job "searxng" {
+  datacenters = ["home"]
+
+  group "searxng" {
+    count = 2
+
+    network {
+      mode = "bridge"
+      port "http" {
+        to = 8080
+      }
+    }
+
+    volume "settings" {
+      type            = "csi"
+      source          = "glusterfs_searxng_settings"
+      read_only       = true
+      attachment_mode = "file-system"
+      access_mode     = "multi-node-reader-only"
+    }
+
+    service {
+      name     = "searxng"
+      port     = "http"
+      provider = "consul"
+
+      tags = [
+        "traefik.enable=true",
+        "traefik.http.routers.search.rule=Host(`search.example.org`)",
+        "traefik.http.routers.search.entrypoints=websecure",
+        "traefik.http.routers.search.middlewares=oauth-auth@docker",
+      ]
+
+      check {
+        type     = "http"
+        path     = "/healthz"
+        interval = "15s"
+        timeout  = "3s"
+      }
+    }
+
+    task "searxng" {
+      driver = "docker"
+
+      config {
+        image   = "docker.io/searxng/searxng:2025.11.1-0245327fc"
+        ports   = ["http"]
+        volumes = ["local/cache:/var/cache/searxng"]
+      }
+
+      env {
+        SEARXNG_BASE_URL   = "https://search.example.org/"
+        SEARXNG_VALKEY_URL = "valkey://cache.service.consul:6379/1"
+        SEARXNG_PORT       = "${NOMAD_PORT_http}"
+      }
+
+      volume_mount {
+        volume      = "settings"
+        destination = "/etc/searxng"
+        read_only   = true
+      }
+
+      resources {
+        cpu        = 200
+        memory     = 256
+        memory_max = 512
+      }
+
+      kill_timeout = "20s"
+    }
+  }
+}

@@ -1,0 +1,96 @@
+"""The `gen-module` contract: exit codes, reports, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+
+from generator.cli import main
+from generator.regen import main as regen_main
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_searxng_with_pattern_a_works_in_the_repo(in_repo: None, tmp_path: Path) -> None:
+    result = run("searxng", "--pattern", "A", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "searxng" / "main.tf").is_file()
+    assert "pattern A" in result.output
+
+
+def test_json_report_shape(in_repo: None, tmp_path: Path) -> None:
+    result = run("static-sites", "--out", str(tmp_path), "--report", "json")
+    report = json.loads(result.stdout)
+    assert set(report) == {"service", "jobspec", "pattern", "pattern_reasons", "written", "diagnostics"}
+    assert report["pattern"] == "A"
+    assert all(Path(p).is_file() for p in report["written"])
+    for diagnostic in report["diagnostics"]:
+        assert diagnostic["severity"] in {"error", "warning", "info"}
+        assert {"code", "message", "file", "line"} <= set(diagnostic)
+
+
+MALFORMED = 'job "broken" {\n  group "g" {\n    task "t" {\n      driver = \n    }\n  }\n}\n'
+
+
+def test_malformed_jobspec_exits_2_with_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
+    jobspec = tmp_path / "broken.nomad.hcl"
+    jobspec.write_text(MALFORMED)
+    out = tmp_path / "out"
+    result = run("broken", "--jobspec", str(jobspec), "--out", str(out))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{jobspec}:4: hcl-syntax: invalid HCL: unexpected end of line")
+    assert not out.exists()
+
+
+def test_unknown_pattern_is_rejected(tmp_path: Path) -> None:
+    result = run("x", "--pattern", "Z", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert not any(tmp_path.iterdir())
+
+
+def test_invalid_settings_exit_2(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("namespace: default\nstorage_rot: /x\n")
+    jobspec = REPO / "specs" / "searxng.nomad.hcl"
+    result = run("searxng", "--jobspec", str(jobspec), "--settings", str(settings), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "storage_rot" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_failed_run_leaves_an_existing_module_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    good = run("searxng", "--jobspec", str(REPO / "specs" / "searxng.nomad.hcl"), "--out", str(out))
+    assert good.exit_code == 0
+    before = {p.name: p.read_text() for p in (out / "searxng").iterdir()}
+    broken = tmp_path / "searxng.nomad.hcl"
+    broken.write_text(MALFORMED)
+    assert run("searxng", "--jobspec", str(broken), "--out", str(out)).exit_code == 2
+    assert {p.name: p.read_text() for p in (out / "searxng").iterdir()} == before
+
+
+def test_check_fails_after_a_generated_file_is_edited(tmp_path: Path) -> None:
+    out = tmp_path / "modules-k8s"
+    shutil.copytree(REPO / "modules-k8s", out)
+    runner = CliRunner()
+    args = ["--specs", str(REPO / "specs"), "--out", str(out), "--check"]
+    assert runner.invoke(regen_main, args).exit_code == 0
+    main_tf = out / "searxng" / "main.tf"
+    main_tf.write_text(main_tf.read_text() + "\n# hand edit\n")
+    result = runner.invoke(regen_main, args)
+    assert result.exit_code == 1
+    assert "searxng/main.tf" in result.output

@@ -1,0 +1,54 @@
+"""End-to-end golden record: every example spec's module, as committed in modules-k8s/.
+
+`pytest --force-regen tests/test_golden.py` (or `make regen`) rewrites them; the
+diff is what a reviewer reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO
+from terraform_fmt import terraform_fmt
+
+from generator.cli import resolve_jobspec
+from generator.pipeline import Generation, generate
+from generator.regen import service_specs
+from generator.settings import load_settings
+
+SPECS = REPO / "specs"
+SERVICES = service_specs(SPECS)
+
+
+def _generate(service: str) -> Generation:
+    settings = load_settings(SPECS / "settings.yaml")
+    jobspec, spec = resolve_jobspec(service, None, SPECS)
+    return generate(service, jobspec, settings, spec)
+
+
+@pytest.fixture(scope="module", params=SERVICES)
+def generation(request: pytest.FixtureRequest) -> Generation:
+    return _generate(request.param)
+
+
+def test_every_generated_file_matches_its_golden_copy(generation: Generation, file_regression) -> None:
+    for name, content in sorted(generation.files.items()):
+        file_regression.check(
+            content,
+            fullpath=REPO / "modules-k8s" / generation.service / name,
+            binary=False,
+        )
+
+
+def test_no_golden_file_is_left_over(generation: Generation) -> None:
+    committed = {p.name for p in (REPO / "modules-k8s" / generation.service).iterdir()}
+    assert committed == set(generation.files)
+
+
+def test_every_tf_file_is_terraform_fmt_canonical(generation: Generation) -> None:
+    for name, content in generation.files.items():
+        if name.endswith(".tf"):
+            assert terraform_fmt(content) == content, f"{generation.service}/{name}"
+
+
+def test_generation_is_deterministic(generation: Generation) -> None:
+    assert _generate(generation.service).files == generation.files
