@@ -58,12 +58,10 @@ def gpu_devices(group: Group) -> list[str]:
     reasons = []
     for task in group.tasks:
         devices = task.resources.devices if task.resources else ()
-        for device in devices:
-            if device.name.startswith(GPU_VENDORS):
-                reasons.append(
-                    f"task {task.name!r} asks for device {device.name!r} x{device.count}"
-                )
-        if not reasons and task.config.runtime == "nvidia":
+        gpus = [device for device in devices if device.name.startswith(GPU_VENDORS)]
+        for device in gpus:
+            reasons.append(f"task {task.name!r} asks for device {device.name!r} x{device.count}")
+        if not gpus and task.config.runtime == "nvidia":
             reasons.append(f"task {task.name!r} runs with docker's nvidia runtime (one GPU)")
     return reasons
 

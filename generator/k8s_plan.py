@@ -69,6 +69,7 @@ class Container:
     readiness_probe: Probe | None = None
     volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
     security_context: SecurityContext | None = None
+    env_from_secrets: list[Raw] = field(default_factory=list)
 
 
 @dataclass

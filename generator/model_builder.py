@@ -86,8 +86,9 @@ class _Reader:
         if isinstance(value, str):
             return (value,)
         if isinstance(value, list) and not any(isinstance(v, list | dict) for v in value):
-            if any(isinstance(v, Expr) for v in value):
-                raise self._fail(name, "a list of strings", value)
+            expression = next((v for v in value if isinstance(v, Expr)), None)
+            if expression is not None:
+                raise self._fail(name, "a list of strings", expression)
             return tuple(_to_str(v) for v in value)
         raise self._fail(name, "a list of strings", value)
 
@@ -116,13 +117,13 @@ class _Reader:
 
 
 def _to_str(value: Any) -> str:
-    if isinstance(value, bool) or isinstance(value, list | dict | Expr) or value is None:
+    if isinstance(value, (bool, list | dict | Expr)) or value is None:
         raise TypeError
     return str(value)
 
 
 def _to_int(value: Any) -> int:
-    if isinstance(value, bool) or isinstance(value, Expr):
+    if isinstance(value, (bool, Expr)):
         raise TypeError
     if isinstance(value, float) and not value.is_integer():
         raise ValueError

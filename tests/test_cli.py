@@ -33,7 +33,14 @@ def test_searxng_with_pattern_a_works_in_the_repo(in_repo: None, tmp_path: Path)
 def test_json_report_shape(in_repo: None, tmp_path: Path) -> None:
     result = run("static-sites", "--out", str(tmp_path), "--report", "json")
     report = json.loads(result.stdout)
-    assert set(report) == {"service", "jobspec", "pattern", "pattern_reasons", "written", "diagnostics"}
+    assert set(report) == {
+        "service",
+        "jobspec",
+        "pattern",
+        "pattern_reasons",
+        "written",
+        "diagnostics",
+    }
     assert report["pattern"] == "A"
     assert all(Path(p).is_file() for p in report["written"])
     for diagnostic in report["diagnostics"]:
@@ -66,7 +73,15 @@ def test_invalid_settings_exit_2(tmp_path: Path) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text("namespace: default\nstorage_rot: /x\n")
     jobspec = REPO / "specs" / "searxng.nomad.hcl"
-    result = run("searxng", "--jobspec", str(jobspec), "--settings", str(settings), "--out", str(tmp_path / "o"))
+    result = run(
+        "searxng",
+        "--jobspec",
+        str(jobspec),
+        "--settings",
+        str(settings),
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert result.exit_code == 2
     assert "storage_rot" in result.stderr
     assert not (tmp_path / "o").exists()

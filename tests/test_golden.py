@@ -30,7 +30,9 @@ def generation(request: pytest.FixtureRequest) -> Generation:
     return _generate(request.param)
 
 
-def test_every_generated_file_matches_its_golden_copy(generation: Generation, file_regression) -> None:
+def test_every_generated_file_matches_its_golden_copy(
+    generation: Generation, file_regression
+) -> None:
     for name, content in sorted(generation.files.items()):
         file_regression.check(
             content,

@@ -90,6 +90,12 @@ app_name = "x"
   x = 1
   })
   s = "brace { in string ${var.x} }"
+  data = {
+    "a.conf" = <<-EOT
+      x
+    EOT
+    "longer.conf" = "y"
+  }
   e = {}
 }
 resource "a" "b" {
@@ -114,5 +120,5 @@ def test_format_is_idempotent() -> None:
 
 
 def test_format_aligns_runs_and_breaks_them_at_multiline_values() -> None:
-    formatted = format_hcl('a = 1\nlonger = 2\nm = {\nk = 1\n}\n')
+    formatted = format_hcl("a = 1\nlonger = 2\nm = {\nk = 1\n}\n")
     assert formatted == "a      = 1\nlonger = 2\nm = {\n  k = 1\n}\n"

@@ -53,6 +53,7 @@ _HEALTH_FILTER = re.compile(r"[\w,]+", re.ASCII)
 _FUNCTIONS = frozenset(
     {"secret", "nomadVar", "service", "nomadService", "key", "keyOrDefault", "env"}
 )
+_CONDITIONAL = "the output depends on a condition"
 # Methods of consul-template's NomadVarItems: they shadow items of the same name.
 _NOMAD_ITEMS_METHODS = frozenset({"Keys", "Values", "Tuples", "Metadata", "Parent", "ItemsMap"})
 
@@ -60,7 +61,7 @@ _NOMAD_ITEMS_METHODS = frozenset({"Keys", "Values", "Tuples", "Metadata", "Paren
 def analyze_template(text: str, left: str = "{{", right: str = "}}") -> TemplateAnalysis:
     """Analyse consul-template text. Never raises for any input string."""
     try:
-        nodes = parse(lex(text, left or "{{", right or "}}"), len(text))
+        nodes = parse(lex(text, left or "{{", right or "}}"))
         segments = _merge_literals(_Analyzer(text).walk(nodes, _Scope(_ROOT, {})))
     except TemplateSyntaxError as error:
         failure = Unknown(
@@ -240,7 +241,7 @@ class _Analyzer:
             if node.keyword == "range":
                 return [self._range(node, scope)]
             if node.keyword == "if":
-                raise _Unsupported("`if` is not supported: the output depends on a condition")
+                raise _Unsupported(f"`if` is not supported: {_CONDITIONAL}")
             raise _Unsupported("named templates (`define`, `block`) are not supported")
         except _Unsupported as error:
             return [self.unknown(node.start, node.end, error.reason)]
@@ -248,7 +249,7 @@ class _Analyzer:
     def _with(self, node: BlockNode, scope: _Scope) -> list[Segment]:
         assert node.pipeline is not None
         if node.else_body is not None:
-            raise _Unsupported("`with … else` is not supported: the output depends on a condition")
+            raise _Unsupported(f"`with … else` is not supported: {_CONDITIONAL}")
         value = self._evaluate(node.pipeline, scope)
         if not isinstance(value, _Secret | _NomadVar | _Services | _Instance):
             raise _Unsupported(
@@ -263,7 +264,7 @@ class _Analyzer:
     def _range(self, node: BlockNode, scope: _Scope) -> Segment:
         assert node.pipeline is not None
         if node.else_body is not None:
-            raise _Unsupported("`range … else` is not supported: the output depends on a condition")
+            raise _Unsupported(f"`range … else` is not supported: {_CONDITIONAL}")
         value = self._evaluate(node.pipeline, scope)
         line = self.line(node.start)
         if isinstance(value, _Services):
@@ -361,11 +362,21 @@ class _Analyzer:
         raise _Unsupported(f"function `{name}` is not supported")
 
     def _index(self, args: tuple[Operand, ...], scope: _Scope) -> _Value:
-        if len(args) == 2 and args[1].kind == "number" and args[1].value == "0":
-            collection = self._operand(args[0], scope)
-            if isinstance(collection, _Services):
-                return _Instance(collection.query, first_only=True)
-        raise _Unsupported("`index` is only supported as `index <service list> 0`")
+        """`index <service list> 0`, or map lookups such as `index .Data.data "a-key"`."""
+        if not args:
+            raise _Unsupported("`index` without arguments")
+        collection = self._operand(args[0], scope)
+        indices = args[1:]
+        if isinstance(collection, _Services) and _is_zero(indices):
+            return _Instance(collection.query, first_only=True)
+        keys = _string_args("index", indices)
+        if keys and isinstance(collection, _Secret) and collection.fields[:1] == ("Data",):
+            return _Secret(collection.path, collection.fields + keys)
+        if len(keys) == 1 and isinstance(collection, _NomadVar):
+            return _NomadVarItem(collection.path, keys[0])
+        raise _Unsupported(
+            "`index` is only supported on a service list (`index … 0`) or a secret's data"
+        )
 
     def _print(self, value: _Value, line: int) -> Segment:
         if isinstance(value, _Printable):
@@ -389,6 +400,10 @@ def _declare_unsupported(pipeline: Pipeline, scope: _Scope) -> _Scope:
         for name in pipeline.declarations
     }
     return scope.bind(scope.dot, unknown)
+
+
+def _is_zero(args: tuple[Operand, ...]) -> bool:
+    return len(args) == 1 and args[0].kind == "number" and args[0].value == "0"
 
 
 def _string_args(function: str, args: tuple[Operand, ...]) -> tuple[str, ...]:

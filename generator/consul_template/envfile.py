@@ -257,7 +257,6 @@ class _ValueParser:
         self.out: list[Piece] = []
         self.significant = 0  # length of `out` text up to the last significant char
         self.quotings: set[str] = set()
-        self.pending_unicode = ""
 
     def feed_text(self, text: str) -> bool:
         """Process literal text; True when a comment ends the value."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -20,8 +21,10 @@ Rendered = tuple[str | Field, ...]
 
 @dataclass(frozen=True)
 class Literal:
-    """Text rendered as is. `line` is where it starts in the template; it is
-    informational and not part of equality."""
+    """Text rendered as is. `line` is where its first character is in the
+    template (not part of equality). Adjacent literals are joined unless
+    trimming or an action dropped line breaks between them, so that the line
+    of every character stays exact."""
 
     text: str
     line: int = field(default=0, compare=False)
@@ -31,8 +34,9 @@ class Literal:
 class SecretValue:
     """One key of a Vault secret: `.Data.data.K` (KV v2) or `.Data.K` (KV v1).
 
-    `path` is exactly as written in the template; consul-template itself adds
-    the `data/` segment for KV v2 mounts when it is missing."""
+    `path` is exactly as written. For a KV v2 mount consul-template inserts
+    `data/` after the mount unless the path already has it; ESO's Vault
+    provider (store `path` = the mount, version v2) accepts both forms too."""
 
     path: str
     key: str
@@ -53,6 +57,8 @@ class SecretAllKeys:
 
 @dataclass(frozen=True)
 class NomadVarValue:
+    """`.KEY` (or `.KEY.Value`) of `nomadVar "path"`."""
+
     path: str
     key: str
     line: int
@@ -136,6 +142,7 @@ Segment = (
 )
 SecretSegment = SecretValue | SecretAllKeys | NomadVarValue | NomadVarAllKeys
 SECRET_TYPES = (SecretValue, SecretAllKeys, NomadVarValue, NomadVarAllKeys)
+_SECRET_CALL = re.compile(r"\b(?:secrets?|nomadVar\w*|pkiCert|caLeaf)\b")
 
 
 class SecretRef(NamedTuple):
@@ -179,6 +186,11 @@ class TemplateAnalysis:
     @property
     def has_secrets(self) -> bool:
         return bool(self.secrets)
+
+    @property
+    def may_have_secrets(self) -> bool:
+        """Conservative: also true when a problem's text calls a secret function."""
+        return self.has_secrets or any(_SECRET_CALL.search(p.text) for p in self.problems)
 
 
 class EnvValueKind(StrEnum):

@@ -78,7 +78,7 @@ class OtherNode:
 Node = TextNode | ActionNode | BlockNode | OtherNode
 
 
-def parse(chunks: list[Chunk], source_length: int) -> list[Node]:
+def parse(chunks: list[Chunk]) -> list[Node]:
     root: list[Node] = []
     stack: list[BlockNode] = []
     for chunk in chunks:

@@ -29,6 +29,9 @@ _HEREDOC = re.compile(r"<<(-?)(\s*)([A-Za-z_][\w-]*)[ \t]*$")
 _TEMPLATE_MESSAGE = (
     "nomad-pack/levant template: render it first with nomad-pack render / levant render"
 )
+_GO_TEMPLATE_MESSAGE = (
+    "Go template source ({{ }} in the HCL structure): render it to a jobspec first"
+)
 
 
 def detect_unsupported_syntax(text: str, file_name: str) -> InputError | None:
@@ -65,6 +68,7 @@ class _Scanner:
         self.lines = text.split("\n")
         self.scan_result = _Scan([])
         self.index = 0
+        self.in_comment = False
 
     def scan(self) -> _Scan:
         while self.index < len(self.lines):
@@ -81,12 +85,17 @@ class _Scanner:
         output: list[str] = []
         position = 0
         while position < len(line):
+            if self.in_comment:
+                end = line.find("*/", position)
+                self.in_comment = end < 0
+                position = len(line) if end < 0 else end + 2
+                continue
             char = line[position]
             if char == "#" or line.startswith("//", position):
                 break
             if line.startswith("/*", position):
-                end = line.find("*/", position + 2)
-                position = len(line) if end < 0 else end + 2
+                self.in_comment = True
+                position += 2
                 continue
             if char == '"':
                 end = _string_end(line, position + 1)
@@ -124,24 +133,30 @@ class _Scanner:
 
 
 def _string_end(line: str, position: int) -> int:
-    """Index of the quote closing a string that starts at `position`, or the line's end."""
-    depth = 0
+    """Index of the quote closing a string that starts at `position`, or the line's end.
+
+    The stack holds, per nesting level, -1 for a string or the brace depth of an
+    interpolation (which may itself contain strings).
+    """
+    stack = [-1]
     while position < len(line):
         char = line[position]
-        if char == "\\":
-            position += 2
-            continue
-        if line.startswith("${", position) or line.startswith("%{", position):
-            depth += 1
-            position += 2
-            continue
-        if depth and char == '"':
-            position = _string_end(line, position + 1) + 1
-            continue
-        if depth and char == "}":
-            depth -= 1
-        elif not depth and char == '"':
-            return position
+        if stack[-1] < 0:
+            if char == "\\":
+                position += 1
+            elif line.startswith(("${", "%{"), position):
+                stack.append(1)
+                position += 1
+            elif char == '"':
+                stack.pop()
+                if not stack:
+                    return position
+        elif char == '"':
+            stack.append(-1)
+        elif char in "{}":
+            stack[-1] += 1 if char == "{" else -1
+            if stack[-1] == 0:
+                stack.pop()
         position += 1
     return len(line)
 
@@ -152,21 +167,38 @@ Found = tuple[int | None, str, str] | None
 
 
 def _pack_template(text: str, scan: _Scan) -> Found:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if _PACK_TEMPLATE.search(line):
-            return number, "template-source", _TEMPLATE_MESSAGE
-    for number, line in enumerate(scan.code_lines, start=1):
-        if "{{" in line:
-            return number, "template-source", _go_template_message()
-    for number, line in enumerate(text.split("\n"), start=1):
-        header = _BLOCK_HEADER.match(line)
-        if header and "{{" in header.group(2):
-            return number, "template-source", _go_template_message()
+    if (line := _first_pack_line(text, scan)) is not None:
+        return line, "template-source", _TEMPLATE_MESSAGE
+    if (line := _first_go_template_line(text, scan)) is not None:
+        return line, "template-source", _GO_TEMPLATE_MESSAGE
     return None
 
 
-def _go_template_message() -> str:
-    return "Go template source ({{ }} outside strings): render it to a jobspec first"
+def _first_go_template_line(text: str, scan: _Scan) -> int | None:
+    """First line with `{{ }}` in the structure or in a block label (not in values)."""
+    for number, (line, code) in enumerate(
+        zip(text.split("\n"), scan.code_lines, strict=False), start=1
+    ):
+        header = _BLOCK_HEADER.match(line)
+        if "{{" in code or (header and "{{" in header.group(2)):
+            return number
+    return None
+
+
+def _first_pack_line(text: str, scan: _Scan) -> int | None:
+    """First line with `[[ ... ]]` actions; heredocs count unless `[[` is a template delimiter."""
+    custom_delimiters = "left_delimiter" in text
+    lines: list[int] = []
+    for number, line in enumerate(scan.code_lines, start=1):
+        if _PACK_TEMPLATE.search(line):
+            lines.append(number)
+            break
+    for segment in scan.strings:
+        if segment.heredoc and custom_delimiters:
+            continue
+        if match := _PACK_TEMPLATE.search(segment.text):
+            lines.append(segment.line + segment.text.count("\n", 0, match.start()))
+    return min(lines, default=None)
 
 
 def _templatefile(text: str, scan: _Scan) -> Found:
@@ -224,7 +256,7 @@ def _hcl1(text: str, scan: _Scan) -> Found:
             problems.append((number, "a block inside a map or list value"))
         elif in_block and _QUOTED_KEY.match(line):
             problems.append((number, 'a quoted attribute name ("key" = value) in a block'))
-        elif in_block and _ATTRIBUTE.match(line) and line.rstrip().endswith(","):
+        elif in_block and _ATTRIBUTE.match(line) and _ends_with_comma(line):
             problems.append((number, "a comma after an attribute"))
 
     _walk_structure(scan, check)
@@ -232,6 +264,12 @@ def _hcl1(text: str, scan: _Scan) -> Found:
         return None
     number, what = problems[0]
     return number, "hcl1-syntax", f"HCL1 syntax ({what}), which Nomad no longer accepts"
+
+
+def _ends_with_comma(line: str) -> bool:
+    opened = sum(line.count(char) for char in "[{(")
+    closed = sum(line.count(char) for char in "]})")
+    return opened == closed and line.rstrip().endswith(",")
 
 
 def _heredoc(text: str, scan: _Scan) -> Found:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError, Severity
@@ -32,10 +32,13 @@ from generator.hcl.expressions import (
 from generator.hcl.functions import Functions, MissingFile
 from generator.hcl.loader import parse_hcl
 from generator.hcl.syntax import (
+    ForDirective,
     HclSyntaxError,
+    IfDirective,
     Interpolation,
     Node,
     Template,
+    TemplatePart,
     Unparsed,
     parse_expression,
     parse_template,
@@ -79,7 +82,7 @@ class Evaluation:
 def evaluate_jobspec(
     root: Block,
     cli_vars: Mapping[str, str],
-    var_files: list[Path],
+    var_files: Sequence[Path],
     *,
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
@@ -117,22 +120,23 @@ Report = Callable[[str, str], None]
 
 @lru_cache(maxsize=4096)
 def _expression(text: str) -> Node:
-    try:
-        return parse_expression(text)
-    except RecursionError:
-        raise HclSyntaxError("expression nested too deeply") from None
+    return parse_expression(text)
 
 
 @lru_cache(maxsize=4096)
 def _template(text: str) -> Template:
-    return parse_template(text, lenient=True)
+    try:
+        return parse_template(text, lenient=True)
+    except RecursionError:
+        return Template((Unparsed(text, "template nested too deeply"),))
 
 
 class _ValueEvaluator:
     """Evaluates loader values: `Expr`, strings with `${...}`, and lists and maps of them.
 
     `strict` raises EvalError at the first failure. `lenient` reports each failure
-    through `report(text, reason)` and leaves that piece as written.
+    through `report(text, reason)` and leaves that piece as written. A missing
+    `file()` is never left: it propagates, to become an InputError with its line.
     """
 
     def __init__(self, expressions: ExpressionEvaluator) -> None:
@@ -146,68 +150,65 @@ class _ValueEvaluator:
 
     def _value(self, value: Value, scope: Scope, report: Report | None) -> Value:
         if isinstance(value, Expr):
-            return self._expr(value, scope, report)
+            return self._attempt(lambda: self._expr(value, scope), report, value.text, value)
         if isinstance(value, str):
             return self._string(value, scope, report)
         if isinstance(value, list):
             return [self._value(item, scope, report) for item in value]
         if isinstance(value, dict):
             return {
-                self._key(key, scope, report): self._value(item, scope, report)
+                self._attempt(partial(self._key, key, scope), report, key, key): self._value(
+                    item, scope, report
+                )
                 for key, item in value.items()
             }
         return value
 
-    def _evaluate(self, node: Node, scope: Scope) -> Value:
+    def _attempt(
+        self, compute: Callable[[], Value], report: Report | None, shown: str, kept: Value
+    ) -> Value:
         try:
-            return to_tree(self.expressions.evaluate(node, scope))
+            return compute()
+        except MissingFile:
+            raise
+        except EvalError as error:
+            return _failed(report, shown, error.reason, kept)
         except RecursionError:
-            raise EvalError("expression nested too deeply") from None
+            return _failed(report, shown, "expression nested too deeply", kept)
 
-    def _expr(self, value: Expr, scope: Scope, report: Report | None) -> Value:
+    def _key(self, key: str, scope: Scope) -> str:
+        return to_string(self._string(key, scope, None))
+
+    def _expr(self, value: Expr, scope: Scope) -> Value:
         try:
-            return self._evaluate(_expression(value.text), scope)
+            node = _expression(value.text)
         except HclSyntaxError as error:
-            return _failed(report, value.text, f"cannot parse: {error}", value)
-        except MissingFile:
-            raise
-        except EvalError as error:
-            return _failed(report, value.text, error.reason, value)
-
-    def _key(self, key: str, scope: Scope, report: Report | None) -> str:
-        try:
-            return to_string(self._string(key, scope, None))
-        except MissingFile:
-            raise
-        except EvalError as error:
-            return _failed(report, key, error.reason, key)
+            raise EvalError(f"cannot parse: {error}") from None
+        return to_tree(self.expressions.evaluate(node, scope))
 
     def _string(self, text: str, scope: Scope, report: Report | None) -> Value:
         if "${" not in text and "%{" not in text:
             return text
         parts = _template(text).parts
         if len(parts) == 1 and isinstance(parts[0], Interpolation) and not looks_escaped(parts[0]):
-            try:
-                return self._evaluate(parts[0].expr, scope)
-            except MissingFile:
-                raise
-            except EvalError as error:
-                return _failed(report, text, error.reason, text)
+            expr = parts[0].expr
+            return self._attempt(
+                lambda: to_tree(self.expressions.evaluate(expr, scope)), report, text, text
+            )
         output: list[str] = []
         for part in parts:
-            try:
-                output.append(self._part(part, scope))
-            except MissingFile:
-                raise
-            except EvalError as error:
-                shown = part.text if isinstance(part, Interpolation | Unparsed) else text
-                _failed(report, shown, error.reason, None)
-                if not isinstance(part, Interpolation | Unparsed):
+            if isinstance(part, IfDirective | ForDirective):
+                failed = object()
+                piece = self._attempt(partial(self._part, part, scope), report, text, failed)
+                if piece is failed:
                     return text
-                output.append(shown)
+            else:
+                shown = part if isinstance(part, str) else part.text
+                piece = self._attempt(partial(self._part, part, scope), report, shown, shown)
+            output.append(piece)
         return "".join(output)
 
-    def _part(self, part: object, scope: Scope) -> str:
+    def _part(self, part: TemplatePart, scope: Scope) -> str:
         if isinstance(part, Unparsed):
             if references_inputs(part.text):
                 raise EvalError(f"cannot parse: {part.reason}")
@@ -215,10 +216,7 @@ class _ValueEvaluator:
         if isinstance(part, Interpolation):
             if looks_escaped(part):
                 return part.text
-            try:
-                return interpolated_text(to_tree(self.expressions.evaluate(part.expr, scope)))
-            except RecursionError:
-                raise EvalError("expression nested too deeply") from None
+            return interpolated_text(to_tree(self.expressions.evaluate(part.expr, scope)))
         return self.expressions.template_part(part, scope)
 
 
@@ -282,6 +280,15 @@ def _no_references(name: str) -> Value:
     raise EvalError("variables cannot be used here")
 
 
+def _only(allowed: str, value: Value) -> Callable[[str], Value]:
+    """A validation condition may refer to its own variable and nothing else."""
+
+    def lookup(name: str) -> Value:
+        return value if name == allowed else _no_references(name)
+
+    return lookup
+
+
 class _Inputs:
     """Input variables: declarations, then values by Nomad's precedence."""
 
@@ -300,7 +307,7 @@ class _Inputs:
                 self._declare_attributes(block)
 
     def resolve(
-        self, cli_vars: Mapping[str, str], var_files: list[Path], env: Mapping[str, str]
+        self, cli_vars: Mapping[str, str], var_files: Sequence[Path], env: Mapping[str, str]
     ) -> dict[str, Value]:
         for name, variable in self.variables.items():
             if ENV_PREFIX + name in env:
@@ -366,7 +373,9 @@ class _Inputs:
             return convert(value, variable.type) if variable.type else value
         except EvalError as error:
             reason = f"not a {variable.type}: {error.reason}"
-            raise InputError(file, line, "invalid-variable", f"var.{variable.name}: {reason}")
+            raise InputError(
+                file, line, "invalid-variable", f"var.{variable.name}: {reason}"
+            ) from None
 
     def _invalid(self, line: int, name: str, reason: str) -> InputError:
         return InputError(self.file, line, "invalid-variable", f'variable "{name}": {reason}')
@@ -406,14 +415,9 @@ class _Inputs:
                 self._validate(variable, validation)
 
     def _validate(self, variable: _Variable, validation: Block) -> None:
-        own = {variable.name: variable.value}
+        resolver = Resolver(_only(variable.name, variable.value), _no_references)
         checker = _ValueEvaluator(
-            ExpressionEvaluator(
-                Resolver(
-                    lambda name: own[name] if name in own else _no_references(name), _no_references
-                ),
-                self.constants.expressions.functions,
-            )
+            ExpressionEvaluator(resolver, self.constants.expressions.functions)
         )
         try:
             passed = to_bool(checker.strict(validation.get("condition"), {}))
@@ -512,10 +516,8 @@ class _Locals:
 
     def evaluate_all(self) -> None:
         for name in self.definitions:
-            try:
+            with suppress(EvalError):
                 self.get(name)
-            except EvalError:
-                pass
 
     def get(self, name: str) -> Value:
         if name in self.values:
@@ -534,11 +536,10 @@ class _Locals:
         return self._evaluate(self.definitions[name])
 
     def _evaluate(self, attribute: Attribute) -> Value:
-        assert self.evaluator is not None
         self.active.append(attribute.name)
         try:
             with self.site.at(attribute.line):
-                value = self.evaluator.strict(attribute.value, {})
+                value = self._strict(attribute.value)
         except EvalError as error:
             self.failed[attribute.name] = error.reason
             self.sink.report(
@@ -554,6 +555,13 @@ class _Locals:
             self.active.pop()
         self.values[attribute.name] = value
         return value
+
+    def _strict(self, value: Value) -> Value:
+        assert self.evaluator is not None
+        try:
+            return self.evaluator.strict(value, {})
+        except RecursionError:
+            raise EvalError("locals refer to each other too deeply") from None
 
     def _cycle(self, name: str) -> None:
         chain = [*self.active[self.active.index(name) :], name]
@@ -582,7 +590,7 @@ class _TreeEvaluator:
                 evaluated.blocks.extend(self._child(block, {}, ""))
         return evaluated
 
-    def _block(self, block: Block, scope: Scope, path: str) -> Block:
+    def block(self, block: Block, scope: Scope, path: str) -> Block:
         evaluated = Block(block.kind, block.labels, block.line, block.file)
         evaluated.attributes = self._attributes(block, scope, path)
         for child in block.blocks:
@@ -592,7 +600,7 @@ class _TreeEvaluator:
     def _child(self, block: Block, scope: Scope, parent: str) -> list[Block]:
         if block.kind == "dynamic":
             return _Dynamic(self, block, scope, parent).expand()
-        return [self._block(block, scope, _path(parent, block.kind, block.labels))]
+        return [self.block(block, scope, _path(parent, block.kind, block.labels))]
 
     def _attributes(self, block: Block, scope: Scope, path: str) -> dict[str, Attribute]:
         return {
@@ -656,7 +664,7 @@ class _Dynamic:
         labels = self._labels(scope)
         template = Block(self.kind, labels, self.block.line, self.block.file)
         template.attributes, template.blocks = content.attributes, content.blocks
-        return self.tree._block(template, scope, _path(self.parent, self.kind, labels))
+        return self.tree.block(template, scope, _path(self.parent, self.kind, labels))
 
     def _iterator(self) -> str:
         iterator = self.block.get("iterator", self.kind)

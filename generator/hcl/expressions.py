@@ -9,9 +9,11 @@ A reference whose root is not `var`, `local` or a name bound by a `for` or
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from generator.hcl.functions import Functions
 from generator.hcl.syntax import (
@@ -277,15 +279,25 @@ def interpolated_text(value: Value) -> str:
     return to_string(value)
 
 
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
 def _arithmetic(op: str, left: int | float, right: int | float) -> Value:
-    if op in ("<", ">", "<=", ">="):
-        return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
     if op in ("/", "%") and right == 0:
         raise EvalError("division by zero")
     if op == "%":
         return normalize_number(left - right * int(left / right))
-    result = {"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op]
-    return normalize_number(result)
+    result = _OPERATORS[op](left, right)
+    return result if isinstance(result, bool) else normalize_number(result)
 
 
 def _object_from_pairs(pairs: list[tuple[Value, Value]], grouping: bool) -> dict[str, Value]:

@@ -42,8 +42,6 @@ from generator.hcl.values import (
     type_name,
 )
 
-SPECIAL_FORMS = ("try", "can", "convert")
-
 NOT_EVALUATED = {
     "uuidv4": "uuidv4() gives a new value on every run",
     "bcrypt": "bcrypt() gives a new value on every run",
@@ -119,9 +117,6 @@ class Functions:
             "fileexists": lambda path: self._path(path).is_file(),
             "fileset": self._fileset,
         }
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._table
 
     def call(self, name: str, args: list[Value]) -> Value:
         implementation = self._table.get(name)
@@ -248,7 +243,7 @@ def _substr(text: Value, offset: Value, length: Value) -> str:
 
 
 def _indent(spaces: Value, text: Value) -> str:
-    pad = " " * int(to_number(spaces))
+    pad = " " * _small(to_number(spaces))
     return to_string(text).replace("\n", "\n" + pad)
 
 
@@ -294,7 +289,7 @@ def _format_verb(match: re.Match[str], value: Value) -> str:
     if value is None:
         raise EvalError("format(): null argument")
     text = _verb_text(verb, flags, precision, value)
-    if width and len(text) < int(width):
+    if width and len(text) < _small(int(width)):
         if "-" in flags:
             return text.ljust(int(width))
         fill = "0" if "0" in flags and verb in "dfeEgGxXob" else " "
@@ -319,9 +314,16 @@ def _verb_text(verb: str, flags: str, precision: str | None, value: Value) -> st
             raise EvalError(f"format(): %{verb} needs a whole number")
         return format(int(number), sign + ("#" if "#" in flags else "") + verb.replace("d", ""))
     if verb in "feEgG":
-        places = "" if precision is None and verb in "gG" else f".{precision or 6}"
+        places = "" if precision is None and verb in "gG" else f".{_small(int(precision or 6))}"
         return format(float(number), f"{sign}{places}{verb}")
     raise EvalError(f"format(): unsupported verb %{verb}")
+
+
+def _small(number: int | float) -> int:
+    """A count used to build a string: refuse what would exhaust memory."""
+    if not 0 <= number <= 10_000:
+        raise EvalError(f"{number} is out of range")
+    return int(number)
 
 
 def _is_scalar(value: Value) -> bool:
@@ -589,7 +591,7 @@ def _setintersection(first: Value, *others: Value) -> HclSet:
 def _setproduct(*sets: Value) -> list[list[Value]]:
     products: list[list[Value]] = [[]]
     for value in sets:
-        products = [product + [item] for product in products for item in to_list(value)]
+        products = [[*product, item] for product in products for item in to_list(value)]
     return products
 
 
@@ -711,7 +713,7 @@ _PURE: dict[str, Callable[..., Value]] = {
     "merge": _merge,
     "min": lambda *args: min(_numbers(args, "min")),
     "parseint": _parseint,
-    "pow": lambda base, power: normalize_number(to_number(base) ** to_number(power)),
+    "pow": lambda base, power: normalize_number(float(to_number(base)) ** to_number(power)),
     "range": _range,
     "regex_replace": _regex_replace,
     "replace": _replace,

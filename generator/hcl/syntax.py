@@ -2,15 +2,17 @@
 
 We parse the text python-hcl2 hands back (`Expr.text`, and the `${...}` / `%{...}`
 sequences left in decoded strings) ourselves instead of re-running python-hcl2 on
-it: evaluation needs source offsets to give Nomad runtime references back as they
-were written, the parse runs on every interpolated string, and strings from the
-loader have their escapes decoded already, which python-hcl2 could not re-read.
+it: evaluation needs each traversal's text to give Nomad runtime references back
+as written, the parse runs on every interpolated string (python-hcl2's Lark parser
+is slow to start), and the loader's strings have their escapes decoded already, so
+python-hcl2 could not re-read them. A template part that does not parse can be
+kept as `Unparsed` text: in a decoded string it is usually an escaped `$${...}`.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_DEPTH = 64
@@ -492,7 +494,7 @@ class _Parser:
 
     def _for(self, closing: str) -> ForExpr:
         self.advance()
-        key_var, value_var = self._for_names()
+        key_var, value_var = self.for_names()
         collection = self.expression()
         self.expect(":")
         key: Node | None = None
@@ -511,7 +513,7 @@ class _Parser:
         self.expect(closing)
         return ForExpr(key_var, value_var, collection, key, value, condition, grouping)
 
-    def _for_names(self) -> tuple[str | None, str]:
+    def for_names(self) -> tuple[str | None, str]:
         first = self.expect_ident()
         second = None
         if self.at(","):
@@ -640,7 +642,7 @@ def _directive(parser: _Parser) -> _Item:
     if keyword == "if":
         return _Item("if", "", node=parser.expression())
     if keyword == "for":
-        names = parser._for_names()
+        names = parser.for_names()
         return _Item("for", "", node=parser.expression(), names=names)
     raise HclSyntaxError(f"unknown template directive {keyword!r}")
 
@@ -756,9 +758,11 @@ def _plain_string(template: Template) -> Node:
 
 
 def _number(text: str) -> int | float:
-    if re.fullmatch(r"\d+", text):
+    if re.fullmatch(r"\d{1,18}", text):
         return int(text)
     value = float(text)
+    if math.isinf(value):
+        raise HclSyntaxError(f"number {text[:20]}... is too large")
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
@@ -767,48 +771,3 @@ def _dedent(body: str) -> str:
     indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
     cut = min(indents, default=0)
     return "\n".join(line[cut:] for line in lines)
-
-
-def walk(node: Node, visit: Callable[[Node], None]) -> None:
-    """Call `visit` on `node` and every expression node under it."""
-    visit(node)
-    for child in _children(node):
-        walk(child, visit)
-
-
-def _children(node: Node) -> list[Node]:
-    match node:
-        case GetAttr(source=source):
-            return [source]
-        case Index(source=source, key=key):
-            return [source, key]
-        case Splat(source=source, each=each):
-            return [source, each]
-        case Call(args=args):
-            return list(args)
-        case Unary(operand=operand):
-            return [operand]
-        case Binary(left=left, right=right):
-            return [left, right]
-        case Conditional(condition=condition, then=then, otherwise=otherwise):
-            return [condition, then, otherwise]
-        case TupleCons(items=items):
-            return list(items)
-        case ObjectCons(items=items):
-            return [node for pair in items for node in pair]
-        case ForExpr():
-            return [n for n in (node.collection, node.key, node.value, node.condition) if n]
-        case Template(parts=parts):
-            return [child for part in parts for child in _part_children(part)]
-    return []
-
-
-def _part_children(part: TemplatePart) -> list[Node]:
-    match part:
-        case Interpolation(expr=expr):
-            return [expr]
-        case IfDirective(condition=condition, then=then, otherwise=otherwise):
-            return [condition, then, otherwise]
-        case ForDirective(collection=collection, body=body):
-            return [collection, body]
-    return []

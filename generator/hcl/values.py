@@ -81,6 +81,12 @@ def type_name(value: Value) -> str:
 
 
 def normalize_number(value: float | int) -> int | float:
+    """Whole numbers as int; ints beyond 64 bits as floats, as cty's big floats would be."""
+    if isinstance(value, int) and abs(value) >= 2**63:
+        try:
+            value = float(value)
+        except OverflowError:
+            raise EvalError("number is too large") from None
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise EvalError("number is not finite")

@@ -2,7 +2,7 @@
 
 Templates only have to get each line's content right; this pass fixes the
 indentation from bracket depth, aligns the `=` of consecutive single-line
-attributes (the rule of hclwrite's formatter), drops trailing spaces and
+attributes (the rule of hclwrite's formatter; heredoc bodies do not break a run), drops trailing spaces and
 squeezes blank lines. Heredoc bodies are left byte-for-byte as they are.
 """
 
@@ -76,10 +76,9 @@ def _scan(line: str) -> _Line:
         elif char == "=" and not stack and not first_equal_seen and seen_code:
             nxt = line[i + 1 : i + 2]
             prev = line[i - 1 : i]
-            if nxt not in "=>" or nxt == "":
-                if prev not in "!<>=":
-                    first_equal_seen = True
-                    assign_at = i
+            if (nxt not in "=>" or nxt == "") and prev not in "!<>=":
+                first_equal_seen = True
+                assign_at = i
         elif char == "#" and not stack:
             break
         elif not char.isspace():
@@ -132,7 +131,6 @@ def format_hcl(text: str) -> str:
         else:
             close_run()
         if scanned.heredoc_marker:
-            close_run()
             heredoc_end = scanned.heredoc_marker
             heredoc_indent = indent if scanned.heredoc_indented else -1
     close_run()

@@ -148,7 +148,14 @@ def _upstream_value(
     mapping = ctx.settings.services.get(upstream)
     port = (mapping.port if mapping and mapping.port else None) or facts.upstreams.get(upstream)
     if name.startswith("NOMAD_UPSTREAM_PORT_"):
-        return [str(port) if port else "${" + name + "}"]
+        if port:
+            return [str(port)]
+        ctx.needs_decision(
+            f"${{{name}}}: upstream {upstream!r} has no bind port and no port under `services:`",
+            line,
+            path,
+        )
+        return ["${" + name + "}"]
     suffix = f":{port}" if port and name.startswith("NOMAD_UPSTREAM_ADDR_") else ""
     return rewrite_consul_names(f"{upstream}.service.consul{suffix}", facts, ctx, line, path)
 

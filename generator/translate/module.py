@@ -13,6 +13,7 @@ from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.secrets import SecretsCollector
 from generator.translate.traefik import RouterTags
 from generator.translate.workloads import GroupNames, GroupOutput, translate_group
 
@@ -77,6 +78,7 @@ def translate_job(
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
+    secrets = SecretsCollector(ctx)
     names = _group_names(job)
     multi = len(job.groups) > 1
     outputs: list[tuple[GroupNames, GroupOutput]] = []
@@ -91,8 +93,10 @@ def translate_job(
             jobspec_dir,
             ctx,
             spec.stateful_set,
+            secrets,
         )
         outputs.append((names[group.name], group_output))
+
         plan.workloads.extend(group_output.workloads)
         plan.config_maps.extend(group_output.config_maps)
         if group_output.service:
@@ -115,6 +119,7 @@ def translate_job(
             )
         if job.periodic.crons and len(job.periodic.crons) > 1:
             ctx.notes.append(f"{len(job.periodic.crons)} crons became one CronJob each")
+    plan.external_secret = secrets.external_secret()
     _outputs(plan, outputs)
     return plan
 

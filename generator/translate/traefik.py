@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 _ROUTER_TAG = re.compile(r"^traefik\.http\.routers\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
-_MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(([^)]*)\)")
+_MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(((?:`[^`]*`|\"[^\"]*\"|[^)`\"])*)\)")
 _BACKTICKED = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
 _WILDCARD_REGEXP = re.compile(
     r"^\^?(?:\.\+|\[\^.\]\+|\.\*|\{[a-z]+:[^}]+\})\\?\.((?:[a-z0-9-]+\\?\.)+[a-z]+)\$?$"

@@ -127,6 +127,11 @@ class PodVolumes:
     def config_files(
         self, volume_name: str, config_map: Raw, items: list[KeyToPath], secret: bool = False
     ) -> str:
+        existing = self.volumes.get(volume_name)
+        if existing is not None:
+            known = {item.key for item in existing.items}
+            existing.items.extend(item for item in items if item.key not in known)
+            return volume_name
         self.volumes[volume_name] = PodVolume(
             name=volume_name,
             kind="secret" if secret else "config_map",

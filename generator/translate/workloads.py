@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from generator.k8s_plan import (
     ConfigMap,
     Container,
     ContainerPort,
-    EnvVar,
     KeyToPath,
     PodSpec,
     Probe,
@@ -33,8 +31,15 @@ from generator.translate.containers import (
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
-from generator.translate.names import k8s_name
-from generator.translate.templates import ConfigFile, translate_static_templates
+from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
+from generator.translate.templates import (
+    ConfigFile,
+    config_key,
+    file_targets,
+    mode_of,
+    translate_static_templates,
+)
 from generator.translate.traefik import RouterTags, read_tags
 from generator.translate.volumes import PodVolumes, binds_of
 
@@ -181,7 +186,7 @@ def _probe_for_task(
 def _config_map_for(
     task: Task, files: list[ConfigFile], names: GroupNames, labels: str
 ) -> tuple[ConfigMap, str, list[VolumeMountSpec]]:
-    tf_name = f"{names.tf_name}_{task.name}".replace("-", "_").lower()
+    tf_name = tf_identifier(f"{names.tf_name}_{task.name}")
     config_map = ConfigMap(
         tf_name=tf_name,
         name=names.with_suffix(f"{k8s_name(task.name)}-config"),
@@ -207,6 +212,7 @@ def translate_group(
     jobspec_dir: Path | None,
     ctx: Context,
     stateful_set: bool,
+    secrets: SecretsCollector,
 ) -> GroupOutput:
     output = GroupOutput()
     numbers = group_ports(group, ctx)
@@ -278,7 +284,37 @@ def translate_group(
             if spec is not None:
                 mounts.append(spec)
         templates, dynamic = translate_static_templates(task, binds, jobspec_dir, ctx)
-        output.secret_templates.extend((task, template, text) for template, text in dynamic)
+        secret_files: list[ConfigFile] = []
+        env_from_secret = False
+        for template, text in dynamic:
+            where = f"task[{task.name}].template[{template.destination}]"
+            outcome = translate_dynamic_template(task, template, text, secrets, ctx, where)
+            templates.env.extend(outcome.env)
+            env_from_secret = env_from_secret or outcome.env_from_secret
+            taken = {f.key for f in templates.files}
+            for static_template, static_text in outcome.static_files:
+                targets = file_targets(static_template.destination, binds)
+                key = config_key(static_template.destination, taken)
+                templates.files.append(
+                    ConfigFile(static_template, key, static_text, targets, mode_of(static_template))
+                )
+            for secret_template, key in outcome.secret_files:
+                targets = file_targets(secret_template.destination, binds)
+                secret_files.append(
+                    ConfigFile(secret_template, key, "", targets, mode_of(secret_template))
+                )
+        if secret_files:
+            volume = volumes.config_files(
+                "secrets",
+                TARGET_NAME,
+                [KeyToPath(f.key, f.key, f.mode) for f in secret_files],
+                secret=True,
+            )
+            mounts.extend(
+                VolumeMountSpec(volume, target.mount_path, f.key, True)
+                for f in secret_files
+                for target in f.targets
+            )
         if templates.files:
             config_map, volume_name, file_mounts = _config_map_for(
                 task, templates.files, names, "local.labels"
@@ -318,6 +354,8 @@ def translate_group(
             templates.env,
             ctx,
         )
+        if env_from_secret:
+            container.env_from_secrets.append(TARGET_NAME)
         (init_containers if task.is_init else containers).append(container)
 
     if not containers:

@@ -96,10 +96,11 @@ def _primitive(value: Any, cty_type: str, where: str) -> list[str]:
 def _object(value: Any, fields: dict[str, CtyType], cty_type: CtyType, where: str) -> list[str]:
     if not isinstance(value, dict):
         return [_mismatch(where, describe_type(cty_type), value)]
-    errors = [f'{where}: unexpected attribute "{key}"' for key in value if key not in fields]
+    prefix = f"{where}: " if where else ""
+    errors = [f'{prefix}unexpected attribute "{key}"' for key in value if key not in fields]
     for key, field_type in fields.items():
         if key not in value:
-            errors.append(f'{where}: attribute "{key}" is required')
+            errors.append(f'{prefix}attribute "{key}" is required')
         else:
             errors.extend(type_errors(value[key], field_type, f"{where}.{key}"))
     return errors

@@ -9,7 +9,8 @@ provider version sets (the `~> 2.35` range our modules pin, both ends):
 
 Without it, kubernetes 2.38.0 is rebuilt from the CDKTF bindings
 (`cdktf_schema`, downloaded on demand) and kubectl 2.1.3 comes from the
-bundled `kubectl_fallback`; what cannot be checked is said in `notes`.
+bundled `kubectl_fallback`; what cannot be checked is said in `notes`,
+`no_version_sets` and `no_crd_dir`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class VersionSet:
 class SchemaPlan:
     version_sets: tuple[VersionSet, ...]
     crd_dir: Path | None
-    notes: tuple[str, ...] = field(default=())  # "check: why it is degraded or skipped"
+    notes: tuple[str, ...] = field(default=())  # partial coverage, e.g. a version set missing
+    no_version_sets: str = ""  # why `version_sets` is empty
+    no_crd_dir: str = ""  # why `crd_dir` is None
 
     @property
     def labels(self) -> list[str]:
@@ -91,29 +94,32 @@ def _plan_from_shared(schemas: Path) -> SchemaPlan:
         paths = [schemas / "terraform" / name for name in names]
         missing = [path.name for path in paths if not path.is_file()]
         if missing:
-            notes.append(f"terraform, schema: {label} not checked: missing {', '.join(missing)}")
+            notes.append(f"{label} not checked: missing {', '.join(missing)}")
             continue
         sets.append(VersionSet(label, tuple(load_schema_document(path) for path in paths)))
     crd_dir = schemas / "crds"
-    if not crd_dir.is_dir():
-        notes.append(f"crd: skipped: {crd_dir} not found")
-    return SchemaPlan(tuple(sets), crd_dir if crd_dir.is_dir() else None, tuple(notes))
+    return SchemaPlan(
+        tuple(sets),
+        crd_dir if crd_dir.is_dir() else None,
+        tuple(notes),
+        no_version_sets="" if sets else f"no provider schema in {schemas / 'terraform'}",
+        no_crd_dir="" if crd_dir.is_dir() else f"{crd_dir} not found",
+    )
 
 
 def _plan_without_shared(reason: str, allow_download: bool) -> SchemaPlan:
-    notes = [
-        f"terraform, schema: hashicorp/kubernetes 2.35.1 not checked: {reason}",
-        f"crd: skipped: {reason}",
-    ]
     kubectl = parse_schema_document(
         kubectl_fallback.KUBECTL_2_1_3, Path(f"builtin alekc-kubectl-{kubectl_fallback.VERSION}")
     )
     try:
         rebuilt = load_schema_document(cdktf_schema.rebuilt_schema_path(download=allow_download))
     except cdktf_schema.RebuildError as error:
-        notes.insert(
-            0, f"terraform, schema: skipped: {reason}, and the cdktf schema rebuild failed: {error}"
-        )
-        return SchemaPlan((), None, tuple(notes))
+        why = f"{reason}, and the cdktf schema rebuild failed: {error}"
+        return SchemaPlan((), None, no_version_sets=why, no_crd_dir=reason)
     label = f"{cdktf_schema.PROVIDER_VERSION} (cdktf rebuild)"
-    return SchemaPlan((VersionSet(label, (rebuilt, kubectl)),), None, tuple(notes))
+    return SchemaPlan(
+        (VersionSet(label, (rebuilt, kubectl)),),
+        None,
+        (f"hashicorp/kubernetes 2.35.1 not checked: {reason}",),
+        no_crd_dir=reason,
+    )

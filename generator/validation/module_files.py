@@ -55,10 +55,12 @@ class ModuleSource:
 
 
 def display_path(path: Path) -> str:
+    resolved = path.resolve()
     try:
-        return os.path.relpath(path.resolve(), Path.cwd())
+        relative = os.path.relpath(resolved, Path.cwd())
     except ValueError:  # another drive (Windows)
-        return str(path)
+        return str(resolved)
+    return str(resolved) if relative.startswith("..") else relative
 
 
 def find_modules(paths: Iterable[Path]) -> list[Path]:

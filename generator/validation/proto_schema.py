@@ -18,10 +18,25 @@ _WRITE_ONLY_FIELD = bytes([11 << 3 | 0, 1])  # field 11, varint, true
 _NESTING = {"single": 1, "list": 2, "set": 3, "map": 4, "group": 5}
 
 
+_CACHE: dict[int, tuple[dict[str, Any], bytes]] = {}
+
+
 def provider_schema_response(provider: ProviderSchema) -> bytes:
+    """The serialized response, computed once per loaded schema document."""
+    cached = _CACHE.get(id(provider.raw))
+    if cached is not None and cached[0] is provider.raw:
+        return cached[1]
+    answer = _build_response(provider)
+    _CACHE[id(provider.raw)] = (provider.raw, answer)
+    return answer
+
+
+def _build_response(provider: ProviderSchema) -> bytes:
     from tf.gen import tfplugin_pb2 as pb  # deferred: only the terraform check needs it
 
     response = pb.GetProviderSchema.Response()
+    # Lets Terraform core reuse the schema from its in-process cache on later runs.
+    response.server_capabilities.get_provider_schema_optional = True
     _fill_schema(pb, response.provider, provider.raw.get("provider", {}))
     for name, entry in sorted(provider.raw.get("resource_schemas", {}).items()):
         _fill_schema(pb, response.resource_schemas[name], entry)

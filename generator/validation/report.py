@@ -19,7 +19,7 @@ class Check(StrEnum):
 ALL_CHECKS: tuple[Check, ...] = tuple(Check)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Finding:
     file: str
     line: int | None
@@ -30,6 +30,9 @@ class Finding:
     @property
     def is_error(self) -> bool:
         return self.severity == Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line or 0, self.check.value, self.message)
 
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -67,7 +70,8 @@ class ValidationReport:
 
     @property
     def findings(self) -> list[Finding]:
-        return sorted(finding for module in self.modules for finding in module.findings)
+        found = [finding for module in self.modules for finding in module.findings]
+        return sorted(found, key=Finding.sort_key)
 
     @property
     def errors(self) -> list[Finding]:

@@ -229,8 +229,9 @@ def _index_names(
 ) -> None:
     if depth > 12:
         return
-    for name in schema.attributes:
-        index[name].append(path)
+    for name, attribute in schema.attributes.items():
+        if not attribute.computed_only:
+            index[name].append(path)
     for name, nested in schema.blocks.items():
         index[name].append(path)
         _index_names(nested.block, (*path, name), index, depth + 1)

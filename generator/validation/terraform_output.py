@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.diagnostics import Severity
@@ -28,14 +27,17 @@ def validate_problems(retcode: int, stdout: str, stderr: str) -> list[Problem]:
     try:
         document = json.loads(stdout)
     except json.JSONDecodeError:
-        return [Problem(None, None, f"terraform validate failed (exit {retcode}): {_tail(stderr or stdout)}")]
+        failure = f"terraform validate failed (exit {retcode}): {_tail(stderr or stdout)}"
+        return [Problem(None, None, failure)]
     problems = []
     for diagnostic in document.get("diagnostics", []):
         if diagnostic.get("summary") == DEV_OVERRIDES_SUMMARY:
             continue
         problems.append(_diagnostic_problem(diagnostic))
     if retcode != 0 and not any(p.severity == Severity.ERROR for p in problems):
-        problems.append(Problem(None, None, f"terraform validate exited {retcode}: {_tail(stderr)}"))
+        problems.append(
+            Problem(None, None, f"terraform validate exited {retcode}: {_tail(stderr)}")
+        )
     return problems
 
 
@@ -50,9 +52,7 @@ def _diagnostic_problem(diagnostic: dict) -> Problem:
     summary = str(diagnostic.get("summary", "")).strip()
     message = f"{address}{summary}: {detail}" if detail else f"{address}{summary}"
     severity = Severity.ERROR if diagnostic.get("severity") == "error" else Severity.WARNING
-    return Problem(
-        where.get("filename"), (where.get("start") or {}).get("line"), message, severity
-    )
+    return Problem(where.get("filename"), (where.get("start") or {}).get("line"), message, severity)
 
 
 def fmt_problems(retcode: int, stdout: str, stderr: str) -> list[Problem]:
@@ -72,7 +72,8 @@ def fmt_problems(retcode: int, stdout: str, stderr: str) -> list[Problem]:
             problems.append(_hunk_problem(file, int(hunk[1]), lines, index + 1))
         index += 1
     if not problems:
-        problems.append(Problem(None, None, f"terraform fmt exited {retcode}: {_tail(stderr or stdout)}"))
+        failure = f"terraform fmt exited {retcode}: {_tail(stderr or stdout)}"
+        problems.append(Problem(None, None, failure))
     return problems
 
 
@@ -101,6 +102,3 @@ def _hunk_problem(file: str, start: int, lines: list[str], index: int) -> Proble
 def _tail(text: str, limit: int = 300) -> str:
     flat = " ".join(line.strip("│╷╵ ") for line in text.splitlines() if line.strip("│╷╵ "))
     return flat[-limit:] if flat else "no output"
-
-
-FileMapper = Callable[[str | None], str]

@@ -1,0 +1,246 @@
+"""Templates that read Vault, Nomad variables or Consul → one ExternalSecret and its uses.
+
+Secret values never reach the module: each becomes an ExternalSecret key, read
+by `secret_key_ref` env vars or rendered into files by the ExternalSecret's own
+template (ESO engine v2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.consul_template import (
+    ConsulKey,
+    EnvValue,
+    EnvValueKind,
+    EsoTemplateError,
+    Literal,
+    NomadVarAllKeys,
+    NomadVarValue,
+    SecretAllKeys,
+    SecretRef,
+    SecretValue,
+    ServiceAddress,
+    TemplateAnalysis,
+    analyze_template,
+    env_lines,
+    secret_data_key,
+    secret_ref,
+    to_eso_template,
+)
+from generator.consul_template import Field as RenderedField
+from generator.diagnostics import Severity
+from generator.k8s_plan import EnvVar, ExternalSecret
+from generator.k8s_plan import SecretRef as PlanSecretRef
+from generator.model import Task, Template
+from generator.render.hcl_values import Raw
+from generator.translate.context import Context
+
+TARGET_NAME = Raw('"${local.app_name}-secrets"')
+
+
+@dataclass
+class SecretsCollector:
+    ctx: Context
+    keys: dict[SecretRef, str] = field(default_factory=dict)
+    template_data: dict[str, str] = field(default_factory=dict)
+    extract: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+    line_of: dict[SecretRef, int] = field(default_factory=dict)
+
+    def _unique(self, base: str) -> str:
+        key, counter = base, 2
+        while key in self.used:
+            key = f"{base}-{counter}"
+            counter += 1
+        self.used.add(key)
+        return key
+
+    def key_for(self, segment: SecretValue | NomadVarValue) -> str:
+        ref = secret_ref(segment)
+        if ref not in self.keys:
+            self.keys[ref] = self._unique(secret_data_key(ref.key))
+        return self.keys[ref]
+
+    def template_key(self, name: str, text: str) -> str:
+        key = self._unique(secret_data_key(name))
+        self.template_data[key] = text
+        return key
+
+    def remote_key(self, ref: SecretRef) -> str:
+        path = ref.path
+        for rule in self.ctx.settings.secret_paths:
+            path = re.sub(rule.match, rule.replace, path)
+        return path
+
+    def external_secret(self) -> ExternalSecret | None:
+        if not self.keys and not self.template_data and not self.extract:
+            return None
+        settings = self.ctx.settings
+        data = [
+            PlanSecretRef(key, self.remote_key(ref), ref.key)
+            for ref, key in sorted(self.keys.items(), key=lambda item: item[1])
+        ]
+        return ExternalSecret(
+            name=TARGET_NAME,
+            store_name=settings.secret_store.name,
+            store_kind=settings.secret_store.kind,
+            refresh_interval=settings.refresh_interval,
+            target_name=TARGET_NAME,
+            data=data,
+            template_data=dict(sorted(self.template_data.items())),
+            extract_keys=self.extract,
+        )
+
+
+@dataclass
+class TemplateOutcome:
+    env: list[EnvVar] = field(default_factory=list)
+    env_from_secret: bool = False
+    secret_files: list[tuple[Template, str]] = field(default_factory=list)  # (template, key)
+    static_files: list[tuple[Template, str]] = field(default_factory=list)  # (template, text)
+
+
+def _literal_for(task: Task, ctx: Context, template: Template, path: str):
+    def literal(segment: ServiceAddress | EnvValue | ConsulKey) -> str | None:
+        if isinstance(segment, EnvValue):
+            value = task.env.get(segment.name)
+            return None if value is None else str(value)
+        if isinstance(segment, ServiceAddress):
+            return _service_text(segment, ctx, template, path)
+        return None
+
+    return literal
+
+
+def _service_text(
+    segment: ServiceAddress, ctx: Context, template: Template, path: str
+) -> str | None:
+    name = segment.query.name
+    mapping = ctx.settings.services.get(name)
+    service = mapping.name if mapping else name
+    namespace = (
+        mapping.namespace if mapping and mapping.namespace else None
+    ) or ctx.settings.namespace
+    port = mapping.port if mapping else None
+    host = f"{service}.{namespace}.svc.cluster.local"
+    out = []
+    for part in segment.rendered:
+        if isinstance(part, RenderedField):
+            if part.name == "Address":
+                out.append(host)
+            elif part.name == "Port" and port:
+                out.append(str(port))
+            elif part.name == "Name":
+                out.append(service)
+            else:
+                ctx.needs_decision(
+                    f"service {name!r}: field .{part.name} has no value; map the service"
+                    " (with its port) under `services:` in the settings",
+                    template.line,
+                    path,
+                )
+                return None
+        else:
+            out.append(str(part))
+    if mapping is None:
+        ctx.needs_decision(
+            f"Consul service {name!r} assumed to be Service {service!r} in namespace {namespace}",
+            template.line,
+            path,
+        )
+    return "".join(out)
+
+
+def _report_problems(
+    analysis: TemplateAnalysis, template: Template, ctx: Context, path: str
+) -> None:
+    for problem in analysis.problems:
+        ctx.needs_decision(
+            f"template line {problem.line}: {problem.reason}: {problem.text[:60]!r}",
+            template.line,
+            path,
+        )
+
+
+def _nomad_var_warning(
+    analysis: TemplateAnalysis, template: Template, ctx: Context, path: str
+) -> None:
+    for segment in analysis.segments:
+        if isinstance(segment, NomadVarValue | NomadVarAllKeys):
+            ctx.report(
+                Severity.WARNING,
+                "nomad-variable",
+                f"Nomad variable {segment.path!r} becomes an ExternalSecret key: copy its values"
+                " into the secret store",
+                template.line,
+                path,
+            )
+            return
+
+
+def translate_dynamic_template(
+    task: Task, template: Template, text: str, secrets: SecretsCollector, ctx: Context, path: str
+) -> TemplateOutcome:
+    outcome = TemplateOutcome()
+    analysis = analyze_template(text, template.left_delimiter, template.right_delimiter)
+    _report_problems(analysis, template, ctx, path)
+    _nomad_var_warning(analysis, template, ctx, path)
+    literal_for = _literal_for(task, ctx, template, path)
+    for segment in analysis.segments:
+        if isinstance(segment, SecretAllKeys):
+            secrets.extract.append(secrets.remote_key(SecretRef("vault", segment.path, "")))
+            outcome.env_from_secret = template.env
+    if template.env:
+        for line in env_lines(analysis):
+            env = _env_line(line, secrets, literal_for, template, ctx, path)
+            if env is not None:
+                outcome.env.append(env)
+        return outcome
+    if not analysis.understood:
+        return outcome
+    try:
+        rendered = to_eso_template(analysis.segments, secrets.key_for, literal_for)
+    except EsoTemplateError as error:
+        ctx.needs_decision(
+            f"template cannot be rendered by the ExternalSecret: {error}", template.line, path
+        )
+        return outcome
+    if analysis.has_secrets:
+        key = secrets.template_key(template.destination.rsplit("/", 1)[-1], rendered)
+        outcome.secret_files.append((template, key))
+    else:
+        static = "".join(
+            s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in analysis.segments
+        )
+        outcome.static_files.append((template, static))
+    return outcome
+
+
+def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
+    where = f"{path}.{line.name}" if line.name else path
+    if line.kind is EnvValueKind.STATIC:
+        return EnvVar(name=line.name, value=line.static_value)
+    if line.kind is EnvValueKind.SECRET:
+        segment = next(s for s in line.segments if isinstance(s, SecretValue | NomadVarValue))
+        return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=secrets.key_for(segment))
+    if line.kind in {EnvValueKind.MIXED, EnvValueKind.DYNAMIC}:
+        has_secret = any(isinstance(s, SecretValue | NomadVarValue) for s in line.segments)
+        try:
+            rendered = to_eso_template(line.segments, secrets.key_for, literal_for)
+        except EsoTemplateError as error:
+            ctx.needs_decision(f"env {line.name}: {error}", template.line, where)
+            return None
+        if not has_secret:
+            value = "".join(
+                s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in line.segments
+            )
+            return EnvVar(name=line.name, value=value)
+        key = secrets.template_key(line.name, rendered)
+        return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=key)
+    if line.kind is EnvValueKind.ALL_KEYS:
+        return None
+    problem = line.problem.reason if line.problem else "not understood"
+    ctx.needs_decision(f"env template line {line.line}: {problem}", template.line, where)
+    return None

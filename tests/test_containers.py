@@ -1,0 +1,403 @@
+"""One Nomad task → one container: image, command, env, resources, user, probes."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.diagnostics import DiagnosticSink
+from generator.hcl import parse_hcl
+from generator.k8s_plan import EnvVar, Probe, SecurityContext
+from generator.model import Check, Task
+from generator.model_builder import build_job
+from generator.render.hcl_values import Interpolated, Raw
+from generator.settings import Settings
+from generator.translate.containers import (
+    ImageVariables,
+    build_container,
+    command_and_args,
+    container_image,
+    env_vars,
+    probe_for,
+    resources,
+    security_context,
+)
+from generator.translate.context import Context
+from generator.translate.interpolation import PodFacts
+
+FILE = "x.nomad.hcl"
+# Task bodies start on line 4: job (1), group (2), task (3).
+TASK_LINE = 3
+
+
+def make_ctx(**settings: object) -> Context:
+    return Context(
+        settings=Settings.model_validate(settings),
+        sink=DiagnosticSink(),
+        file=FILE,
+        job_name="x",
+    )
+
+
+def task_of(body: str) -> Task:
+    text = 'job "x" {\n  group "g" {\n    task "t" {\n' + body + "    }\n  }\n}\n"
+    return build_job(parse_hcl(text, FILE)).groups[0].tasks[0]
+
+
+def with_image(image: str) -> Task:
+    return task_of(f'      config {{\n        image = "{image}"\n      }}\n')
+
+
+def facts() -> PodFacts:
+    return PodFacts(
+        job_name="x", group_name="g", task_name="t", namespace="default", ports={"http": 8080}
+    )
+
+
+def diagnostics(ctx: Context) -> list[tuple[str, int | None, str | None]]:
+    return [(d.code, d.line, d.path) for d in ctx.sink]
+
+
+# --- images -----------------------------------------------------------------------------
+
+
+def test_image_split_into_repository_and_image_tag_variable() -> None:
+    ctx = make_ctx()
+    images = ImageVariables()
+    assert container_image(with_image("nginx:1.25"), images, ctx) == Raw('"nginx:${var.image_tag}"')
+    assert images.by_repository == {"nginx": ("image_tag", "1.25")}
+    assert len(ctx.sink) == 0
+
+
+def test_second_repository_gets_named_variable() -> None:
+    ctx = make_ctx()
+    images = ImageVariables()
+    container_image(with_image("nginx:1.25"), images, ctx)
+    second = container_image(with_image("ghcr.io/org/log-shipper:2.0"), images, ctx)
+    assert second == Raw('"ghcr.io/org/log-shipper:${var.log_shipper_image_tag}"')
+    again = container_image(with_image("nginx:1.26"), images, ctx)
+    assert again == Raw('"nginx:${var.image_tag}"')
+    assert images.by_repository == {
+        "nginx": ("image_tag", "1.25"),
+        "ghcr.io/org/log-shipper": ("log_shipper_image_tag", "2.0"),
+    }
+
+
+def test_repositories_with_same_basename_get_distinct_variables() -> None:
+    images = ImageVariables()
+    names = [images.variable_for(repo, "1") for repo in ("a/app", "b/app", "c/app")]
+    assert names == ["image_tag", "app_image_tag", "app_2_image_tag"]
+    assert len(set(names)) == 3
+
+
+def test_registry_with_port_and_digest() -> None:
+    ctx = make_ctx()
+    images = ImageVariables()
+    image = container_image(with_image("registry.local:5000/org/app:1.2@sha256:abcd"), images, ctx)
+    assert image == Interpolated(
+        ("registry.local:5000/org/app:", Raw("var.image_tag"), "@sha256:abcd")
+    )
+    assert isinstance(image, Interpolated)
+    assert image.render() == '"registry.local:5000/org/app:${var.image_tag}@sha256:abcd"'
+    assert images.by_repository == {"registry.local:5000/org/app": ("image_tag", "1.2")}
+
+
+def test_registry_with_port_and_no_tag() -> None:
+    images = ImageVariables()
+    image = container_image(with_image("registry.local:5000/app"), images, make_ctx())
+    assert image == Raw('"registry.local:5000/app:${var.image_tag}"')
+    assert images.by_repository == {"registry.local:5000/app": ("image_tag", None)}
+
+
+def test_interpolated_image_needs_decision() -> None:
+    ctx = make_ctx()
+    images = ImageVariables()
+    image = container_image(with_image("app:${NOMAD_META_version}"), images, ctx)
+    assert image == "app:${NOMAD_META_version}"
+    assert images.by_repository == {}
+    assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.image")]
+
+
+def test_missing_image_needs_decision() -> None:
+    ctx = make_ctx()
+    image = container_image(task_of('      driver = "docker"\n'), ImageVariables(), ctx)
+    assert image == "REPLACE_ME"
+    assert diagnostics(ctx) == [("needs-decision", TASK_LINE, "task[t].config.image")]
+
+
+# --- command and args -------------------------------------------------------------------
+
+
+def test_entrypoint_becomes_command_and_command_args_become_args() -> None:
+    task = task_of(
+        "      config {\n"
+        '        entrypoint = ["/bin/sh", "-c"]\n'
+        '        command    = "serve"\n'
+        '        args       = ["--listen", "${NOMAD_ADDR_http}", "--dir=${NOMAD_TASK_DIR}"]\n'
+        "      }\n"
+    )
+    ctx = make_ctx()
+    env: list[EnvVar] = []
+    command, args = command_and_args(task, facts(), ctx, env)
+    assert command == ["/bin/sh", "-c"]
+    assert args == ["serve", "--listen", "$(POD_IP):8080", "--dir=/local"]
+    assert env == [EnvVar(name="POD_IP", field_path="status.podIP")]
+    assert len(ctx.sink) == 0
+
+
+def test_no_command_and_no_args_are_none() -> None:
+    command, args = command_and_args(with_image("a:1"), facts(), make_ctx(), [])
+    assert (command, args) == (None, None)
+
+
+def test_args_without_command() -> None:
+    task = task_of('      config {\n        args = ["-v", "${NOMAD_PORT_nope}"]\n      }\n')
+    ctx = make_ctx()
+    command, args = command_and_args(task, facts(), ctx, [])
+    assert (command, args) == (None, ["-v", "${NOMAD_PORT_nope}"])
+    assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.args")]
+
+
+# --- env --------------------------------------------------------------------------------
+
+
+def test_env_values_are_rewritten_and_stringified() -> None:
+    task = task_of(
+        "      env {\n"
+        '        PORT  = "${NOMAD_PORT_http}"\n'
+        '        NODE  = "${node.unique.name}"\n'
+        "        DEBUG = true\n"
+        "        N     = 3\n"
+        "      }\n"
+    )
+    ctx = make_ctx()
+    plain, downward = env_vars(task, facts(), ctx)
+    assert plain == [
+        EnvVar("PORT", "8080"),
+        EnvVar("NODE", "$(POD_NODENAME)"),
+        EnvVar("DEBUG", "true"),
+        EnvVar("N", "3"),
+    ]
+    assert downward == [EnvVar("POD_NODENAME", field_path="spec.nodeName")]
+    assert len(ctx.sink) == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "CLIENT_SECRET", "KEY", "SSH_PRIVATE"]
+)
+def test_credential_looking_env_is_literal_credential_warning(name: str) -> None:
+    task = task_of(f'      env {{\n        OTHER = "x"\n        {name} = "hunter2"\n      }}\n')
+    ctx = make_ctx()
+    env_vars(task, facts(), ctx)
+    assert [(d.severity.value, d.code, d.line, d.path) for d in ctx.sink] == [
+        ("warning", "literal-credential", 6, f"task[t].env.{name}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DB_PASSWORD", "${NOMAD_SECRETS_DIR}/pw"), ("DB_PASSWORD", ""), ("KEYBOARD", "us")],
+)
+def test_no_credential_warning(name: str, value: str) -> None:
+    task = task_of(f'      env {{\n        {name} = "{value}"\n      }}\n')
+    ctx = make_ctx()
+    env_vars(task, facts(), ctx)
+    assert [d.code for d in ctx.sink] == []
+
+
+# --- resources --------------------------------------------------------------------------
+
+
+def res_task(body: str) -> Task:
+    return task_of("      resources {\n" + body + "      }\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "requests", "limits"),
+    [
+        ("cpu = 500\n", {"cpu": "500m"}, {}),
+        ("memory = 256\n", {"memory": "256Mi"}, {"memory": "256Mi"}),
+        (
+            "cpu = 200\nmemory = 256\nmemory_max = 1024\n",
+            {"cpu": "200m", "memory": "256Mi"},
+            {"memory": "1024Mi"},
+        ),
+        ("cores = 2\ncpu = 100\n", {"cpu": "2000m"}, {}),
+        (
+            'device "nvidia/gpu" {\n  count = 2\n}\n',
+            {},
+            {"nvidia.com/gpu": 2},
+        ),
+    ],
+)
+def test_resources(body: str, requests: dict[str, str], limits: dict[str, str | int]) -> None:
+    ctx = make_ctx()
+    assert resources(res_task(body), ctx) == (requests, limits)
+    assert len(ctx.sink) == 0
+
+
+def test_cpu_limit_setting_copies_request() -> None:
+    ctx = make_ctx(cpu_limit=True)
+    assert resources(res_task("cpu = 500\n"), ctx) == ({"cpu": "500m"}, {"cpu": "500m"})
+
+
+def test_nvidia_runtime_is_one_gpu_limit() -> None:
+    task = task_of('      config {\n        runtime = "nvidia"\n      }\n')
+    assert resources(task, make_ctx()) == ({}, {"nvidia.com/gpu": 1})
+
+
+def test_no_resources_block() -> None:
+    assert resources(with_image("a:1"), make_ctx()) == ({}, {})
+
+
+def test_unknown_device_is_unsupported() -> None:
+    ctx = make_ctx()
+    task = res_task('cpu = 100\ndevice "intel/fpga" {\n}\n')
+    assert resources(task, ctx) == ({"cpu": "100m"}, {})
+    assert diagnostics(ctx) == [("unsupported", 6, "task[t].resources.device")]
+
+
+# --- security context -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "uid", "gid"),
+    [("101:101", 101, 101), ("1000", 1000, None), ("0:10", 0, 10)],
+)
+def test_numeric_user(user: str, uid: int, gid: int | None) -> None:
+    ctx = make_ctx()
+    context = security_context(task_of(f'      user = "{user}"\n'), ctx)
+    assert context == SecurityContext(run_as_user=uid, run_as_group=gid)
+    assert len(ctx.sink) == 0
+
+
+@pytest.mark.parametrize("user", ["www-data", "101:staff", "nobody:nogroup"])
+def test_non_numeric_user_needs_decision(user: str) -> None:
+    ctx = make_ctx()
+    assert security_context(task_of(f'      user = "{user}"\n'), ctx) is None
+    assert diagnostics(ctx) == [("needs-decision", TASK_LINE, "task[t].user")]
+
+
+def test_privileged_and_capabilities() -> None:
+    task = task_of(
+        '      config {\n        privileged = true\n        cap_add = ["NET_ADMIN"]\n      }\n'
+    )
+    assert security_context(task, make_ctx()) == SecurityContext(
+        privileged=True, add_capabilities=["NET_ADMIN"]
+    )
+
+
+def test_no_security_context_by_default() -> None:
+    assert security_context(with_image("a:1"), make_ctx()) is None
+
+
+# --- probes -----------------------------------------------------------------------------
+
+PORT_NAMES = {"http": "http", "8080": "http", "grpc": "grpc", "9090": "grpc"}
+PATH = "service[web].check[0]"
+
+
+def check(**fields: object) -> Check:
+    return Check.model_validate({"line": 12, **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"type": "http", "path": "/health", "interval_seconds": 10, "timeout_seconds": 2},
+            Probe(
+                kind="http_get", port="http", path="/health", period_seconds=10, timeout_seconds=2
+            ),
+        ),
+        (
+            {"type": "http", "port": "8080", "headers": {"X-A": ["1", "2"]}},
+            Probe(kind="http_get", port="http", path="/", http_headers={"X-A": "1, 2"}),
+        ),
+        (
+            {"type": "tcp", "interval_seconds": 30, "timeout_seconds": 5},
+            Probe(kind="tcp_socket", port="http", period_seconds=30, timeout_seconds=5),
+        ),
+        (
+            {"type": "script", "command": "/bin/check", "args": ("-q",), "interval_seconds": 60},
+            Probe(kind="exec", command=["/bin/check", "-q"], period_seconds=60),
+        ),
+        (
+            {"type": "grpc", "port": "grpc", "grpc_service": "health.v1"},
+            Probe(kind="grpc", port=9090, grpc_service="health.v1"),
+        ),
+    ],
+    ids=["http", "http-headers", "tcp", "script", "grpc"],
+)
+def test_check_types_become_probes(fields: dict[str, object], expected: Probe) -> None:
+    ctx = make_ctx()
+    assert probe_for(check(**fields), PORT_NAMES, "http", ctx, PATH) == expected
+    assert len(ctx.sink) == 0
+
+
+def test_https_check_probes_http_and_needs_decision() -> None:
+    ctx = make_ctx()
+    probe = probe_for(check(type="https", path="/"), PORT_NAMES, "http", ctx, PATH)
+    assert probe == Probe(kind="http_get", port="http", path="/")
+    assert diagnostics(ctx) == [("needs-decision", 12, PATH)]
+
+
+def test_unknown_check_type_is_unsupported() -> None:
+    ctx = make_ctx()
+    assert probe_for(check(type="docker"), PORT_NAMES, "http", ctx, PATH) is None
+    assert [(d.severity.value, d.code, d.line, d.path) for d in ctx.sink] == [
+        ("warning", "unsupported", 12, PATH)
+    ]
+    assert next(iter(ctx.sink)).message == "check type 'docker' has no probe equivalent"
+
+
+def test_script_check_without_command_needs_decision() -> None:
+    ctx = make_ctx()
+    assert probe_for(check(type="script"), PORT_NAMES, "http", ctx, PATH) is None
+    assert diagnostics(ctx) == [("needs-decision", 12, PATH)]
+
+
+def test_check_without_port_needs_decision() -> None:
+    ctx = make_ctx()
+    assert probe_for(check(type="tcp"), {}, None, ctx, PATH) is None
+    assert diagnostics(ctx) == [("needs-decision", 12, PATH)]
+    assert next(iter(ctx.sink)).message == "tcp check has no port to probe"
+
+
+# --- whole container --------------------------------------------------------------------
+
+
+def test_build_container_puts_downward_env_first() -> None:
+    task = task_of(
+        '      user = "10:20"\n'
+        "      config {\n"
+        '        image = "a:1"\n'
+        '        args  = ["--addr", "${NOMAD_ADDR_http}"]\n'
+        "      }\n"
+        "      env {\n"
+        '        IP = "${NOMAD_IP_http}"\n'
+        "      }\n"
+        "      resources {\n"
+        "        memory = 64\n"
+        "      }\n"
+    )
+    ctx = make_ctx()
+    container = build_container(
+        task, Raw('"a:${var.image_tag}"'), facts(), [], [], None, [EnvVar("EXTRA", "1")], ctx
+    )
+    assert container.name == "t"
+    assert container.args == ["--addr", "$(POD_IP):8080"]
+    assert container.env == [
+        EnvVar(name="POD_IP", field_path="status.podIP"),
+        EnvVar("IP", "$(POD_IP)"),
+        EnvVar("EXTRA", "1"),
+    ]
+    assert (container.requests, container.limits) == ({"memory": "64Mi"}, {"memory": "64Mi"})
+    assert container.security_context == SecurityContext(run_as_user=10, run_as_group=20)
+    assert len(ctx.sink) == 0
+
+
+def test_container_name_is_a_dns_label() -> None:
+    text = 'job "x" {\n  group "g" {\n    task "api.v2" {\n    }\n  }\n}\n'
+    task = build_job(parse_hcl(text, FILE)).groups[0].tasks[0]
+    container = build_container(task, "a:1", facts(), [], [], None, [], make_ctx())
+    assert container.name == "api-v2"

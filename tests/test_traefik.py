@@ -1,0 +1,152 @@
+"""Traefik tags read as routers: hosts, paths, options, and the tags that are not routers."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.translate.traefik import RouterTags, read_tags, wildcard_host
+
+
+def router(rule: str, *extra: str) -> RouterTags:
+    reading = read_tags(("traefik.http.routers.web.rule=" + rule, *extra))
+    assert [r.name for r in reading.routers] == ["web"]
+    return reading.routers[0]
+
+
+def test_host_with_several_hosts() -> None:
+    r = router("Host(`a.example.org`, `b.example.org`)")
+    assert r.rule == "Host(`a.example.org`, `b.example.org`)"
+    assert r.hosts == ["a.example.org", "b.example.org"]
+    assert (r.paths, r.problems) == ([], [])
+
+
+def test_or_rules_collect_each_host_once() -> None:
+    r = router("Host(`a.example.org`) || Host(`b.example.org`) || Host(`a.example.org`)")
+    assert r.hosts == ["a.example.org", "b.example.org"]
+    assert r.problems == []
+
+
+def test_double_quoted_host_argument() -> None:
+    assert router('Host("a.example.org")').hosts == ["a.example.org"]
+
+
+@pytest.mark.parametrize(
+    "regexp",
+    [
+        "{sub:.+}.example.org",
+        "{subdomain:[a-z]+}.example.org",
+        r"^.+\.example\.org$",
+        r"^[^.]+\.example\.org$",
+        r".*\.example\.org",
+    ],
+)
+def test_wildcard_host_regexp_becomes_star_domain(regexp: str) -> None:
+    assert wildcard_host(regexp) == "*.example.org"
+    r = router(f"HostRegexp(`{regexp}`)")
+    assert r.hosts == ["*.example.org"]
+    assert r.problems == []
+
+
+def test_non_wildcard_host_regexp_is_a_problem() -> None:
+    regexp = r"^api[0-9]+\.example\.org$"
+    assert wildcard_host(regexp) is None
+    r = router(f"Host(`a.example.org`) || HostRegexp(`{regexp}`)")
+    assert r.hosts == ["a.example.org"]
+    assert r.problems == [f"HostRegexp(`{regexp}`) is not a simple wildcard; add the hosts by hand"]
+
+
+def test_host_regexp_with_group_is_reported() -> None:
+    r = router(r"HostRegexp(`^(www\.)?example\.org$`)")
+    assert r.hosts or r.problems
+
+
+@pytest.mark.parametrize(
+    ("rule", "hosts", "paths"),
+    [
+        ("Host(`a.example.org`) && PathPrefix(`/api`)", ["a.example.org"], ["/api"]),
+        ("Host(`a.example.org`) && Path(`/exact`)", ["a.example.org"], ["/exact"]),
+        ("PathPrefix(`/one`, `/two`)", [], ["/one", "/two"]),
+    ],
+)
+def test_path_prefix_and_path(rule: str, hosts: list[str], paths: list[str]) -> None:
+    r = router(rule)
+    assert (r.hosts, r.paths, r.problems) == (hosts, paths, [])
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("!Host(`a.example.org`)", "negated matcher Host() has no Ingress equivalent"),
+        (
+            "Host(`a.example.org`) && !PathPrefix(`/x`)",
+            "negated matcher PathPrefix() has no Ingress equivalent",
+        ),
+        (
+            "Host(`a.example.org`) && Headers(`X`, `y`)",
+            "matcher Headers() has no Ingress equivalent",
+        ),
+        ("garbage && more", "cannot read rule 'garbage && more'"),
+    ],
+)
+def test_unmappable_rules_are_problems(rule: str, problem: str) -> None:
+    assert router(rule).problems == [problem]
+
+
+def test_router_options() -> None:
+    r = router(
+        "Host(`a.example.org`)",
+        "traefik.http.routers.web.middlewares=auth@file, compress ,",
+        "traefik.http.routers.web.entrypoints=web,websecure",
+        "traefik.http.routers.web.priority=42",
+        "traefik.http.routers.web.tls.certresolver=le",
+    )
+    assert r.middlewares == ["auth@file", "compress"]
+    assert r.entrypoints == ["web", "websecure"]
+    assert r.priority == 42
+    assert r.line_tags["tls.certresolver"] == "le"
+
+
+@pytest.mark.parametrize("value", ["", "-1", "high"])
+def test_priority_that_is_not_a_number_is_none(value: str) -> None:
+    r = router("Host(`a.example.org`)", f"traefik.http.routers.web.priority={value}")
+    assert r.priority is None
+
+
+def test_router_without_options() -> None:
+    r = router("Host(`a.example.org`)")
+    assert (r.middlewares, r.entrypoints, r.priority) == ([], [], None)
+
+
+def test_tags_are_sorted_into_routers_other_and_plain() -> None:
+    reading = read_tags(
+        (
+            "traefik.enable=true",
+            "traefik.consulcatalog.connect=true",
+            "traefik.http.routers.api.rule=Host(`api.example.org`)",
+            "traefik.http.routers.www.rule=Host(`www.example.org`)",
+            "traefik.http.services.api.loadbalancer.server.port=8080",
+            "traefik.http.middlewares.strip.stripprefix.prefixes=/api",
+            "urlprefix-/",
+            "metrics",
+        )
+    )
+    assert [(r.name, r.hosts) for r in reading.routers] == [
+        ("api", ["api.example.org"]),
+        ("www", ["www.example.org"]),
+    ]
+    assert reading.other_traefik_tags == [
+        "traefik.http.services.api.loadbalancer.server.port=8080",
+        "traefik.http.middlewares.strip.stripprefix.prefixes=/api",
+    ]
+    assert reading.plain_tags == ["urlprefix-/", "metrics"]
+
+
+def test_provider_only_tags_alone_yield_nothing() -> None:
+    reading = read_tags(("traefik.enable=true", "traefik.consulcatalog.connect=true"))
+    assert (reading.routers, reading.other_traefik_tags, reading.plain_tags) == ([], [], [])
+
+
+def test_router_option_without_rule_has_no_hosts() -> None:
+    reading = read_tags(("traefik.http.routers.web.entrypoints=websecure",))
+    r = reading.routers[0]
+    assert (r.rule, r.hosts, r.problems, r.entrypoints) == (None, [], [], ["websecure"])

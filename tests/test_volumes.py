@@ -1,0 +1,292 @@
+"""Pod volumes: task dirs, group volumes (CSI and host), docker binds, mounts and tmpfs."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.diagnostics import DiagnosticSink
+from generator.hcl import parse_hcl
+from generator.k8s_plan import PodVolume, VolumeMountSpec
+from generator.model import Group, Task
+from generator.model_builder import build_job
+from generator.settings import Settings
+from generator.translate.context import Context
+from generator.translate.volumes import (
+    Bind,
+    PodVolumes,
+    binds_of,
+    parse_volume_string,
+    task_dir_of,
+)
+
+FILE = "x.nomad.hcl"
+
+
+def make_ctx(**settings: object) -> Context:
+    return Context(
+        settings=Settings.model_validate(settings),
+        sink=DiagnosticSink(),
+        file=FILE,
+        job_name="x",
+    )
+
+
+def group_of(body: str) -> Group:
+    text = 'job "x" {\n  group "g" {\n' + body + "  }\n}\n"
+    return build_job(parse_hcl(text, FILE)).groups[0]
+
+
+def task_of(group: Group) -> Task:
+    return group.tasks[0]
+
+
+def diagnostics(ctx: Context) -> list[tuple[str, int | None, str | None]]:
+    return [(d.code, d.line, d.path) for d in ctx.sink]
+
+
+# --- task_dir_of / parse_volume_string --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("local/conf.d/a.conf", ("local", "conf.d/a.conf")),
+        ("local", ("local", "")),
+        ("local/", ("local", "")),
+        ("./secrets/token", ("secrets", "token")),
+        ("alloc/data", ("alloc", "data")),
+        ("../alloc/data", ("alloc", "data")),
+        ("local/../secrets/x", ("secrets", "x")),
+        ("/local/x", None),
+        ("data/x", None),
+        ("localx/y", None),
+        ("local/../../etc", None),
+        ("", None),
+    ],
+)
+def test_task_dir_of(path: str, expected: tuple[str, str] | None) -> None:
+    assert task_dir_of(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("local/a:/etc/a", Bind("local/a", "/etc/a", False, 3)),
+        ("/srv/data:/data:ro", Bind("/srv/data", "/data", True, 3)),
+        ("/srv/data:/data:rw", Bind("/srv/data", "/data", False, 3)),
+        ("/srv/data:/data:z,ro", Bind("/srv/data", "/data", True, 3)),
+        ("cache:/cache", Bind("cache", "/cache", False, 3)),
+        ("no-separator", None),
+    ],
+)
+def test_parse_volume_string(text: str, expected: Bind | None) -> None:
+    assert parse_volume_string(text, 3) == expected
+
+
+def test_binds_of_reports_unparseable_entry_at_config_line() -> None:
+    group = group_of(
+        '    task "t" {\n'
+        "      config {\n"
+        '        volumes = ["local/a:/a", "oops"]\n'
+        "        mount {\n"
+        '          type   = "bind"\n'
+        '          source = "/srv"\n'
+        '          target = "/srv"\n'
+        "        }\n"
+        "      }\n"
+        "    }\n"
+    )
+    ctx = make_ctx()
+    binds = binds_of(task_of(group), ctx)
+    assert binds == [Bind("local/a", "/a", False, 4), Bind("/srv", "/srv", False, 6, "bind")]
+    assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.volumes")]
+    assert "'oops' is not `source:target[:ro]`" in next(iter(ctx.sink)).message
+
+
+# --- group volumes ----------------------------------------------------------------------
+
+
+CSI_GROUP = """\
+    volume "data" {
+      type   = "csi"
+      source = "app-data"
+    }
+    volume "ro" {
+      type      = "csi"
+      source    = "shared"
+      read_only = true
+    }
+    volume "media" {
+      type   = "host"
+      source = "media-disk"
+    }
+    volume "scratch" {
+      type = "host"
+    }
+"""
+
+
+def test_csi_volume_is_host_path_under_storage_root() -> None:
+    ctx = make_ctx()
+    volumes = PodVolumes(ctx, group_of(CSI_GROUP))
+    assert volumes.group_volume("data", writable_mount=True) == "data"
+    assert volumes.pod_volumes() == [
+        PodVolume(
+            name="data", kind="host_path", path="/storage/v/app-data", host_path_type="Directory"
+        )
+    ]
+    assert volumes.writable_host_paths == ["CSI volume 'app-data' at /storage/v/app-data"]
+    assert len(ctx.sink) == 0
+
+
+def test_csi_volume_follows_settings() -> None:
+    ctx = make_ctx(storage_root="/mnt/volumes/", hostpath_type="DirectoryOrCreate")
+    volumes = PodVolumes(ctx, group_of(CSI_GROUP))
+    volumes.group_volume("data", writable_mount=True)
+    (volume,) = volumes.pod_volumes()
+    assert (volume.path, volume.host_path_type) == ("/mnt/volumes/app-data", "DirectoryOrCreate")
+
+
+@pytest.mark.parametrize(("name", "writable_mount"), [("ro", True), ("data", False)])
+def test_read_only_volume_is_not_recorded_writable(name: str, writable_mount: bool) -> None:
+    volumes = PodVolumes(make_ctx(), group_of(CSI_GROUP))
+    assert volumes.group_volume(name, writable_mount) == name
+    assert volumes.writable_host_paths == []
+
+
+def test_host_volume_mapped_by_settings() -> None:
+    ctx = make_ctx(host_volumes={"media-disk": "/srv/media"})
+    volumes = PodVolumes(ctx, group_of(CSI_GROUP))
+    assert volumes.group_volume("media", writable_mount=True) == "media"
+    (volume,) = volumes.pod_volumes()
+    assert (volume.kind, volume.path) == ("host_path", "/srv/media")
+    assert volumes.writable_host_paths == ["host volume 'media-disk' at /srv/media"]
+    assert len(ctx.sink) == 0
+
+
+def test_unmapped_host_volume_needs_decision_and_falls_back() -> None:
+    ctx = make_ctx()
+    volumes = PodVolumes(ctx, group_of(CSI_GROUP))
+    assert volumes.group_volume("scratch", writable_mount=False) == "scratch"
+    (volume,) = volumes.pod_volumes()
+    assert (volume.kind, volume.path) == ("host_path", "/storage/v/scratch")
+    assert diagnostics(ctx) == [("needs-decision", 16, "group[g].volume[scratch]")]
+    assert next(iter(ctx.sink)).message == (
+        "host volume 'scratch' has no path in the settings' `host_volumes`;"
+        " assumed /storage/v/scratch"
+    )
+
+
+def test_undeclared_group_volume_is_none() -> None:
+    volumes = PodVolumes(make_ctx(), group_of(CSI_GROUP))
+    assert volumes.group_volume("nope", writable_mount=True) is None
+    assert volumes.pod_volumes() == []
+
+
+def test_same_volume_is_added_once() -> None:
+    volumes = PodVolumes(make_ctx(), group_of(CSI_GROUP))
+    volumes.group_volume("data", writable_mount=True)
+    volumes.group_volume("data", writable_mount=True)
+    assert [v.name for v in volumes.pod_volumes()] == ["data"]
+
+
+# --- docker binds -----------------------------------------------------------------------
+
+
+TASK = '    task "t" {\n      config {\n        image = "a"\n      }\n    }\n'
+
+
+def mount_for(
+    bind: Bind, ctx: Context | None = None, body: str = TASK
+) -> tuple[VolumeMountSpec | None, PodVolumes]:
+    group = group_of(body)
+    volumes = PodVolumes(ctx or make_ctx(), group)
+    return volumes.bind_mount(task_of(group), bind), volumes
+
+
+def test_absolute_bind_is_writable_host_path() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("/srv/app/data", "/data", False, 9), ctx)
+    assert spec == VolumeMountSpec("host-srv-app-data", "/data", None, False)
+    assert volumes.pod_volumes() == [
+        PodVolume(
+            name="host-srv-app-data",
+            kind="host_path",
+            path="/srv/app/data",
+            host_path_type="Directory",
+        )
+    ]
+    assert volumes.writable_host_paths == ["bind mount of /srv/app/data"]
+    assert len(ctx.sink) == 0
+
+
+def test_read_only_absolute_bind_is_not_recorded_writable() -> None:
+    spec, volumes = mount_for(Bind("/etc/ssl/certs", "/etc/ssl/certs", True, 9))
+    assert spec == VolumeMountSpec("host-etc-ssl-certs", "/etc/ssl/certs", None, True)
+    assert volumes.writable_host_paths == []
+
+
+def test_named_docker_volume_is_empty_dir_and_needs_decision() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("cache", "/var/cache", False, 9), ctx)
+    assert spec == VolumeMountSpec("volume-cache", "/var/cache", None, False)
+    assert volumes.pod_volumes() == [PodVolume(name="volume-cache", kind="empty_dir")]
+    assert diagnostics(ctx) == [("needs-decision", 9, "task[t].config")]
+    assert "docker named volume 'cache' becomes an empty_dir" in next(iter(ctx.sink)).message
+
+
+def test_mount_of_type_volume_is_empty_dir() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("app/state", "/state", False, 9, "volume"), ctx)
+    assert spec == VolumeMountSpec("volume-app-state", "/state", None, False)
+    assert volumes.pod_volumes() == [PodVolume(name="volume-app-state", kind="empty_dir")]
+    assert [d.code for d in ctx.sink] == ["needs-decision"]
+
+
+def test_tmpfs_is_memory_empty_dir() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("", "/run/tmp", False, 9, "tmpfs"), ctx)
+    assert spec == VolumeMountSpec("tmpfs-t-tmp", "/run/tmp")
+    assert volumes.pod_volumes() == [
+        PodVolume(name="tmpfs-t-tmp", kind="empty_dir", medium="Memory")
+    ]
+    assert len(ctx.sink) == 0
+
+
+def test_relative_bind_outside_task_dirs_is_not_mounted() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("data/db", "/db", False, 9), ctx)
+    assert spec is None
+    assert volumes.pod_volumes() == []
+    assert diagnostics(ctx) == [("needs-decision", 9, "task[t].config")]
+    assert next(iter(ctx.sink)).message == (
+        "bind source 'data/db' is relative to the task dir but outside local/, alloc/ and"
+        " secrets/; not mounted"
+    )
+
+
+def test_task_dir_bind_uses_sub_path_and_ephemeral_disk_size() -> None:
+    body = "    ephemeral_disk {\n      size = 300\n    }\n" + TASK
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("local/conf", "/etc/app", True, 9), ctx, body)
+    assert spec == VolumeMountSpec("local-t", "/etc/app", "conf", True)
+    assert volumes.pod_volumes() == [
+        PodVolume(name="local-t", kind="empty_dir", size_limit="300Mi")
+    ]
+    assert len(ctx.sink) == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "volume"),
+    [
+        ("local", PodVolume(name="local-t", kind="empty_dir")),
+        ("alloc/data", PodVolume(name="alloc", kind="empty_dir")),
+        ("secrets", PodVolume(name="secrets-t", kind="empty_dir", medium="Memory")),
+    ],
+)
+def test_task_dir_volumes(source: str, volume: PodVolume) -> None:
+    spec, volumes = mount_for(Bind(source, "/x", False, 9))
+    assert spec is not None
+    assert spec.name == volume.name
+    assert spec.sub_path == (source.partition("/")[2] or None)
+    assert volumes.pod_volumes() == [volume]
