@@ -6,14 +6,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.classify import Classification, Pattern, classify
-from generator.diagnostics import Diagnostic, DiagnosticSink
-from generator.hcl import load_hcl_file
+from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
+from generator.hcl import parse_hcl
+from generator.hcl.detect import detect_unsupported_syntax
+from generator.hcl.evaluate import evaluate_jobspec
 from generator.model_builder import build_job
 from generator.render.module import render_module
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.translate.context import Context
 from generator.translate.module import translate_job
+
+
+def read_jobspec(path: Path, display: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(display, None, "unreadable", "file not found") from None
+    except UnicodeDecodeError as error:
+        raise InputError(display, None, "unreadable", f"not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise InputError(display, None, "unreadable", error.strerror or str(error)) from None
 
 
 @dataclass
@@ -37,9 +50,16 @@ def generate(
 ) -> Generation:
     """Everything one module needs, in memory; raises `InputError` on bad input."""
     display = str(jobspec)
-    root = load_hcl_file(jobspec, display)
+    text = read_jobspec(jobspec, display)
+    unsupported = detect_unsupported_syntax(text, display)
+    if unsupported is not None:
+        raise unsupported
+    evaluation = evaluate_jobspec(
+        parse_hcl(text, display), cli_vars or {}, var_files or [], base_dir=jobspec.parent
+    )
     sink = DiagnosticSink()
-    job = build_job(root)
+    sink.extend(evaluation.diagnostics)
+    job = build_job(evaluation.root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     classification = classify(job, override)

@@ -18,6 +18,7 @@ Handshake (go-plugin): one stdout line `1|6|unix|<socket>|grpc|`.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -77,7 +78,7 @@ class _Handlers:
         )
 
     def _shutdown(self, _request: bytes, _context: Any) -> bytes:
-        threading.Timer(0.05, self._stop).start()
+        threading.Timer(0.01, self._stop).start()  # after the answer is sent
         return b""
 
     @staticmethod
@@ -95,6 +96,7 @@ def serve(schema_path: Path) -> int:
         return 1
     import grpc
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Terraform handles Ctrl-C and stops us
     schema = schema_path.read_bytes()
     socket_dir = tempfile.mkdtemp(prefix="tfplugin-", dir=os.environ.get("PLUGIN_UNIX_SOCKET_DIR"))
     socket_path = os.path.join(socket_dir, "plugin.sock")

@@ -116,7 +116,7 @@ class ValidationReport:
         lines = []
         for module in self.modules:
             shown = ", ".join(
-                f"{name} {seconds:.2f}s" for name, seconds in sorted(module.timings.items())
+                f"{name} {seconds * 1000:.0f}ms" for name, seconds in sorted(module.timings.items())
             )
             lines.append(f"timing: {module.display}: {shown}")
         return lines
