@@ -33,6 +33,7 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m generator.validation modules-k8s
 
 lint: $(STAMP)
 	$(BIN)/black --check generator tests scripts
@@ -46,4 +47,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 validate: $(STAMP)
-	$(BIN)/python -m generator.validation modules-k8s
+	$(BIN)/python -m generator.validation modules-k8s --timings

@@ -8,13 +8,14 @@ set) is in `report.notes`.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.diagnostics import InputError
-from generator.validation import crd_check, schema_check
+from generator.validation import schema_check
 from generator.validation.locate import SchemaPlan, plan_schemas
 from generator.validation.module_files import ModuleSource, find_modules, load_module
 from generator.validation.report import ALL_CHECKS, Check, Finding, ModuleReport, ValidationReport
@@ -95,6 +96,8 @@ def _plan_skips(report: ValidationReport, plan: SchemaPlan) -> None:
                 report.skipped[check] = plan.no_version_sets or "no provider schema available"
     if plan.crd_dir is None and Check.CRD in report.checks:
         report.skipped[Check.CRD] = plan.no_crd_dir or "no CRD schemas available"
+    elif Check.CRD in report.checks and importlib.util.find_spec("jsonschema") is None:
+        report.skipped[Check.CRD] = "PyPI jsonschema is not installed (pip install -e '.[dev]')"
     labels = plan.labels
     report.terraform_labels = labels if Check.TERRAFORM not in report.skipped else []
     report.schema_labels = labels if Check.SCHEMA not in report.skipped else []
@@ -110,7 +113,9 @@ def _python_checks(
         start = time.perf_counter()
         module_report.findings.extend(schema_check.check_module(module, plan.version_sets))
         module_report.timings["schema"] = time.perf_counter() - start
-    if Check.CRD in report.checks and plan.crd_dir is not None:
+    if Check.CRD in report.checks and Check.CRD not in report.skipped and plan.crd_dir:
+        from generator.validation import crd_check  # needs jsonschema, a dev dependency
+
         start = time.perf_counter()
         module_report.findings.extend(crd_check.check_module(module, plan.crd_dir))
         module_report.timings["crd"] = time.perf_counter() - start

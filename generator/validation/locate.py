@@ -42,9 +42,6 @@ class VersionSet:
     label: str
     documents: tuple[SchemaDocument, ...]
 
-    def describe(self) -> str:
-        return " + ".join(str(document.path.name) for document in self.documents)
-
 
 @dataclass(frozen=True)
 class SchemaPlan:

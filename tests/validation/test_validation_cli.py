@@ -1,0 +1,92 @@
+"""`python -m generator.validation`: output lines, the summary, skips said out loud, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
+
+from generator.validation import kubectl_fallback
+from generator.validation.cli import main
+
+FINDING_LINE = re.compile(r"^[^:]+\.tf:\d+: (fmt|terraform|schema|crd): ")
+
+
+def test_python_checks_on_a_broken_module_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_shared()
+    module = copy_valid_module(tmp_path / "svc")
+    replace_in(
+        module / "main.tf",
+        "          port {\n            name ",
+        "          ports {\n            name ",
+    )
+    code = main([str(tmp_path), "--check", "schema", "--check", "crd", "--timings"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    findings = [line for line in lines if FINDING_LINE.match(line)]
+    assert len(findings) == 1
+    assert findings[0].endswith(
+        "svc/main.tf:41: schema: kubernetes_deployment.app: spec.template.spec.container.ports: "
+        'unknown block "ports" (did you mean "port"?)'
+    )
+    assert any(line.startswith("timing: ") and "schema " in line for line in lines)
+    assert lines[-1] == (
+        "validate: 1 module, 4 resources, 1 error "
+        "(fmt off, terraform off, schema 1 [2.35.1, 2.38.0], crd 0)"
+    )
+
+
+def test_without_shared_and_offline_every_skip_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NOMAD_K8S_GEN_SHARED", str(tmp_path / "missing"))
+    monkeypatch.setenv("NOMAD_K8S_GEN_CACHE", str(tmp_path / "empty-cache"))
+    code = main([str(VALID_MODULE), "--offline", "--check", "schema", "--check", "crd"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    reason = f"NOMAD_K8S_GEN_SHARED={tmp_path / 'missing'} not found"
+    assert any(line.startswith(f"skipped: schema check: {reason}") for line in lines)
+    assert any("cdktf schema rebuild failed" in line for line in lines)
+    assert any(line.startswith(f"skipped: CRD check: {reason}") for line in lines)
+    assert lines[-1] == (
+        "validate: 1 module, 4 resources, 0 errors "
+        "(fmt off, terraform off, schema skipped, crd skipped)"
+    )
+
+
+def test_a_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "nope")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_a_directory_without_modules_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_shared()
+    assert main([str(tmp_path), "--check", "schema"]) == 0
+    out = capsys.readouterr().out
+    assert "note: no module directories" in out
+    assert out.splitlines()[-1].startswith("validate: 0 modules, 0 resources, 0 errors")
+
+
+def test_module_entry_point_runs(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.validation", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+
+
+def test_bundled_kubectl_schema_is_the_shared_one() -> None:
+    shared = require_shared()
+    reference = shared / "schemas" / "terraform" / f"alekc-kubectl-{kubectl_fallback.VERSION}.json"
+    assert json.loads(reference.read_text()) == kubectl_fallback.KUBECTL_2_1_3
