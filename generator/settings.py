@@ -77,6 +77,7 @@ class Settings(_Strict):
     services: dict[str, ServiceMapping] = Field(default_factory=dict)
     secret_paths: list[SecretPathRule] = Field(default_factory=list)
     accept: list[str] = Field(default_factory=list)
+    env_expanding_images: list[str] = Field(default_factory=lambda: ["litestream"])
 
     @field_validator("storage_root")
     @classmethod

@@ -204,7 +204,7 @@ def test_consul_name_with_port_becomes_namespaced_service() -> None:
 )
 def test_consul_name_forms(text: str, service: str, tail: str) -> None:
     ctx = make_ctx()
-    parts = rewrite_consul_names(text, facts(), ctx, LINE, PATH)
+    parts = rewrite_consul_names(text, ctx, LINE, PATH)
     assert [p for p in parts if p != ""] == [f"{service}.", Raw("var.namespace"), tail]
     assert [d.code for d in ctx.sink] == ["needs-decision"]
 

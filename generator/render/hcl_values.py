@@ -60,7 +60,11 @@ def hcl_heredoc(value: str, indent: int = 0) -> str:
     itself has a line at column 0; otherwise the content is written unindented
     after a plain `<<`, which keeps leading whitespace byte-for-byte.
     """
-    content = escape_template_sequences(value)
+    return _heredoc(escape_template_sequences(value), indent)
+
+
+def _heredoc(content: str, indent: int) -> str:
+    """A heredoc of template `content` (sequences already escaped, ends with a newline)."""
     marker = heredoc_marker(content)
     body_lines = content[:-1].split("\n")
     text_lines = [line for line in body_lines if line.strip()]
@@ -121,6 +125,8 @@ class Interpolated:
     parts: tuple[str | Raw, ...]
 
     def render(self) -> str:
+        if can_be_heredoc(self.literal_text()):
+            return _heredoc(self.template_text(), 0)
         out = []
         for part in self.parts:
             if isinstance(part, Raw):
@@ -128,6 +134,13 @@ class Interpolated:
             else:
                 out.append(hcl_string(part)[1:-1])
         return '"' + "".join(out) + '"'
+
+    def template_text(self) -> str:
+        """The HCL template body: literal parts escaped, references as `${...}`."""
+        return "".join(
+            "${" + part.text + "}" if isinstance(part, Raw) else escape_template_sequences(part)
+            for part in self.parts
+        )
 
     def literal_text(self, placeholder: str = "") -> str:
         return "".join(placeholder if isinstance(part, Raw) else part for part in self.parts)

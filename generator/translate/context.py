@@ -16,6 +16,7 @@ class Context:
     job_name: str
     namespace_hint: str = "default"
     notes: list[str] = field(default_factory=list)
+    module_variables: dict[str, object] = field(default_factory=dict)
 
     def report(
         self, severity: Severity, code: str, message: str, line: int | None, path: str = ""

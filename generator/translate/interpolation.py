@@ -78,7 +78,7 @@ def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: st
     rewritten: list[str | Raw] = []
     for part in parts:
         rewritten.extend(
-            rewrite_consul_names(part, facts, ctx, line, path) if isinstance(part, str) else [part]
+            rewrite_consul_names(part, ctx, line, path) if isinstance(part, str) else [part]
         )
     return Rewritten(interpolated(rewritten), downward)
 
@@ -157,12 +157,15 @@ def _upstream_value(
         )
         return ["${" + name + "}"]
     suffix = f":{port}" if port and name.startswith("NOMAD_UPSTREAM_ADDR_") else ""
-    return rewrite_consul_names(f"{upstream}.service.consul{suffix}", facts, ctx, line, path)
+    return rewrite_consul_names(f"{upstream}.service.consul{suffix}", ctx, line, path)
 
 
-def rewrite_consul_names(
-    text: str, facts: PodFacts, ctx: Context, line: int | None, path: str
-) -> list[str | Raw]:
+def cluster_dns(text: str, ctx: Context, line: int | None, path: str) -> str | Interpolated:
+    """Text with its Consul names rewritten to cluster DNS (namespace from `var.namespace`)."""
+    return interpolated(rewrite_consul_names(text, ctx, line, path))
+
+
+def rewrite_consul_names(text: str, ctx: Context, line: int | None, path: str) -> list[str | Raw]:
     """`db.service.consul:5432` → `db.<namespace>.svc.cluster.local:5432`."""
     parts: list[str | Raw] = []
     position = 0

@@ -34,8 +34,10 @@ from generator.diagnostics import Severity
 from generator.k8s_plan import EnvVar, ExternalSecret
 from generator.k8s_plan import SecretRef as PlanSecretRef
 from generator.model import Task, Template
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
+from generator.translate.env_expanding import config_with_variables, env_name, expands_env
+from generator.translate.interpolation import cluster_dns
 
 TARGET_NAME = Raw('"${local.app_name}-secrets"')
 
@@ -44,7 +46,7 @@ TARGET_NAME = Raw('"${local.app_name}-secrets"')
 class SecretsCollector:
     ctx: Context
     keys: dict[SecretRef, str] = field(default_factory=dict)
-    template_data: dict[str, str] = field(default_factory=dict)
+    template_data: dict[str, str | Interpolated] = field(default_factory=dict)
     extract: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     line_of: dict[SecretRef, int] = field(default_factory=dict)
@@ -63,7 +65,7 @@ class SecretsCollector:
             self.keys[ref] = self._unique(secret_data_key(ref.key))
         return self.keys[ref]
 
-    def template_key(self, name: str, text: str) -> str:
+    def template_key(self, name: str, text: str | Interpolated) -> str:
         key = self._unique(secret_data_key(name))
         self.template_data[key] = text
         return key
@@ -99,7 +101,7 @@ class TemplateOutcome:
     env: list[EnvVar] = field(default_factory=list)
     env_from_secret: bool = False
     secret_files: list[tuple[Template, str]] = field(default_factory=list)  # (template, key)
-    static_files: list[tuple[Template, str]] = field(default_factory=list)  # (template, text)
+    static_files: list[tuple[Template, str | Interpolated]] = field(default_factory=list)
 
 
 def _literal_for(task: Task, ctx: Context, template: Template, path: str):
@@ -207,21 +209,66 @@ def translate_dynamic_template(
             f"template cannot be rendered by the ExternalSecret: {error}", template.line, path
         )
         return outcome
-    if analysis.has_secrets:
-        key = secrets.template_key(template.destination.rsplit("/", 1)[-1], rendered)
+    if analysis.has_secrets and expands_env(task.config.image, ctx):
+        outcome.static_files.append(
+            (
+                template,
+                _env_expanded_file(analysis, secrets, literal_for, outcome, ctx, template, path),
+            )
+        )
+    elif analysis.has_secrets:
+        key = secrets.template_key(
+            template.destination.rsplit("/", 1)[-1], cluster_dns(rendered, ctx, template.line, path)
+        )
         outcome.secret_files.append((template, key))
     else:
         static = "".join(
             s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in analysis.segments
         )
-        outcome.static_files.append((template, static))
+        outcome.static_files.append((template, cluster_dns(static, ctx, template.line, path)))
     return outcome
+
+
+def _env_expanded_file(
+    analysis: TemplateAnalysis,
+    secrets: SecretsCollector,
+    literal_for,
+    outcome: TemplateOutcome,
+    ctx: Context,
+    template: Template,
+    path: str,
+) -> str | Interpolated:
+    """Secrets as `${VAR}` read from the environment, which the ExternalSecret fills."""
+    text = []
+    for segment in analysis.segments:
+        if isinstance(segment, SecretValue | NomadVarValue):
+            key = secrets.key_for(segment)
+            name = env_name(key)
+            text.append("${" + name + "}")
+            if all(env.name != name for env in outcome.env):
+                outcome.env.append(EnvVar(name=name, secret_name=TARGET_NAME, secret_key=key))
+        elif isinstance(segment, Literal):
+            text.append(segment.text)
+        else:
+            text.append(literal_for(segment) or "")
+    content, variables = config_with_variables("".join(text), ctx, template.line, path)
+    for variable in variables:
+        ctx.module_variables.setdefault(variable.name, variable)
+    ctx.dropped(
+        "secret values of this config file are read from the environment (the program expands"
+        " ${VAR}); the file itself is a ConfigMap",
+        template.line,
+        path,
+    )
+    return content
 
 
 def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
     where = f"{path}.{line.name}" if line.name else path
     if line.kind is EnvValueKind.STATIC:
-        return EnvVar(name=line.name, value=line.static_value)
+        return EnvVar(
+            name=line.name, value=cluster_dns(line.static_value or "", ctx, template.line, where)
+        )
     if line.kind is EnvValueKind.SECRET:
         segment = next(s for s in line.segments if isinstance(s, SecretValue | NomadVarValue))
         return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=secrets.key_for(segment))
@@ -236,8 +283,8 @@ def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
             value = "".join(
                 s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in line.segments
             )
-            return EnvVar(name=line.name, value=value)
-        key = secrets.template_key(line.name, rendered)
+            return EnvVar(name=line.name, value=cluster_dns(value, ctx, template.line, where))
+        key = secrets.template_key(line.name, cluster_dns(rendered, ctx, template.line, where))
         return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=key)
     if line.kind is EnvValueKind.ALL_KEYS:
         return None

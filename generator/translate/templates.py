@@ -9,7 +9,9 @@ from pathlib import Path
 
 from generator.k8s_plan import EnvVar
 from generator.model import Task, Template
+from generator.render.hcl_values import Interpolated
 from generator.translate.context import Context
+from generator.translate.interpolation import cluster_dns
 from generator.translate.volumes import Bind, task_dir_of
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
@@ -27,7 +29,7 @@ class FileTarget:
 class ConfigFile:
     template: Template
     key: str
-    content: str
+    content: str | Interpolated
     targets: list[FileTarget]
     mode: str | None = None
 
@@ -138,7 +140,10 @@ def translate_static_templates(
             if lines is None:
                 ctx.needs_decision("env template is not KEY=value lines", template.line, path)
                 continue
-            result.env.extend(EnvVar(name=name, value=value) for _, name, value in lines)
+            result.env.extend(
+                EnvVar(name=name, value=cluster_dns(value, ctx, template.line, f"{path}.{name}"))
+                for _, name, value in lines
+            )
             continue
         targets = file_targets(template.destination, binds)
         if not targets:
@@ -149,7 +154,8 @@ def translate_static_templates(
             )
             continue
         key = config_key(template.destination, taken)
-        result.files.append(ConfigFile(template, key, text, targets, mode_of(template)))
+        content = cluster_dns(text, ctx, template.line, path)
+        result.files.append(ConfigFile(template, key, content, targets, mode_of(template)))
     return result, dynamic
 
 

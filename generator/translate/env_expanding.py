@@ -1,0 +1,63 @@
+"""Config files of programs that expand `${VAR}` from their environment (litestream).
+
+Such a file can stay a ConfigMap: each secret becomes `${VAR}` in the text and
+an env var read from the ExternalSecret. Some of their settings are also worth
+a module variable (the contract's `minio_endpoint`, `litestream_bucket`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.render.hcl_values import Interpolated, Raw, interpolated
+from generator.translate.context import Context
+from generator.translate.images import split_image
+from generator.translate.interpolation import rewrite_consul_names
+
+# YAML key in an env-expanding config → module variable and its description.
+CONFIG_VARIABLES = {
+    "endpoint": ("minio_endpoint", "S3 endpoint litestream replicates to."),
+    "bucket": ("litestream_bucket", "S3 bucket litestream replicates to."),
+}
+_YAML_SETTING = re.compile(r"^(\s*(?:-\s+)?([A-Za-z_-]+):\s*)(\S[^#\n]*?)\s*$")
+
+
+@dataclass(frozen=True)
+class ModuleVariable:
+    name: str
+    description: str
+    default: str
+
+
+def expands_env(image: object, ctx: Context) -> bool:
+    if not isinstance(image, str):
+        return False
+    return split_image(image).repository.rsplit("/", 1)[-1] in ctx.settings.env_expanding_images
+
+
+def env_name(key: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
+    return name if not name[:1].isdigit() else f"_{name}"
+
+
+def config_with_variables(
+    text: str, ctx: Context, line: int | None, path: str
+) -> tuple[str | Interpolated, list[ModuleVariable]]:
+    """Config text with Consul names as cluster DNS and known settings as variables."""
+    parts: list[str | Raw] = []
+    variables: dict[str, ModuleVariable] = {}
+    for raw_line in text.splitlines(keepends=True):
+        match = _YAML_SETTING.match(raw_line.rstrip("\n"))
+        mapped = CONFIG_VARIABLES.get(match.group(2)) if match else None
+        if match is None or mapped is None or mapped[0] in variables:
+            parts.extend(rewrite_consul_names(raw_line, ctx, line, path))
+            continue
+        name, description = mapped
+        value = match.group(3).strip("\"'")
+        default = interpolated(rewrite_consul_names(value, ctx, line, path))
+        if isinstance(default, Interpolated):
+            default = default.literal_text(ctx.settings.namespace)
+        variables[name] = ModuleVariable(name, description, default)
+        parts.extend([match.group(1), Raw(f"var.{name}"), raw_line[len(raw_line.rstrip("\n")) :]])
+    return interpolated(parts), list(variables.values())
