@@ -48,3 +48,6 @@ clean:
 
 validate: $(STAMP)
 	$(BIN)/python -m generator.validation modules-k8s --timings
+
+docs: $(STAMP)
+	$(BIN)/python -m generator.conversion_matrix

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from generator.diagnostic_codes import CODES
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -69,6 +71,10 @@ class DiagnosticSink:
         self._seen: set[Diagnostic] = set()
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code not in CODES:
+            raise ValueError(
+                f"diagnostic code {diagnostic.code!r} is not in diagnostic_codes.CODES"
+            )
         if diagnostic not in self._seen:
             self._seen.add(diagnostic)
             self._items.append(diagnostic)

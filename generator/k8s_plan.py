@@ -59,6 +59,7 @@ class SecurityContext:
 class Container:
     name: str
     image: str | Raw
+    working_dir: str | None = None
     args: list[str] | None = None
     command: list[str] | None = None
     env: list[EnvVar] = field(default_factory=list)

@@ -139,6 +139,7 @@ class DockerConfig(Node):
     shm_size: int | None = None
     dns_servers: tuple[str, ...] = ()
     runtime: str | None = None
+    work_dir: str | None = None
 
 
 class Template(Node):

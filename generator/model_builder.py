@@ -376,6 +376,7 @@ def _docker_config(block: Block) -> DockerConfig:
         shm_size=r.int("shm_size"),
         dns_servers=r.strings("dns_servers"),
         runtime=r.str("runtime"),
+        work_dir=r.str("work_dir"),
     )
 
 

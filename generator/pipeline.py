@@ -10,6 +10,7 @@ from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
 from generator.hcl.detect import detect_unsupported_syntax
 from generator.hcl.evaluate import evaluate_jobspec
+from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
 from generator.render.module import render_module
 from generator.service_spec import PatternChoice, ServiceSpec
@@ -59,6 +60,7 @@ def generate(
     )
     sink = DiagnosticSink()
     sink.extend(evaluation.diagnostics)
+    sink.extend(ledger_diagnostics(evaluation.root))
     job = build_job(evaluation.root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)

@@ -109,3 +109,30 @@ def test_check_fails_after_a_generated_file_is_edited(tmp_path: Path) -> None:
     result = runner.invoke(regen_main, args)
     assert result.exit_code == 1
     assert "searxng/main.tf" in result.output
+
+
+@pytest.mark.parametrize(
+    "service", sorted(p.stem for p in (REPO / "specs").glob("*.yaml") if p.stem != "settings")
+)
+def test_strict_passes_on_every_example_spec(in_repo: None, tmp_path: Path, service: str) -> None:
+    result = run(service, "--out", str(tmp_path), "--strict")
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_strict_fails_when_something_is_neither_mapped_nor_accepted(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("accept: []\n")
+    jobspec = REPO / "specs" / "searxng.nomad.hcl"
+    result = run(
+        "searxng",
+        "--jobspec",
+        str(jobspec),
+        "--settings",
+        str(settings),
+        "--out",
+        str(tmp_path / "o"),
+        "--strict",
+    )
+    assert result.exit_code == 1
+    assert "datacenters" in result.output
+    assert (tmp_path / "o" / "searxng" / "main.tf").is_file()

@@ -257,14 +257,18 @@ def test_upstream_addr_uses_bind_port() -> None:
     result = rewrite("${NOMAD_UPSTREAM_ADDR_db}", facts(), ctx, LINE, PATH)
     assert result.value == Interpolated(("db.", Raw("var.namespace"), ".svc.cluster.local:5432"))
     assert result.downward_env == []
-    assert [d.code for d in ctx.sink] == ["needs-decision"]
+    messages = [d.message for d in ctx.sink]
+    assert [d.code for d in ctx.sink] == ["needs-decision", "needs-decision"]
+    assert any("local bind port" in m for m in messages)
+    assert any("assumed to be Service 'db'" in m for m in messages)
 
 
-def test_upstream_port_is_bind_port() -> None:
+def test_upstream_port_is_bind_port_and_says_so() -> None:
     ctx = make_ctx()
     result = rewrite("${NOMAD_UPSTREAM_PORT_db}", facts(), ctx, LINE, PATH)
     assert result.value == "5432"
-    assert len(ctx.sink) == 0
+    assert [d.code for d in ctx.sink] == ["needs-decision"]
+    assert "local bind port" in next(iter(ctx.sink)).message
 
 
 def test_upstream_addr_with_mapping_uses_mapped_service() -> None:

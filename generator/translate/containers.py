@@ -238,6 +238,7 @@ def build_container(
     return Container(
         name=k8s_name(task.name, ctx.file, task.line),
         image=image,
+        working_dir=task.config.work_dir,
         command=command,
         args=args,
         env=dedupe_env(downward + env_downward + plain + extra_env),

@@ -17,6 +17,7 @@ class Context:
     namespace_hint: str = "default"
     notes: list[str] = field(default_factory=list)
     module_variables: dict[str, object] = field(default_factory=dict)
+    internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def report(
         self, severity: Severity, code: str, message: str, line: int | None, path: str = ""

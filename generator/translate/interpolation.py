@@ -142,11 +142,40 @@ def _port_value(
     return str(port) if kind == "port" else f"$(POD_IP):{port}"
 
 
+@dataclass(frozen=True)
+class ResolvedService:
+    """A Consul service name as a Kubernetes Service."""
+
+    name: str
+    namespace: str | Raw
+    port: int | None
+    known: bool  # mapped in the settings, or created by this module
+
+
+def resolve_service(consul_name: str, ctx: Context) -> ResolvedService:
+    mapping = ctx.settings.services.get(consul_name)
+    if mapping is not None:
+        namespace: str | Raw = mapping.namespace or Raw("var.namespace")
+        return ResolvedService(mapping.name, namespace, mapping.port, True)
+    internal = ctx.internal_services.get(consul_name)
+    if internal is not None:
+        return ResolvedService(internal[0], Raw("var.namespace"), internal[1], True)
+    return ResolvedService(consul_name, Raw("var.namespace"), None, False)
+
+
 def _upstream_value(
     name: str, upstream: str, facts: PodFacts, ctx: Context, line: int | None, path: str
 ) -> list[str | Raw]:
-    mapping = ctx.settings.services.get(upstream)
-    port = (mapping.port if mapping and mapping.port else None) or facts.upstreams.get(upstream)
+    resolved = resolve_service(upstream, ctx)
+    port = resolved.port
+    if port is None and upstream in facts.upstreams:
+        port = facts.upstreams[upstream]
+        ctx.needs_decision(
+            f"${{{name}}}: port {port} is the Connect proxy's local bind port; check that the"
+            f" Service {resolved.name!r} listens on it (or set its port under `services:`)",
+            line,
+            path,
+        )
     if name.startswith("NOMAD_UPSTREAM_PORT_"):
         if port:
             return [str(port)]
@@ -171,21 +200,17 @@ def rewrite_consul_names(text: str, ctx: Context, line: int | None, path: str) -
     position = 0
     for match in _CONSUL_NAME.finditer(text):
         consul_name, _kind, port = match.groups()
-        mapping = ctx.settings.services.get(consul_name)
-        service = mapping.name if mapping else consul_name
-        if mapping is None:
+        resolved = resolve_service(consul_name, ctx)
+        if not resolved.known:
             ctx.needs_decision(
-                f"Consul name {match.group(0)!r} assumed to be Service {service!r} in the module's"
-                f" namespace; map it under `services:` in the settings",
+                f"Consul name {match.group(0)!r} assumed to be Service {resolved.name!r} in the"
+                " module's namespace; map it under `services:` in the settings",
                 line,
                 path,
             )
-        parts.append(text[position : match.start()] + service + ".")
-        if mapping and mapping.namespace:
-            parts.append(mapping.namespace)
-        else:
-            parts.append(Raw("var.namespace"))
-        new_port = mapping.port if mapping and mapping.port else (int(port) if port else None)
+        parts.append(text[position : match.start()] + resolved.name + ".")
+        parts.append(resolved.namespace)
+        new_port = resolved.port or (int(port) if port else None)
         parts.append(".svc.cluster.local" + (f":{new_port}" if new_port else ""))
         position = match.end()
     parts.append(text[position:])

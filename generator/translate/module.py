@@ -12,10 +12,16 @@ from generator.render.hcl_values import Raw
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
+from generator.translate.images import split_image
 from generator.translate.names import k8s_name, tf_identifier
 from generator.translate.secrets import SecretsCollector
 from generator.translate.traefik import RouterTags
-from generator.translate.workloads import GroupNames, GroupOutput, translate_group
+from generator.translate.workloads import (
+    GroupNames,
+    GroupOutput,
+    consul_services,
+    translate_group,
+)
 
 UNSUPPORTED_JOB_TYPES = {
     "sysbatch": "sysbatch jobs run once on every node; Kubernetes has no equivalent workload",
@@ -81,6 +87,11 @@ def translate_job(
     secrets = SecretsCollector(ctx)
     names = _group_names(job)
     multi = len(job.groups) > 1
+    for group in job.groups:
+        suffix = names[group.name].suffix
+        service_name = app_name if suffix is None else f"{app_name}-{suffix}"
+        ctx.internal_services.update(consul_services(group, service_name))
+    _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []
     for group in job.groups:
         group_output = translate_group(
@@ -126,6 +137,20 @@ def translate_job(
     plan.external_secret = secrets.external_secret()
     _outputs(plan, outputs)
     return plan
+
+
+def _register_primary_image(job: Job, images: ImageVariables) -> None:
+    """`image_tag` belongs to the first main task, not to a prestart or sidecar helper."""
+    for group in job.groups:
+        for task in group.tasks:
+            if (
+                task.is_main
+                and isinstance(task.config.image, str)
+                and "${" not in task.config.image
+            ):
+                ref = split_image(task.config.image)
+                images.variable_for(ref.repository, ref.tag)
+                return
 
 
 def _ingress(

@@ -37,7 +37,8 @@ from generator.model import Task, Template
 from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
 from generator.translate.env_expanding import config_with_variables, env_name, expands_env
-from generator.translate.interpolation import cluster_dns
+from generator.translate.interpolation import cluster_dns, resolve_service
+from generator.translate.templates import report_template_options
 
 TARGET_NAME = Raw('"${local.app_name}-secrets"')
 
@@ -119,39 +120,27 @@ def _literal_for(task: Task, ctx: Context, template: Template, path: str):
 def _service_text(
     segment: ServiceAddress, ctx: Context, template: Template, path: str
 ) -> str | None:
+    """One instance of `range service`, as a Consul name that cluster_dns() rewrites."""
     name = segment.query.name
-    mapping = ctx.settings.services.get(name)
-    service = mapping.name if mapping else name
-    namespace = (
-        mapping.namespace if mapping and mapping.namespace else None
-    ) or ctx.settings.namespace
-    port = mapping.port if mapping else None
-    host = f"{service}.{namespace}.svc.cluster.local"
+    resolved = resolve_service(name, ctx)
     out = []
     for part in segment.rendered:
-        if isinstance(part, RenderedField):
-            if part.name == "Address":
-                out.append(host)
-            elif part.name == "Port" and port:
-                out.append(str(port))
-            elif part.name == "Name":
-                out.append(service)
-            else:
-                ctx.needs_decision(
-                    f"service {name!r}: field .{part.name} has no value; map the service"
-                    " (with its port) under `services:` in the settings",
-                    template.line,
-                    path,
-                )
-                return None
-        else:
+        if not isinstance(part, RenderedField):
             out.append(str(part))
-    if mapping is None:
-        ctx.needs_decision(
-            f"Consul service {name!r} assumed to be Service {service!r} in namespace {namespace}",
-            template.line,
-            path,
-        )
+        elif part.name == "Address":
+            out.append(f"{name}.service.consul")
+        elif part.name == "Port" and resolved.port:
+            out.append(str(resolved.port))
+        elif part.name == "Name":
+            out.append(resolved.name)
+        else:
+            ctx.needs_decision(
+                f"service {name!r}: .{part.name} is not known, so this value is left out of the"
+                " module; set the service's port under `services:` in the settings",
+                template.line,
+                path,
+            )
+            return None
     return "".join(out)
 
 
@@ -186,6 +175,7 @@ def translate_dynamic_template(
     task: Task, template: Template, text: str, secrets: SecretsCollector, ctx: Context, path: str
 ) -> TemplateOutcome:
     outcome = TemplateOutcome()
+    report_template_options(template, ctx, path)
     analysis = analyze_template(text, template.left_delimiter, template.right_delimiter)
     _report_problems(analysis, template, ctx, path)
     _nomad_var_warning(analysis, template, ctx, path)
@@ -254,12 +244,6 @@ def _env_expanded_file(
     content, variables = config_with_variables("".join(text), ctx, template.line, path)
     for variable in variables:
         ctx.module_variables.setdefault(variable.name, variable)
-    ctx.dropped(
-        "secret values of this config file are read from the environment (the program expands"
-        " ${VAR}); the file itself is a ConfigMap",
-        template.line,
-        path,
-    )
     return content
 
 

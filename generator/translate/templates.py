@@ -166,12 +166,12 @@ def report_template_options(template: Template, ctx: Context, path: str) -> None
             f"change_mode {template.change_mode}{signal}: Kubernetes does not signal the task when"
             " the file changes; restart the pod (or use a reloader) after editing it",
             template.line,
-            path,
+            f"{path}.change_mode",
         )
     if template.uid is not None or template.gid is not None:
         ctx.dropped(
             "template uid/gid: files mounted from a ConfigMap or Secret belong to root;"
             " set the pod's fs_group if the task needs to own them",
             template.line,
-            path,
+            f"{path}.uid",
         )

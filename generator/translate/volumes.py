@@ -89,6 +89,20 @@ class PodVolumes:
             )
         return name
 
+    def shared_memory(self, task: Task) -> str:
+        """docker's shm_size: a memory-backed empty_dir mounted at /dev/shm."""
+        name = k8s_name(f"shm-{task.name}")
+        size = task.config.shm_size or 0
+        mebibytes = max(1, -(-size // (1024 * 1024)))
+        self.volumes[name] = PodVolume(
+            name=name, kind="empty_dir", medium="Memory", size_limit=f"{mebibytes}Mi"
+        )
+        return name
+
+    def prune(self, used: set[str]) -> None:
+        """Drop volumes no container mounts (a task dir only a rendered file was bound over)."""
+        self.volumes = {name: v for name, v in self.volumes.items() if name in used}
+
     def host_path(self, name: str, path: str, writable: bool, reason: str) -> str:
         if name not in self.volumes:
             self.volumes[name] = PodVolume(

@@ -125,11 +125,34 @@ def _service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | 
     return int(service.port) if str(service.port).isdigit() else None
 
 
+def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
+    """The group's Consul service names → (Kubernetes Service name, Service port)."""
+    numbers = {
+        port.label: port.to if port.to and port.to > 0 else port.static
+        for port in (group.network.ports if group.network else ())
+    }
+    found: dict[str, tuple[str, int | None]] = {}
+    for service in group.all_services():
+        if not service.name or service.port is None:
+            continue
+        label_numbers = {k: v for k, v in numbers.items() if v is not None}
+        routed = any(r.hosts for r in read_tags(service.tags).routers)
+        port = HTTP_SERVICE_PORT if routed else _service_port_number(service, label_numbers)
+        found.setdefault(service.name, (service_name, port))
+    return found
+
+
 def _owner_task(group: Group, service: ServiceDef) -> Task | None:
-    main = [t for t in group.tasks if not t.is_init]
+    """The task a service's port and checks belong to: named, declaring it, or the main one."""
     if service.task:
         return next((t for t in group.tasks if t.name == service.task), None)
-    return main[0] if main else None
+    declaring = [t for t in group.tasks if str(service.port) in t.config.ports]
+    main = [t for t in group.tasks if t.is_main]
+    running = [t for t in group.tasks if not t.is_init]
+    for candidates in (declaring, main, running):
+        if candidates:
+            return candidates[0]
+    return None
 
 
 def _assign_ports(group: Group, numbers: dict[str, int]) -> dict[str, dict[str, int]]:
@@ -172,13 +195,13 @@ def _probe_for_task(
                 continue
             probe = probe_for(check, names, default, ctx, path)
             if probe is not None:
-                probes.append((check, probe))
-    for check, _ in probes[1:]:
+                probes.append((check, probe, path))
+    for check, _, path in probes[1:]:
         ctx.dropped(
             f"check {check.name or check.type!r}: a container has one liveness and one readiness"
             " probe; the first check is used",
             check.line,
-            f"task[{task.name}]",
+            path,
         )
     return probes[0][1] if probes else None
 
@@ -264,6 +287,7 @@ def translate_group(
         )
         binds = binds_of(task, ctx)
         mounts: list[VolumeMountSpec] = []
+        rendered_files: list[VolumeMountSpec] = []
         for mount in task.volume_mounts:
             volume = volumes.group_volume(mount.volume, not mount.read_only)
             if volume is None:
@@ -310,7 +334,7 @@ def translate_group(
                 [KeyToPath(f.key, f.key, f.mode) for f in secret_files],
                 secret=True,
             )
-            mounts.extend(
+            rendered_files.extend(
                 VolumeMountSpec(volume, target.mount_path, f.key, True)
                 for f in secret_files
                 for target in f.targets
@@ -325,13 +349,15 @@ def translate_group(
                 Raw(f"kubernetes_config_map.{config_map.tf_name}.metadata[0].name"),
                 [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
             )
-            mounts.extend(file_mounts)
+            rendered_files.extend(file_mounts)
         if _uses_task_dir(task, "alloc") or any(m.name == "alloc" for m in mounts):
             name = volumes.task_dir(task, "alloc")
             if not any(m.name == name and m.sub_path is None for m in mounts):
                 mounts.append(VolumeMountSpec(name, "/alloc"))
         if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
             mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
+        if task.config.shm_size:
+            mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
         ports = [
             ContainerPort(names_by_label[label], number)
             for label, number in owners.get(task.name, {}).items()
@@ -349,7 +375,7 @@ def translate_group(
             container_image(task, images, ctx),
             facts,
             ports,
-            _sorted_mounts(mounts),
+            _sorted_mounts(rendered_files, mounts),
             probe,
             templates.env,
             ctx,
@@ -365,6 +391,7 @@ def translate_group(
             "no-containers",
             f"group {group.name!r} has no task that can run as a container",
         )
+    volumes.prune({m.name for c in containers + init_containers for m in c.volume_mounts})
     pod = PodSpec(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
@@ -382,13 +409,17 @@ def _uses_task_dir(task: Task, which: str) -> bool:
     marker = {"alloc": "NOMAD_ALLOC_DIR", "local": "NOMAD_TASK_DIR"}[which]
     texts = [str(v) for v in task.env.values()] + [str(a) for a in task.config.args]
     texts.append(str(task.config.command or ""))
+    texts.extend(t.data or "" for t in task.templates)
     return any(marker in text or f"/{which}/" in text for text in texts)
 
 
-def _sorted_mounts(mounts: list[VolumeMountSpec]) -> list[VolumeMountSpec]:
-    unique: dict[tuple[str, str], VolumeMountSpec] = {}
-    for mount in mounts:
-        unique.setdefault((mount.mount_path, mount.sub_path or ""), mount)
+def _sorted_mounts(
+    file_mounts: list[VolumeMountSpec], mounts: list[VolumeMountSpec]
+) -> list[VolumeMountSpec]:
+    """One mount per path; a rendered file wins over the empty task dir bound there."""
+    unique: dict[str, VolumeMountSpec] = {}
+    for mount in file_mounts + mounts:
+        unique.setdefault(mount.mount_path, mount)
     return list(unique.values())
 
 
@@ -445,12 +476,15 @@ def _placement(job: Job, group: Group, pod: PodSpec, ctx: Context) -> None:
     kill = max((t.kill_timeout_seconds or 0 for t in group.tasks), default=0)
     if kill:
         pod.termination_grace_period_seconds = kill
-    if group.network and group.network.dns_servers:
-        pod.dns_nameservers = list(group.network.dns_servers)
+    servers = list(group.network.dns_servers) if group.network else []
+    for task in group.tasks:
+        servers.extend(s for s in task.config.dns_servers if s not in servers)
+    if servers:
+        pod.dns_nameservers = servers
         ctx.needs_decision(
-            "network.dns servers become dns_config nameservers; check dns_policy",
-            group.network.line,
-            f"group[{group.name}].network.dns",
+            "dns servers become dns_config nameservers added to the cluster's; check dns_policy",
+            group.network.line if group.network and group.network.dns_servers else group.line,
+            f"group[{group.name}].dns",
         )
 
 
@@ -559,13 +593,6 @@ def _service_and_routes(
             )
         for tag in reading.plain_tags:
             ctx.dropped(f"service tag {tag!r} has no Kubernetes meaning", service.line, where)
-        if service.has_connect:
-            ctx.dropped(
-                "Consul Connect sidecar (and its transparent proxy): pods reach each other"
-                " through cluster DNS",
-                service.line,
-                where + ".connect",
-            )
         number = _service_port_number(service, numbers)
         if number is None:
             if service.port is not None:

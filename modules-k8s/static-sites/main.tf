@@ -81,15 +81,15 @@ resource "kubernetes_deployment" "app" {
           }
 
           volume_mount {
-            name       = "sites"
-            mount_path = "/srv/sites"
+            name       = "nginx-config"
+            mount_path = "/etc/nginx/nginx.conf"
+            sub_path   = "nginx.conf"
             read_only  = true
           }
 
           volume_mount {
-            name       = "local-nginx"
-            mount_path = "/etc/nginx/nginx.conf"
-            sub_path   = "nginx.conf"
+            name       = "sites"
+            mount_path = "/srv/sites"
             read_only  = true
           }
         }
@@ -125,12 +125,6 @@ resource "kubernetes_deployment" "app" {
           host_path {
             path = "/storage/v/glusterfs_static_sites_code"
             type = "Directory"
-          }
-        }
-
-        volume {
-          name = "local-nginx"
-          empty_dir {
           }
         }
 

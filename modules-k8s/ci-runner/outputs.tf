@@ -1,0 +1,4 @@
+output "namespace" {
+  description = "Namespace the module deploys into."
+  value       = var.namespace
+}
