@@ -86,7 +86,7 @@ def test_automatic_patterns(generations) -> None:
     plex = generations["media-centre"].classification.groups["plex"]
     assert plex.pattern.value == "B"
     assert any("GPU" in reason for reason in plex.reasons)
-    for service, generation in generations.items():
+    for generation in generations.values():
         if isinstance(generation, Generation) and generation.classification.pattern.value == "C":
             assert any("volume" in r or "bind" in r for r in generation.classification.reasons)
 
