@@ -356,6 +356,8 @@ def translate_group(
                 mounts.append(VolumeMountSpec(name, "/alloc"))
         if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
             mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
+        if _uses_task_dir(task, "secrets") and not any(m.mount_path == "/secrets" for m in mounts):
+            mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
         if task.config.shm_size:
             mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
         ports = [
@@ -406,7 +408,11 @@ def translate_group(
 
 
 def _uses_task_dir(task: Task, which: str) -> bool:
-    marker = {"alloc": "NOMAD_ALLOC_DIR", "local": "NOMAD_TASK_DIR"}[which]
+    marker = {
+        "alloc": "NOMAD_ALLOC_DIR",
+        "local": "NOMAD_TASK_DIR",
+        "secrets": "NOMAD_SECRETS_DIR",
+    }[which]
     texts = [str(v) for v in task.env.values()] + [str(a) for a in task.config.args]
     texts.append(str(task.config.command or ""))
     texts.extend(t.data or "" for t in task.templates)
