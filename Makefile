@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help install regen test check lint format validate docs corpus bench clean
+.PHONY: help install regen test check lint format validate docs corpus clean
 
 help:
 	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
@@ -14,6 +14,7 @@ help:
 	@echo "make check     fail when a committed generated file differs from what regen writes"
 	@echo "make validate  check every generated module (terraform fmt/validate, schemas, CRDs)"
 	@echo "make lint      black --check and ruff"
+	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"
 	@echo "make docs      regenerate docs/conversion-matrix.md"
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
 
@@ -30,6 +31,7 @@ regen: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator.regen --specs specs --out modules-k8s --check
+	$(BIN)/python -m generator.conversion_matrix --check
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -51,3 +53,6 @@ validate: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m generator.conversion_matrix
+
+corpus: $(STAMP)
+	$(BIN)/python -m generator.corpus

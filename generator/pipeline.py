@@ -10,6 +10,7 @@ from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
 from generator.hcl.detect import detect_unsupported_syntax
 from generator.hcl.evaluate import evaluate_jobspec
+from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
 from generator.render.module import render_module
@@ -60,8 +61,9 @@ def generate(
     )
     sink = DiagnosticSink()
     sink.extend(evaluation.diagnostics)
-    sink.extend(ledger_diagnostics(evaluation.root))
-    job = build_job(evaluation.root)
+    root = wrap_job_level_tasks(evaluation.root)
+    sink.extend(ledger_diagnostics(root))
+    job = build_job(root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     classification = classify(job, override)

@@ -9,16 +9,17 @@ errors / warnings / infos by code, tracebacks and invalid modules. Exit 1 on
 any traceback, invalid module or malformed input error; 0 otherwise.
 """
 
-from generator.corpus.collect import CorpusFile, collect_corpus
-from generator.corpus.runner import CorpusRun, run_corpus
+from generator.corpus.collect import Corpus, CorpusFile, collect_corpus
+from generator.corpus.runner import generate_all, run_corpus
 from generator.corpus.summary import FileResult, Outcome, Summary
 
 __all__ = [
+    "Corpus",
     "CorpusFile",
-    "CorpusRun",
     "FileResult",
     "Outcome",
     "Summary",
     "collect_corpus",
+    "generate_all",
     "run_corpus",
 ]

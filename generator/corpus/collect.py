@@ -107,7 +107,7 @@ def _collection(
 
 
 def _walk(directory: Path) -> list[Path]:
-    paths = []
+    paths: list[Path] = []
     for parent, subdirectories, names in os.walk(directory):
         subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
         paths.extend(Path(parent) / n for n in names if not is_skipped(n))

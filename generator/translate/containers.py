@@ -20,7 +20,7 @@ from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.interpolation import PodFacts, rewrite
-from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.names import tf_identifier
 
 CHECK_PROBES = {
     "http": "http_get",
@@ -236,7 +236,7 @@ def build_container(
     plain, env_downward = env_vars(task, facts, ctx)
     requests, limits = resources(task, ctx)
     return Container(
-        name=k8s_name(task.name, ctx.file, task.line),
+        name=ctx.k8s(task.name, "task", task.line, f"task[{task.name}]"),
         image=image,
         working_dir=task.config.work_dir,
         command=command,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
-from generator.diagnostics import DiagnosticSink, Severity
+from generator.diagnostics import DiagnosticSink, InputError, Severity
 from generator.settings import Settings
+from generator.translate.names import k8s_name
 
 
 @dataclass
@@ -18,6 +20,19 @@ class Context:
     notes: list[str] = field(default_factory=list)
     module_variables: dict[str, object] = field(default_factory=dict)
     internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    def k8s(self, name: str, kind: str, line: int | None, path: str = "") -> str:
+        """A DNS-1123 name for `name`, or a stable stand-in, reported, when it has none."""
+        try:
+            return k8s_name(name)
+        except InputError:
+            stand_in = f"{kind}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+            self.needs_decision(
+                f"{kind} name {name!r} has nothing Kubernetes accepts in a name; called {stand_in}",
+                line,
+                path,
+            )
+            return stand_in
 
     def report(
         self, severity: Severity, code: str, message: str, line: int | None, path: str = ""

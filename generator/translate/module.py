@@ -13,7 +13,7 @@ from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
-from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.names import k8s_name, tf_identifier, unique
 from generator.translate.secrets import SecretsCollector
 from generator.translate.traefik import RouterTags
 from generator.translate.workloads import (
@@ -28,18 +28,25 @@ UNSUPPORTED_JOB_TYPES = {
 }
 
 
-def _group_names(job: Job) -> dict[str, GroupNames]:
+def _group_names(job: Job, ctx: Context) -> dict[str, GroupNames]:
     single = len(job.groups) == 1
     names: dict[str, GroupNames] = {}
+    taken: set[str] = set()
+    suffixes: set[str] = set()
     for group in job.groups:
         if single or group.name == job.name:
-            names[group.name] = GroupNames(
-                "app" if single else tf_identifier(group.name), Raw("local.app_name"), None
-            )
+            tf_name = unique("app" if single else tf_identifier(group.name), taken)
+            names[group.name] = GroupNames(tf_name, Raw("local.app_name"), None)
         else:
-            suffix = k8s_name(group.name, job.file, group.line)
+            suffix = ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
+            base, counter = suffix, 2
+            while suffix in suffixes:
+                suffix, counter = f"{base}-{counter}", counter + 1
+            suffixes.add(suffix)
             names[group.name] = GroupNames(
-                tf_identifier(group.name), Raw(f'"${{local.app_name}}-{suffix}"'), suffix
+                unique(tf_identifier(suffix), taken),
+                Raw(f'"${{local.app_name}}-{suffix}"'),
+                suffix,
             )
     return names
 
@@ -85,7 +92,7 @@ def translate_job(
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
     secrets = SecretsCollector(ctx)
-    names = _group_names(job)
+    names = _group_names(job, ctx)
     multi = len(job.groups) > 1
     for group in job.groups:
         suffix = names[group.name].suffix
@@ -93,25 +100,37 @@ def translate_job(
         ctx.internal_services.update(consul_services(group, service_name))
     _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []
+    skipped: list[InputError] = []
     for group in job.groups:
-        group_output = translate_group(
-            job,
-            group,
-            classification.groups[group.name],
-            names[group.name],
-            multi,
-            images,
-            jobspec_dir,
-            ctx,
-            spec.stateful_set,
-            secrets,
-        )
+        try:
+            group_output = translate_group(
+                job,
+                group,
+                classification.groups[group.name],
+                names[group.name],
+                multi,
+                images,
+                jobspec_dir,
+                ctx,
+                spec.stateful_set,
+                secrets,
+            )
+        except InputError as error:
+            if error.code != "no-containers" or len(job.groups) == 1:
+                raise
+            skipped.append(error)
+            ctx.unsupported(
+                error.message + "; the group is left out", error.line, f"group[{group.name}]"
+            )
+            continue
         outputs.append((names[group.name], group_output))
 
         plan.workloads.extend(group_output.workloads)
         plan.config_maps.extend(group_output.config_maps)
         if group_output.service:
             plan.services.append(group_output.service)
+    if skipped and not plan.workloads:
+        raise skipped[0]
     plan.variables.append(
         Variable("namespace", "string", "Namespace to deploy into.", ctx.settings.namespace)
     )

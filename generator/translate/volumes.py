@@ -119,7 +119,7 @@ class PodVolumes:
         request = next((v for v in self.group.volumes if v.name == volume_name), None)
         if request is None:
             return None
-        name = k8s_name(request.name)
+        name = self.ctx.k8s(request.name, "volume", request.line)
         source = request.source or request.name
         writable = writable_mount and not request.read_only
         if request.type == "csi":

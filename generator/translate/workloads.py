@@ -212,7 +212,7 @@ def _config_map_for(
     tf_name = tf_identifier(f"{names.tf_name}_{task.name}")
     config_map = ConfigMap(
         tf_name=tf_name,
-        name=names.with_suffix(f"{k8s_name(task.name)}-config"),
+        name=names.with_suffix(k8s_name(f"{task.name}-config")),
         labels_local=labels,
         data={f.key: f.content for f in files},
     )
