@@ -92,6 +92,15 @@ _SERVICE_RULES = [
     (".connect.gateway.**", U, "", "Consul gateways: use an Ingress or Gateway API by hand"),
 ]
 
+_CONSTRAINT_RULES = [
+    ("", P, "node_selector / arch affinity", "other attributes reported"),
+    (".attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
+    (".value", M, "node label value", ""),
+    (".operator", P, "", "=, == and != on the arch"),
+    (".distinct_hosts", P, "", "reported: add pod anti-affinity"),
+    (".distinct_property", U, "", "write a topology spread by hand"),
+]
+
 RULES: list[Rule] = [
     Rule(J, M, "one module", "the job's name is the default app name"),
     Rule(
@@ -124,11 +133,6 @@ RULES: list[Rule] = [
     Rule(f"{J}.periodic.prohibit_overlap", M, "concurrency_policy = Forbid", ""),
     Rule(f"{J}.periodic.time_zone", M, "spec.timezone", ""),
     Rule(f"{J}.periodic.enabled", U, "spec.suspend", "set suspend by hand"),
-    Rule(f"{J}.constraint", P, "node_selector / arch affinity", "other attributes reported"),
-    Rule(f"{J}.constraint.attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
-    Rule(f"{J}.constraint.value", M, "node label value", ""),
-    Rule(f"{J}.constraint.operator", P, "", "=, == and != on the arch"),
-    Rule(f"{J}.constraint.distinct_hosts", P, "", "reported: add pod anti-affinity"),
     Rule(f"{J}.update.**", D, "", "Deployments roll one pod at a time by default"),
     Rule(G, M, "one workload per group", "named <job>-<group> in multi-group jobs"),
     Rule(f"{G}.count", M, "replicas", ""),
@@ -165,11 +169,6 @@ RULES: list[Rule] = [
     Rule(f"{G}.migrate.**", D, "", "node drains are the cluster's concern"),
     Rule(f"{G}.update.**", D, "", "rolling update by default; Recreate for writable hostPaths"),
     Rule(f"{G}.meta.**", D, "", "group metadata: add labels or annotations by hand"),
-    Rule(f"{G}.constraint", P, "node_selector / arch affinity", "other attributes reported"),
-    Rule(f"{G}.constraint.attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
-    Rule(f"{G}.constraint.value", M, "node label value", ""),
-    Rule(f"{G}.constraint.operator", P, "", "=, == and != on the arch"),
-    Rule(f"{G}.constraint.distinct_hosts", P, "", "reported: add pod anti-affinity"),
     Rule(f"{G}.affinity.**", U, "affinity", "write affinities by hand"),
     Rule(f"{G}.spread.**", U, "topology_spread_constraint", "write spreads by hand"),
     Rule(f"{G}.shutdown_delay", D, "", "add a preStop sleep by hand if needed"),
@@ -268,12 +267,13 @@ RULES: list[Rule] = [
     Rule(f"{T}.artifact.**", U, "", "download it in an init container or bake it into the image"),
     Rule(f"{T}.dispatch_payload.**", U, "", "dispatched jobs have no equivalent"),
     Rule(f"{T}.scaling.**", U, "", "write a VerticalPodAutoscaler by hand"),
-    Rule(f"{T}.constraint", P, "node_selector / arch affinity", "other attributes reported"),
-    Rule(f"{T}.constraint.attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
-    Rule(f"{T}.constraint.value", M, "node label value", ""),
-    Rule(f"{T}.constraint.operator", P, "", "=, == and != on the arch"),
     Rule(f"{T}.affinity.**", U, "affinity", "write affinities by hand"),
     Rule(f"{T}.csi_plugin.**", U, "", "input error: CSI plugins are cluster infrastructure"),
+    *(
+        Rule(f"{level}.constraint{suffix}", status, target, note)
+        for level in (J, G, T)
+        for suffix, status, target, note in _CONSTRAINT_RULES
+    ),
     *(Rule(SVC + suffix, status, target, note) for suffix, status, target, note in _SERVICE_RULES),
     *(Rule(TSVC + suffix, status, target, note) for suffix, status, target, note in _SERVICE_RULES),
 ]
