@@ -248,7 +248,7 @@ def _manifest_notes(results: list[FileResult]) -> list[str]:
     disagree = [
         r
         for r in results
-        if r.manifest_hcl2 in ("ok", "fails") and (r.manifest_hcl2 == "ok") != r.parsed
+        if r.manifest_hcl2 in ("ok", "fails") and (r.manifest_hcl2 == "ok") == r.refused_unparsed
     ]
     if not disagree:
         return []

@@ -25,6 +25,7 @@ REQUIRED_EXIT_CODES = frozenset(
         "templatefile-source",
         "missing-file",
         "no-groups",
+        "template-source",
     }
 )
 _GENERATOR_FRAME = re.compile(r'File "([^"]*generator/[^"]+)", line (\d+),? in (\S+)')
@@ -68,8 +69,19 @@ class FileResult:
 
     @property
     def parsed(self) -> bool:
-        """python-hcl2 read it: anything but an unreadable / not-HCL2 input error."""
+        """python-hcl2 reads it: the manifest's column where it has one, else our own parse.
+
+        A levant file can parse (its `[[ ]]` sit inside strings) and still be refused as
+        `template-source`: it counts as parsed, and as a required exit.
+        """
+        if self.manifest_hcl2 in ("ok", "fails"):
+            return self.manifest_hcl2 == "ok"
         return not (self.outcome is Outcome.INPUT_ERROR and self.error_code in UNPARSED_CODES)
+
+    @property
+    def refused_unparsed(self) -> bool:
+        """We stopped it as unreadable, not HCL2, or a template source."""
+        return self.outcome is Outcome.INPUT_ERROR and self.error_code in UNPARSED_CODES
 
     @property
     def required_exit(self) -> bool:
