@@ -52,6 +52,13 @@ class SecretPathRule(_Strict):
     replace: str
 
 
+class ConfigVariable(_Strict):
+    """A setting of an env-expanding config file lifted into a module variable."""
+
+    name: str
+    description: str
+
+
 class Settings(_Strict):
     namespace: str = "default"
     labels: dict[str, str] = Field(
@@ -78,6 +85,18 @@ class Settings(_Strict):
     secret_paths: list[SecretPathRule] = Field(default_factory=list)
     accept: list[str] = Field(default_factory=list)
     env_expanding_images: list[str] = Field(default_factory=lambda: ["litestream"])
+    config_variables: dict[str, dict[str, ConfigVariable]] = Field(
+        default_factory=lambda: {
+            "litestream": {
+                "endpoint": ConfigVariable(
+                    name="minio_endpoint", description="S3 endpoint litestream replicates to."
+                ),
+                "bucket": ConfigVariable(
+                    name="litestream_bucket", description="S3 bucket litestream replicates to."
+                ),
+            }
+        }
+    )
 
     @field_validator("storage_root")
     @classmethod

@@ -2,7 +2,8 @@
 
 Such a file can stay a ConfigMap: each secret becomes `${VAR}` in the text and
 an env var read from the ExternalSecret. Some of their settings are also worth
-a module variable (the contract's `minio_endpoint`, `litestream_bucket`).
+a module variable: the settings' `config_variables` (by default litestream's
+`endpoint` and `bucket`, the contract's `minio_endpoint` and `litestream_bucket`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,6 @@ from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.interpolation import rewrite_consul_names
 
-# YAML key in an env-expanding config → module variable and its description.
-CONFIG_VARIABLES = {
-    "endpoint": ("minio_endpoint", "S3 endpoint litestream replicates to."),
-    "bucket": ("litestream_bucket", "S3 bucket litestream replicates to."),
-}
 _YAML_SETTING = re.compile(r"^(\s*(?:-\s+)?([A-Za-z_-]+):\s*)(\S[^#\n]*?)\s*$")
 
 
@@ -30,10 +26,12 @@ class ModuleVariable:
     default: str
 
 
+def image_name(image: object) -> str:
+    return split_image(image).repository.rsplit("/", 1)[-1] if isinstance(image, str) else ""
+
+
 def expands_env(image: object, ctx: Context) -> bool:
-    if not isinstance(image, str):
-        return False
-    return split_image(image).repository.rsplit("/", 1)[-1] in ctx.settings.env_expanding_images
+    return image_name(image) in ctx.settings.env_expanding_images
 
 
 def env_name(key: str) -> str:
@@ -42,18 +40,19 @@ def env_name(key: str) -> str:
 
 
 def config_with_variables(
-    text: str, ctx: Context, line: int | None, path: str
+    text: str, image: object, ctx: Context, line: int | None, path: str
 ) -> tuple[str | Interpolated, list[ModuleVariable]]:
     """Config text with Consul names as cluster DNS and known settings as variables."""
+    known = ctx.settings.config_variables.get(image_name(image), {})
     parts: list[str | Raw] = []
     variables: dict[str, ModuleVariable] = {}
     for raw_line in text.splitlines(keepends=True):
         match = _YAML_SETTING.match(raw_line.rstrip("\n"))
-        mapped = CONFIG_VARIABLES.get(match.group(2)) if match else None
-        if match is None or mapped is None or mapped[0] in variables:
+        mapped = known.get(match.group(2)) if match else None
+        if match is None or mapped is None or mapped.name in variables:
             parts.extend(rewrite_consul_names(raw_line, ctx, line, path))
             continue
-        name, description = mapped
+        name, description = mapped.name, mapped.description
         value = match.group(3).strip("\"'")
         default = interpolated(rewrite_consul_names(value, ctx, line, path))
         if isinstance(default, Interpolated):

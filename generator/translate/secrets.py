@@ -203,7 +203,9 @@ def translate_dynamic_template(
         outcome.static_files.append(
             (
                 template,
-                _env_expanded_file(analysis, secrets, literal_for, outcome, ctx, template, path),
+                _env_expanded_file(
+                    analysis, secrets, literal_for, outcome, ctx, template, path, task.config.image
+                ),
             )
         )
     elif analysis.has_secrets:
@@ -227,6 +229,7 @@ def _env_expanded_file(
     ctx: Context,
     template: Template,
     path: str,
+    image: object,
 ) -> str | Interpolated:
     """Secrets as `${VAR}` read from the environment, which the ExternalSecret fills."""
     text = []
@@ -241,7 +244,7 @@ def _env_expanded_file(
             text.append(segment.text)
         else:
             text.append(literal_for(segment) or "")
-    content, variables = config_with_variables("".join(text), ctx, template.line, path)
+    content, variables = config_with_variables("".join(text), image, ctx, template.line, path)
     for variable in variables:
         ctx.module_variables.setdefault(variable.name, variable)
     return content
