@@ -147,7 +147,6 @@ class Service:
     selector: dict[str, str | Raw]
     labels_local: str
     ports: list[ServicePort]
-    headless: bool = False
 
 
 @dataclass
@@ -239,7 +238,6 @@ class ModulePlan:
     config_maps: list[ConfigMap] = field(default_factory=list)
     external_secret: ExternalSecret | None = None
     routers: list[TraefikRouter] = field(default_factory=list)
-    extra_locals: dict[str, object] = field(default_factory=dict)
 
     @property
     def uses_kubectl(self) -> bool:

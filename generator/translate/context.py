@@ -16,7 +16,6 @@ class Context:
     sink: DiagnosticSink
     file: str
     job_name: str
-    namespace_hint: str = "default"
     notes: list[str] = field(default_factory=list)
     module_variables: dict[str, object] = field(default_factory=dict)
     internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
     Workload,
 )
-from generator.model import Group, Job, ServiceDef, Task
+from generator.model import Group, Job, Port, ServiceDef, Task
 from generator.render.hcl_values import Raw
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
@@ -67,13 +67,17 @@ class GroupOutput:
     routers: list[RouterTags] = field(default_factory=list)
     http_port_name: str | None = None
     config_maps: list[ConfigMap] = field(default_factory=list)
-    secret_templates: list[tuple[Task, object, str]] = field(default_factory=list)
 
 
 def port_name(label: str) -> str:
     """An IANA_SVC_NAME: at most 15 characters, lower case, digits and '-'."""
     name = k8s_name(label)[:15].strip("-")
     return name if any(c.isalpha() for c in name) else f"port-{name}"[:15]
+
+
+def declared_number(port: Port) -> int | None:
+    """The number the container listens on: `to` in bridge mode, else the static port."""
+    return port.to if port.to and port.to > 0 else port.static
 
 
 def _connect_only_ports(group: Group) -> set[str]:
@@ -96,7 +100,7 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
                 where,
             )
             continue
-        number = port.to if port.to and port.to > 0 else port.static
+        number = declared_number(port)
         if number is None:
             ctx.needs_decision(
                 f"port {port.label!r} is dynamic: the task reads NOMAD_PORT_{port.label} at run"
@@ -128,16 +132,16 @@ def _service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | 
 def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
     """The group's Consul service names → (Kubernetes Service name, Service port)."""
     numbers = {
-        port.label: port.to if port.to and port.to > 0 else port.static
+        port.label: number
         for port in (group.network.ports if group.network else ())
+        if (number := declared_number(port)) is not None
     }
     found: dict[str, tuple[str, int | None]] = {}
     for service in group.all_services():
         if not service.name or service.port is None:
             continue
-        label_numbers = {k: v for k, v in numbers.items() if v is not None}
         routed = any(r.hosts for r in read_tags(service.tags).routers)
-        port = HTTP_SERVICE_PORT if routed else _service_port_number(service, label_numbers)
+        port = HTTP_SERVICE_PORT if routed else _service_port_number(service, numbers)
         found.setdefault(service.name, (service_name, port))
     return found
 
