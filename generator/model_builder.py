@@ -138,6 +138,15 @@ def _to_bool(value: Any) -> bool:
     raise TypeError
 
 
+def _label(block: Block) -> str:
+    """A block's name; Nomad rejects an empty one, and so do we, with its line."""
+    if not block.label.strip():
+        raise InputError(
+            block.file, block.line, "invalid-value", f"`{block.kind}` block has an empty name"
+        )
+    return block.label
+
+
 def build_job(root: Block) -> Job:
     jobs = root.children("job")
     if not jobs:
@@ -158,7 +167,7 @@ def _job(block: Block) -> Job:
     return Job(
         line=block.line,
         file=block.file,
-        name=block.label,
+        name=_label(block),
         type=r.str("type") or "service",
         namespace=r.str("namespace"),
         datacenters=r.strings("datacenters"),
@@ -212,7 +221,7 @@ def _group(block: Block) -> Group:
     restart = block.child("restart")
     return Group(
         line=block.line,
-        name=block.label or "group",
+        name=_label(block),
         count=r.int("count") if r.int("count") is not None else 1,
         network=_network(network) if network else None,
         services=tuple(_service(s, None) for s in block.children("service")),
@@ -234,7 +243,7 @@ def _network(block: Block) -> Network:
         ports.append(
             Port(
                 line=port.line,
-                label=port.label,
+                label=_label(port),
                 to=pr.int("to"),
                 static=pr.int("static"),
                 host_network=pr.str("host_network"),
@@ -309,7 +318,7 @@ def _volume(block: Block) -> VolumeRequest:
     r = _Reader(block)
     return VolumeRequest(
         line=block.line,
-        name=block.label,
+        name=_label(block),
         type=r.str("type") or "host",
         source=r.str("source"),
         read_only=bool(r.bool("read_only")),
@@ -340,7 +349,7 @@ def _task(block: Block) -> Task:
     config = block.child("config")
     return Task(
         line=block.line,
-        name=block.label,
+        name=_label(block),
         driver=r.str("driver") or "",
         config=_docker_config(config) if config else DockerConfig(line=block.line),
         env=env,

@@ -136,3 +136,16 @@ def test_strict_fails_when_something_is_neither_mapped_nor_accepted(tmp_path: Pa
     assert result.exit_code == 1
     assert "datacenters" in result.output
     assert (tmp_path / "o" / "searxng" / "main.tf").is_file()
+
+
+def test_empty_block_label_is_an_input_error_with_its_line(tmp_path: Path) -> None:
+    jobspec = tmp_path / "j.nomad.hcl"
+    jobspec.write_text(
+        'job "j" {\n  group "g" {\n    network {\n      port "" {\n        to = 80\n      }\n'
+        '    }\n    task "t" {\n      driver = "docker"\n      config { image = "x:1" }\n'
+        "    }\n  }\n}\n"
+    )
+    result = run("j", "--jobspec", str(jobspec), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{jobspec}:4: invalid-value: `port` block has an empty name"
+    assert not (tmp_path / "out").exists()

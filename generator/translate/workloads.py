@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +72,11 @@ class GroupOutput:
 
 def port_name(label: str) -> str:
     """An IANA_SVC_NAME: at most 15 characters, lower case, digits and '-'."""
-    name = k8s_name(label)[:15].strip("-")
-    return name if any(c.isalpha() for c in name) else f"port-{name}"[:15]
+    cleaned = k8s_name("p-" + label)
+    if cleaned == "p":
+        return f"port-{hashlib.sha1(label.encode()).hexdigest()[:6]}"
+    name = cleaned.removeprefix("p-")[:15].strip("-")
+    return name if any(c.isalpha() for c in name) else f"port-{name}"[:15].strip("-")
 
 
 def declared_number(port: Port) -> int | None:
