@@ -92,6 +92,29 @@ _SERVICE_RULES = [
     (".connect.gateway.**", U, "", "Consul gateways: use an Ingress or Gateway API by hand"),
 ]
 
+_UPDATE_RULES = [
+    ("", M, "rollout settings of the workload", "merged field by field, the group's winning"),
+    (
+        ".max_parallel",
+        P,
+        "rolling_update.max_unavailable (max_surge 0)",
+        "0 → 100%; StatefulSets roll one pod at a time; Recreate (writable hostPath) wins",
+    ),
+    (".min_healthy_time", M, "min_ready_seconds", ""),
+    (".progress_deadline", P, "progress_deadline_seconds", "Deployments only; 0 is reported"),
+    (".health_check", P, "readiness probes gate the rollout", "task_states and manual reported"),
+    (".healthy_deadline", D, "", "no per-pod deadline: progress_deadline_seconds bounds it"),
+    (
+        ".canary",
+        P,
+        "rolling_update.max_surge (max_unavailable 0)",
+        "Deployments, with auto_promote; manual promotion is reported",
+    ),
+    (".auto_revert", P, "", "true is reported: Kubernetes does not roll back by itself"),
+    (".auto_promote", P, "with canary: the surge needs no promotion", ""),
+    (".stagger", D, "", "the next pods start as soon as the previous ones are ready"),
+]
+
 _CONSTRAINT_RULES = [
     ("", P, "node_selector / arch affinity", "other attributes reported"),
     (".attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
@@ -133,7 +156,6 @@ RULES: list[Rule] = [
     Rule(f"{J}.periodic.prohibit_overlap", M, "concurrency_policy = Forbid", ""),
     Rule(f"{J}.periodic.time_zone", M, "spec.timezone", ""),
     Rule(f"{J}.periodic.enabled", U, "spec.suspend", "set suspend by hand"),
-    Rule(f"{J}.update.**", D, "", "Deployments roll one pod at a time by default"),
     Rule(G, M, "one workload per group", "named <job>-<group> in multi-group jobs"),
     Rule(f"{G}.count", M, "replicas", ""),
     Rule(f"{G}.network", P, "container ports", ""),
@@ -167,7 +189,6 @@ RULES: list[Rule] = [
     Rule(f"{G}.restart.render_templates", D, "", "templates are ConfigMaps and Secrets"),
     Rule(f"{G}.reschedule.**", D, "", "Kubernetes reschedules failed pods itself"),
     Rule(f"{G}.migrate.**", D, "", "node drains are the cluster's concern"),
-    Rule(f"{G}.update.**", D, "", "rolling update by default; Recreate for writable hostPaths"),
     Rule(f"{G}.meta.**", D, "", "group metadata: add labels or annotations by hand"),
     Rule(f"{G}.affinity.**", U, "affinity", "write affinities by hand"),
     Rule(f"{G}.spread.**", U, "topology_spread_constraint", "write spreads by hand"),
@@ -269,6 +290,11 @@ RULES: list[Rule] = [
     Rule(f"{T}.scaling.**", U, "", "write a VerticalPodAutoscaler by hand"),
     Rule(f"{T}.affinity.**", U, "affinity", "write affinities by hand"),
     Rule(f"{T}.csi_plugin.**", U, "", "input error: CSI plugins are cluster infrastructure"),
+    *(
+        Rule(f"{level}.update{suffix}", status, target, note)
+        for level in (J, G)
+        for suffix, status, target, note in _UPDATE_RULES
+    ),
     *(
         Rule(f"{level}.constraint{suffix}", status, target, note)
         for level in (J, G, T)

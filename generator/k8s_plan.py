@@ -126,6 +126,10 @@ class Workload:
     pod: PodSpec
     replicas: int | None = None
     strategy: str | None = None  # RollingUpdate | Recreate
+    max_surge: str | None = None
+    max_unavailable: str | None = None
+    min_ready_seconds: int | None = None
+    progress_deadline_seconds: int | None = None
     service_name: Raw | None = None
     schedule: Raw | None = None
     concurrency_policy: str | None = None

@@ -90,9 +90,17 @@ class Constraint(Node):
 
 
 class UpdatePolicy(Node):
+    """An `update` block as written: None where the jobspec leaves a field unset."""
+
     max_parallel: int | None = None
+    health_check: str | None = None
+    min_healthy_time_seconds: int | None = None
+    healthy_deadline_seconds: int | None = None
+    progress_deadline_seconds: int | None = None
     canary: int | None = None
     auto_revert: bool | None = None
+    auto_promote: bool | None = None
+    field_lines: dict[str, int] = Field(default_factory=dict)
 
 
 class Periodic(Node):

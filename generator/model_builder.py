@@ -209,8 +209,14 @@ def _update(block: Block | None) -> UpdatePolicy | None:
     return UpdatePolicy(
         line=block.line,
         max_parallel=r.int("max_parallel"),
+        health_check=r.str("health_check"),
+        min_healthy_time_seconds=r.seconds("min_healthy_time"),
+        healthy_deadline_seconds=r.seconds("healthy_deadline"),
+        progress_deadline_seconds=r.seconds("progress_deadline"),
         canary=r.int("canary"),
         auto_revert=r.bool("auto_revert"),
+        auto_promote=r.bool("auto_promote"),
+        field_lines={name: block.line_of(name) for name in block.attributes},
     )
 
 

@@ -6,6 +6,14 @@ job "searxng" {
   group "searxng" {
     count = 2
 
+    # One pod at a time, each ready for 10s before the next; give up after 5 minutes.
+    update {
+      max_parallel      = 1
+      min_healthy_time  = "10s"
+      healthy_deadline  = "3m"
+      progress_deadline = "5m"
+    }
+
     network {
       mode = "bridge"
       port "http" {

@@ -3,6 +3,12 @@ job "static-sites" {
   datacenters = ["home"]
   type        = "service"
 
+  # Zero-downtime deploys: a canary starts beside the old pod and is promoted when healthy.
+  update {
+    canary       = 1
+    auto_promote = true
+  }
+
   group "web" {
     network {
       mode = "bridge"

@@ -33,6 +33,7 @@ from generator.translate.containers import (
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
 from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.rollout import apply_update
 from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
 from generator.translate.templates import (
     ConfigFile,
@@ -406,11 +407,11 @@ def translate_group(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
     _placement(job, group, pod, ctx)
-    output.workloads.extend(
-        _workloads(
-            job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
-        )
+    workloads = _workloads(
+        job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
     )
+    apply_update(workloads, job, group, ctx)
+    output.workloads.extend(workloads)
     _service_and_routes(group, group_class, names, numbers, names_by_label, selector, output, ctx)
     return output
 

@@ -15,11 +15,22 @@ resource "kubernetes_deployment" "app" {
   }
 
   spec {
-    replicas = 2
+    replicas                  = 2
+    min_ready_seconds         = 10
+    progress_deadline_seconds = 300
 
     selector {
       match_labels = {
         app = local.app_name
+      }
+    }
+
+    strategy {
+      type = "RollingUpdate"
+
+      rolling_update {
+        max_surge       = "0"
+        max_unavailable = "1"
       }
     }
 

@@ -15,7 +15,8 @@ resource "kubernetes_deployment" "app" {
   }
 
   spec {
-    replicas = 1
+    replicas          = 1
+    min_ready_seconds = 30
 
     selector {
       match_labels = {
