@@ -151,6 +151,7 @@ class Service:
     selector: dict[str, str | Raw]
     labels_local: str
     ports: list[ServicePort]
+    headless: bool = False  # cluster_ip None, for a StatefulSet's pod DNS names
 
 
 @dataclass

@@ -129,6 +129,8 @@ def translate_job(
         plan.config_maps.extend(group_output.config_maps)
         if group_output.service:
             plan.services.append(group_output.service)
+        if group_output.headless_service:
+            plan.services.append(group_output.headless_service)
     if skipped and not plan.workloads:
         raise skipped[0]
     plan.variables.append(

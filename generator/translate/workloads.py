@@ -46,6 +46,7 @@ from generator.translate.traefik import RouterTags, read_tags
 from generator.translate.volumes import PodVolumes, binds_of
 
 HTTP_SERVICE_PORT = 80
+HEADLESS_SUFFIX = "headless"
 
 
 @dataclass
@@ -66,6 +67,7 @@ class GroupNames:
 class GroupOutput:
     workloads: list[Workload] = field(default_factory=list)
     service: Service | None = None
+    headless_service: Service | None = None
     routers: list[RouterTags] = field(default_factory=list)
     http_port_name: str | None = None
     config_maps: list[ConfigMap] = field(default_factory=list)
@@ -413,7 +415,28 @@ def translate_group(
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
     _service_and_routes(group, group_class, names, numbers, names_by_label, selector, output, ctx)
+    if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
+        output.headless_service = _headless_service(names, numbers, names_by_label, selector)
     return output
+
+
+def _headless_service(
+    names: GroupNames, numbers: dict[str, int], names_by_label: dict[str, str], selector: dict
+) -> Service:
+    """The Service a StatefulSet needs for its pods' stable DNS names (`<pod>.<service>`)."""
+    ports: dict[str, ServicePort] = {}
+    for label, number in numbers.items():
+        name = names_by_label[label]
+        if name not in ports and all(p.port != number for p in ports.values()):
+            ports[name] = ServicePort(name=name, port=number, target_port=name)
+    return Service(
+        tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
+        name=names.with_suffix(HEADLESS_SUFFIX),
+        selector=selector,
+        labels_local="local.labels",
+        ports=list(ports.values()),
+        headless=True,
+    )
 
 
 def _uses_task_dir(task: Task, which: str) -> bool:
@@ -546,7 +569,7 @@ def _workloads(
     workload = _workload(kind, names, pod, labels, selector)
     workload.replicas = group.count
     if stateful:
-        workload.service_name = names.name
+        workload.service_name = names.with_suffix(HEADLESS_SUFFIX)
     if volumes.writable_host_paths or group_class.pattern is Pattern.C:
         workload.strategy = "Recreate" if not stateful else "RollingUpdate"
     return [workload]

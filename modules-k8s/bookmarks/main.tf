@@ -16,7 +16,7 @@ resource "kubernetes_stateful_set" "app" {
 
   spec {
     replicas     = 1
-    service_name = local.app_name
+    service_name = "${local.app_name}-headless"
 
     selector {
       match_labels = {
@@ -339,6 +339,28 @@ resource "kubernetes_service" "app" {
     port {
       name        = "http"
       port        = 80
+      target_port = "http"
+    }
+  }
+}
+
+resource "kubernetes_service" "app_headless" {
+  metadata {
+    name      = "${local.app_name}-headless"
+    namespace = var.namespace
+    labels    = local.labels
+  }
+
+  spec {
+    cluster_ip                  = "None"
+    publish_not_ready_addresses = true
+    selector = {
+      app = local.app_name
+    }
+
+    port {
+      name        = "http"
+      port        = 9090
       target_port = "http"
     }
   }
