@@ -13,6 +13,7 @@ from generator.pipeline import Generation, generate
 from generator.service_spec import PatternChoice, find_service_spec
 from generator.settings import load_settings
 from generator.strict import unaccepted
+from generator.translate.names import service_name_problem
 from generator.writer import write_module
 
 EXIT_WRITTEN, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
@@ -64,8 +65,15 @@ def report_json(generation: Generation, written: list[Path]) -> dict:
     }
 
 
+def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: str) -> str:
+    problem = service_name_problem(service)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return service
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("service")
+@click.argument("service", callback=_valid_service_name)
 @click.option("--jobspec", type=click.Path(path_type=Path), help="Nomad jobspec to read.")
 @click.option(
     "--pattern",

@@ -149,3 +149,23 @@ def test_empty_block_label_is_an_input_error_with_its_line(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{jobspec}:4: invalid-value: `port` block has an empty name"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("service", "suggestion"),
+    [("../evil", "evil"), ("2fauth", "app-2fauth"), ("My_App", "my-app"), ("a" * 64, "a" * 63)],
+)
+def test_a_service_name_kubernetes_refuses_exits_2_and_writes_nothing(
+    tmp_path: Path, service: str, suggestion: str
+) -> None:
+    jobspec = tmp_path / "j.nomad.hcl"
+    jobspec.write_text(
+        'job "j" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
+        '      config { image = "x:1" }\n    }\n  }\n}\n'
+    )
+    out = tmp_path / "deep" / "out"
+    result = run(service, "--jobspec", str(jobspec), "--out", str(out))
+    assert result.exit_code == 2
+    assert f"service name {service!r} must be" in result.stderr
+    assert f"(for example {suggestion!r})" in result.stderr
+    assert list(tmp_path.rglob("*.tf")) == []

@@ -15,6 +15,7 @@ from generator.corpus import Outcome, collect_corpus, generate_all, run_corpus
 from generator.corpus.cli import main
 from generator.corpus.collect import service_name
 from generator.corpus.worker import Task
+from generator.translate.names import service_name_problem
 from generator.validation.locate import OFFLINE_ENV
 
 VALID = """\
@@ -65,10 +66,14 @@ def tiny_shared(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
 
 def test_service_names_come_from_file_names() -> None:
     assert service_name("appflowy.nomad.hcl") == "appflowy"
-    assert service_name("jobs__Foo_Bar.nomad.tpl") == "jobs-foo-bar"
+    assert service_name("jobs__Foo_Bar.nomad.tpl") == "foo-bar"
     assert service_name("x.hcl.sigil") == "x"
     assert service_name("▶️.hcl") == "job"
-    assert len(service_name("a" * 100 + ".hcl")) == 63
+    assert service_name("apps__2fauth.hcl") == "job-2fauth"
+    assert service_name("trailing__.hcl") == "trailing"
+    assert len(service_name("a" * 100 + ".hcl")) == 40
+    for name in ("jobs__Foo_Bar.nomad.tpl", "▶️.hcl", "apps__2fauth.hcl", "9" * 80 + ".nomad"):
+        assert service_name_problem(service_name(name)) is None
 
 
 def test_manifest_enumerates_listed_files_and_unlisted_jobspecs(tmp_path: Path) -> None:

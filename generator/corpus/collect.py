@@ -19,7 +19,8 @@ MANIFEST_NAME = "MANIFEST.tsv"
 JOBSPEC_SUFFIXES = (".nomad.hcl", ".hcl", ".nomad")
 # Stripped (repeatedly) from a file name to get its service name.
 NAME_SUFFIXES = (".hcl", ".nomad", ".tpl", ".tmpl", ".sigil", ".j2", ".json")
-MAX_NAME = 63  # a DNS-1123 label
+# Shorter than a DNS label's 63, so names composed from it (`<name>-<group>-headless`) fit.
+MAX_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,11 @@ def is_jobspec_like(name: str) -> bool:
 
 
 def service_name(file_name: str) -> str:
-    """A DNS-1123 label from a file name: `appflowy.nomad.hcl` → `appflowy`."""
+    """The name its user would give the module: `jobs__appflowy.nomad.hcl` → `appflowy`.
+
+    Public files are named `<path with / as __>`; the last part is the file's own name.
+    The result is a DNS-1035 label, as `gen-module` requires.
+    """
     stem = file_name
     while True:
         lowered = stem.lower()
@@ -61,9 +66,11 @@ def service_name(file_name: str) -> str:
         if suffix is None:
             break
         stem = stem[: -len(suffix)]
+    stem = next((part for part in reversed(stem.split("__")) if part.strip("_")), stem)
     cleaned = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    cleaned = cleaned[:MAX_NAME].rstrip("-")
-    return cleaned or "job"
+    if cleaned[:1].isdigit():
+        cleaned = f"job-{cleaned}"
+    return cleaned[:MAX_NAME].rstrip("-") or "job"
 
 
 def collect_corpus(corpus: Path, limit: int | None = None) -> Corpus:

@@ -13,7 +13,8 @@ from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
-from generator.translate.names import k8s_name, tf_identifier, unique
+from generator.translate.name_limits import check_name_lengths
+from generator.translate.names import service_name_problem, tf_identifier, unique
 from generator.translate.secrets import SecretsCollector
 from generator.translate.traefik import RouterTags
 from generator.translate.workloads import (
@@ -86,7 +87,10 @@ def translate_job(
     ctx: Context,
 ) -> ModulePlan:
     _check_migratable(job)
-    app_name = k8s_name(service, job.file, job.line)
+    problem = service_name_problem(service)
+    if problem is not None:
+        raise InputError(job.file, None, "invalid-name", problem)
+    app_name = service
     labels: dict[str, str | Raw] = {"app": Raw("local.app_name")}
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
@@ -157,6 +161,7 @@ def translate_job(
         )
     plan.external_secret = secrets.external_secret()
     _outputs(plan, outputs)
+    check_name_lengths(plan, job.file, job.line)
     return plan
 
 

@@ -6,6 +6,30 @@ import re
 
 from generator.diagnostics import InputError
 
+# A DNS-1035 label: a Service's name must be one, and every name in a module starts with it.
+_SERVICE_NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def service_name_problem(service: str) -> str | None:
+    """Why `service` cannot name a module and its Kubernetes resources, or None."""
+    if _SERVICE_NAME.fullmatch(service):
+        return None
+    suggestion = k8s_name_or_empty(service)
+    if suggestion[:1].isdigit():
+        suggestion = f"app-{suggestion}"[:63].rstrip("-")
+    hint = f" (for example {suggestion!r})" if suggestion else ""
+    return (
+        f"service name {service!r} must be at most 63 lower case letters, digits and '-',"
+        f" starting with a letter and not ending with '-'{hint}"
+    )
+
+
+def k8s_name_or_empty(name: str) -> str:
+    try:
+        return k8s_name(name)
+    except InputError:
+        return ""
+
 
 def k8s_name(name: str, file: str = "", line: int | None = None) -> str:
     """A DNS-1123 label: lower case, digits and '-', at most 63 characters."""

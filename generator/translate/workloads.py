@@ -258,13 +258,11 @@ def translate_group(
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
     }
     selector: dict[str, str | Raw] = {"app": Raw("local.app_name")}
+    labels = Raw("local.labels")
     if multi_workload:
-        selector["component"] = group.name
-    labels = (
-        Raw(f'merge(local.labels, {{ component = "{group.name}" }})')
-        if multi_workload
-        else Raw("local.labels")
-    )
+        component = names.suffix or ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
+        selector["component"] = component
+        labels = Raw(f'merge(local.labels, {{ component = "{component}" }})')
 
     containers: list[Container] = []
     init_containers: list[Container] = []

@@ -1,0 +1,57 @@
+"""Length limits Kubernetes puts on each kind of name, checked once a module's names are known.
+
+Names are written as `local.app_name` or `"${local.app_name}-<suffix>"`; the checks resolve
+them with the module's app name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.diagnostics import InputError
+from generator.k8s_plan import ModulePlan
+from generator.render.hcl_values import Raw
+
+# The longest name each resource may have, and why.
+MAX_NAME_LENGTH: dict[str, tuple[int, str]] = {
+    "kubernetes_service": (63, "a Service name is a DNS label"),
+    "kubernetes_stateful_set": (52, "its pods' controller-revision-hash label adds 11 characters"),
+    "kubernetes_cron_job_v1": (52, "the Jobs it creates add 11 characters"),
+    "kubernetes_job_v1": (63, "its pods carry it in the job-name label"),
+    "kubernetes_deployment": (253, "a Deployment name is a DNS subdomain"),
+    "kubernetes_daemon_set_v1": (253, "a DaemonSet name is a DNS subdomain"),
+    "kubernetes_ingress_v1": (253, "an Ingress name is a DNS subdomain"),
+    "kubernetes_config_map": (253, "a ConfigMap name is a DNS subdomain"),
+}
+_INTERPOLATED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def resolved_name(name: Raw, app_name: str) -> str | None:
+    """The literal name behind `name`, or None when it depends on something else."""
+    text = str(name)
+    if text == "local.app_name":
+        return app_name
+    match = _INTERPOLATED.fullmatch(text)
+    if match is None:
+        return None
+    resolved = match.group(1).replace("${local.app_name}", app_name)
+    return None if "${" in resolved else resolved
+
+
+def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:
+    """Raise an `invalid-name` input error for the first name Kubernetes would refuse."""
+    named = [(w.resource_type, w.name) for w in plan.workloads]
+    named += [("kubernetes_service", s.name) for s in plan.services]
+    named += [("kubernetes_ingress_v1", i.name) for i in plan.ingresses]
+    named += [("kubernetes_config_map", c.name) for c in plan.config_maps]
+    for resource_type, name in named:
+        resolved = resolved_name(name, plan.app_name)
+        limit, reason = MAX_NAME_LENGTH[resource_type]
+        if resolved is not None and len(resolved) > limit:
+            raise InputError(
+                file,
+                line,
+                "invalid-name",
+                f"{resource_type} name {resolved!r} is {len(resolved)} characters, over"
+                f" {limit} ({reason}): choose a shorter service or group name",
+            )

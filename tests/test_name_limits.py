@@ -1,0 +1,78 @@
+"""Names Kubernetes would refuse are input errors before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import InputError
+from generator.pipeline import generate
+from generator.render.hcl_values import Raw
+from generator.service_spec import PatternChoice, ServiceSpec
+from generator.settings import Settings
+from generator.translate.name_limits import resolved_name
+
+TASK = """
+    task "t" {
+      driver = "docker"
+      config { image = "x:1" }
+    }
+"""
+
+
+def jobspec(tmp_path: Path, groups: dict[str, str], extra: str = "") -> Path:
+    body = "".join(f'  group "{name}" {{\n{inner}{TASK}  }}\n' for name, inner in groups.items())
+    path = tmp_path / "j.nomad.hcl"
+    path.write_text(f'job "j" {{\n{extra}{body}}}\n')
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (Raw("local.app_name"), "web"),
+        (Raw('"${local.app_name}-db-headless"'), "web-db-headless"),
+        (Raw('"${local.app_name}-${var.x}"'), None),
+        (Raw("var.name"), None),
+    ],
+)
+def test_resolved_name(name: Raw, expected: str | None) -> None:
+    assert resolved_name(name, "web") == expected
+
+
+def test_a_stateful_set_name_over_52_characters_is_an_input_error(tmp_path: Path) -> None:
+    path = jobspec(tmp_path, {"g": ""})
+    service = "s" * 53
+    with pytest.raises(InputError) as raised:
+        generate(service, path, Settings(), ServiceSpec(stateful_set=True), PatternChoice.C)
+    error = raised.value
+    assert (error.code, error.line) == ("invalid-name", 1)
+    assert "kubernetes_stateful_set name" in error.message and "over 52" in error.message
+
+
+def test_the_same_name_fits_a_deployment(tmp_path: Path) -> None:
+    path = jobspec(tmp_path, {"g": ""})
+    generation = generate("s" * 53, path, Settings(), ServiceSpec(), PatternChoice.A)
+    assert "main.tf" in generation.files
+
+
+def test_a_cron_job_name_over_52_characters_is_an_input_error(tmp_path: Path) -> None:
+    path = jobspec(tmp_path, {"g": ""}, '  type = "batch"\n  periodic { cron = "@daily" }\n')
+    with pytest.raises(InputError, match=r"kubernetes_cron_job_v1 name .* over 52"):
+        generate("c" * 53, path, Settings(), ServiceSpec())
+
+
+def test_group_suffixes_count_toward_the_limit(tmp_path: Path) -> None:
+    network = '    network {\n      port "http" { to = 80 }\n    }\n    service { port = "http" }\n'
+    path = jobspec(tmp_path, {"web": network, "g" * 45: network})
+    with pytest.raises(InputError, match=r"kubernetes_service name .* over 63"):
+        generate("app-with-a-long-name", path, Settings(), ServiceSpec())
+
+
+def test_component_labels_of_multi_group_jobs_are_valid_label_values(tmp_path: Path) -> None:
+    path = jobspec(tmp_path, {"Web Front": "", "j": ""})
+    main = generate("app", path, Settings(), ServiceSpec()).files["main.tf"]
+    assert 'component = "web-front"' in main
+    assert 'component = "j"' in main
+    assert "Web Front" not in main
