@@ -15,7 +15,6 @@ help:
 	@echo "make validate  check every generated module (terraform fmt/validate, schemas, CRDs)"
 	@echo "make lint      black --check and ruff"
 	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"
-	@echo "make docs      regenerate docs/conversion-matrix.md"
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
 
 $(STAMP): pyproject.toml scripts/bootstrap_venv.py
