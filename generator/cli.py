@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.diagnostics import InputError
+from generator.diagnostics import InputError, Severity
 from generator.pipeline import Generation, generate
 from generator.service_spec import PatternChoice, find_service_spec
 from generator.settings import load_settings
@@ -39,13 +39,19 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
     return parsed
 
 
-def print_text(generation: Generation, written: list[Path]) -> None:
+def print_text(generation: Generation, written: list[Path], quiet: bool = False) -> None:
     c = generation.classification
     click.echo(f"{generation.service}: pattern {c.pattern.value} ({generation.jobspec})")
     for reason in c.reasons:
         click.echo(f"  because {reason}")
+    hidden = 0
     for diagnostic in generation.diagnostics:
+        if quiet and diagnostic.severity is Severity.INFO:
+            hidden += 1
+            continue
         click.echo(f"  {diagnostic.one_line()}")
+    if hidden:
+        click.echo(f"  ({hidden} info diagnostics not shown: drop --quiet, or use --report json)")
     for note in generation.notes:
         click.echo(f"  note: {note}")
     for path in written:
@@ -99,6 +105,7 @@ def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: s
 )
 @click.option("--report", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when any setting is not fully mapped.")
+@click.option("-q", "--quiet", is_flag=True, help="Text report: leave out info diagnostics.")
 @click.option("--var", "variables", multiple=True, help="HCL2 jobspec variable, KEY=VALUE.")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
 def main(
@@ -110,6 +117,7 @@ def main(
     out_dir: Path,
     report: str,
     strict: bool,
+    quiet: bool,
     variables: tuple[str, ...],
     var_files: tuple[Path, ...],
 ) -> None:
@@ -134,12 +142,14 @@ def main(
     if report == "json":
         click.echo(json.dumps(report_json(generation, written), indent=2))
     else:
-        print_text(generation, written)
+        print_text(generation, written, quiet)
     remaining = unaccepted(generation.diagnostics, settings.accept) if strict else []
     if remaining:
         click.echo(
             f"{service}: --strict: {len(remaining)} diagnostics are neither mapped nor accepted"
-            " (settings `accept:` takes codes or paths such as connect.sidecar_service)",
+            " (settings `accept:` takes codes or paths such as connect.sidecar_service):",
             err=True,
         )
+        for diagnostic in remaining:
+            click.echo(f"  {diagnostic.one_line()}", err=True)
         sys.exit(EXIT_STRICT)

@@ -136,6 +136,22 @@ def test_strict_fails_when_something_is_neither_mapped_nor_accepted(tmp_path: Pa
     assert result.exit_code == 1
     assert "datacenters" in result.output
     assert (tmp_path / "o" / "searxng" / "main.tf").is_file()
+    # stderr names each diagnostic that failed the run, with its file and line.
+    failing = [line for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert f"  {jobspec}:4: info: dropped: datacenters" in "\n".join(failing)
+    assert len(failing) == int(result.stderr.split("--strict: ")[1].split()[0])
+
+
+def test_quiet_leaves_out_info_diagnostics_and_says_how_many(in_repo: None, tmp_path: Path) -> None:
+    loud = run("searxng", "--out", str(tmp_path / "a")).output
+    quiet = run("searxng", "--out", str(tmp_path / "b"), "--quiet").output
+    infos = [line for line in loud.splitlines() if ": info: " in line]
+    assert infos
+    assert not any(": info: " in line for line in quiet.splitlines())
+    assert f"({len(infos)} info diagnostics not shown" in quiet
+    assert [line for line in loud.splitlines() if ": warning: " in line] == [
+        line for line in quiet.splitlines() if ": warning: " in line
+    ]
 
 
 def test_empty_block_label_is_an_input_error_with_its_line(tmp_path: Path) -> None:
