@@ -14,15 +14,11 @@ from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths
-from generator.translate.names import service_name_problem, tf_identifier, unique
+from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
+from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
 from generator.translate.traefik import RouterTags
-from generator.translate.workloads import (
-    GroupNames,
-    GroupOutput,
-    consul_services,
-    translate_group,
-)
+from generator.translate.workloads import GroupOutput, translate_group
 
 UNSUPPORTED_JOB_TYPES = {
     "sysbatch": "sysbatch jobs run once on every node; Kubernetes has no equivalent workload",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from generator.diagnostics import InputError
+from generator.render.hcl_values import Raw
 
 # A DNS-1035 label: a Service's name must be one, and every name in a module starts with it.
 _SERVICE_NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -57,3 +59,18 @@ def unique(name: str, taken: set[str]) -> str:
         counter += 1
     taken.add(candidate)
     return candidate
+
+
+@dataclass
+@dataclass
+class GroupNames:
+    """How one group's resources are named inside the job's module."""
+
+    tf_name: str
+    name: Raw
+    suffix: str | None  # None when the group is named like the job (or is alone)
+
+    def with_suffix(self, extra: str) -> Raw:
+        if self.suffix is None:
+            return Raw(f'"${{local.app_name}}-{extra}"')
+        return Raw(f'"${{local.app_name}}-{self.suffix}-{extra}"')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +15,10 @@ from generator.k8s_plan import (
     PodSpec,
     Probe,
     Service,
-    ServicePort,
-    Toleration,
     VolumeMountSpec,
     Workload,
 )
-from generator.model import Group, Job, Port, ServiceDef, Task
+from generator.model import Group, Job, Task
 from generator.render.hcl_values import Raw
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
@@ -32,9 +29,18 @@ from generator.translate.containers import (
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
-from generator.translate.names import k8s_name, tf_identifier
+from generator.translate.names import GroupNames, k8s_name, tf_identifier
+from generator.translate.placement import placement
+from generator.translate.ports import (
+    assign_ports,
+    group_ports,
+    owner_task,
+    port_name,
+    service_port_number,
+)
 from generator.translate.rollout import apply_update
 from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
+from generator.translate.services import HEADLESS_SUFFIX, headless_service, service_and_routes
 from generator.translate.templates import (
     ConfigFile,
     config_key,
@@ -42,25 +48,8 @@ from generator.translate.templates import (
     mode_of,
     translate_static_templates,
 )
-from generator.translate.traefik import RouterTags, read_tags
+from generator.translate.traefik import RouterTags
 from generator.translate.volumes import PodVolumes, binds_of
-
-HTTP_SERVICE_PORT = 80
-HEADLESS_SUFFIX = "headless"
-
-
-@dataclass
-class GroupNames:
-    """How one group's resources are named inside the job's module."""
-
-    tf_name: str
-    name: Raw
-    suffix: str | None  # None when the group is named like the job (or is alone)
-
-    def with_suffix(self, extra: str) -> Raw:
-        if self.suffix is None:
-            return Raw(f'"${{local.app_name}}-{extra}"')
-        return Raw(f'"${{local.app_name}}-{self.suffix}-{extra}"')
 
 
 @dataclass
@@ -73,132 +62,14 @@ class GroupOutput:
     config_maps: list[ConfigMap] = field(default_factory=list)
 
 
-def port_name(label: str) -> str:
-    """An IANA_SVC_NAME: at most 15 characters, lower case, digits and '-'."""
-    cleaned = k8s_name("p-" + label)
-    if cleaned == "p":
-        return f"port-{hashlib.sha1(label.encode()).hexdigest()[:6]}"
-    name = cleaned.removeprefix("p-")[:15].strip("-")
-    return name if any(c.isalpha() for c in name) else f"port-{name}"[:15].strip("-")
-
-
-def declared_number(port: Port) -> int | None:
-    """The number the container listens on: `to` in bridge mode, else the static port."""
-    return port.to if port.to and port.to > 0 else port.static
-
-
-def _connect_only_ports(group: Group) -> set[str]:
-    listeners = {p for s in group.all_services() for p in s.expose_listener_ports}
-    used = {str(s.port) for s in group.all_services() if s.port is not None}
-    used |= {str(c.port) for s in group.all_services() for c in s.checks if c.port is not None}
-    return listeners - used
-
-
-def group_ports(group: Group, ctx: Context) -> dict[str, int]:
-    """Port label → the number the container listens on."""
-    numbers: dict[str, int] = {}
-    skip = _connect_only_ports(group)
-    for port in group.network.ports if group.network else ():
-        where = f"group[{group.name}].network.port[{port.label}]"
-        if port.label in skip:
-            ctx.dropped(
-                f"port {port.label!r} only serves the Consul Connect proxy's expose paths",
-                port.line,
-                where,
-            )
-            continue
-        number = declared_number(port)
-        if number is None:
-            ctx.needs_decision(
-                f"port {port.label!r} is dynamic: the task reads NOMAD_PORT_{port.label} at run"
-                " time; give it a fixed `to` or `static` number",
-                port.line,
-                where,
-            )
-            continue
-        numbers[port.label] = number
-        if port.static and port.to and port.static != port.to:
-            ctx.dropped(
-                f"static host port {port.static} of {port.label!r}: the Service exposes it",
-                port.line,
-                where,
-            )
-    return numbers
-
-
-def _service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | None:
-    if service.port is None:
-        return None
-    if isinstance(service.port, int):
-        return service.port
-    if service.port in numbers:
-        return numbers[service.port]
-    return int(service.port) if str(service.port).isdigit() else None
-
-
-def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
-    """The group's Consul service names → (Kubernetes Service name, Service port)."""
-    numbers = {
-        port.label: number
-        for port in (group.network.ports if group.network else ())
-        if (number := declared_number(port)) is not None
-    }
-    found: dict[str, tuple[str, int | None]] = {}
-    for service in group.all_services():
-        if not service.name or service.port is None:
-            continue
-        routed = any(r.hosts for r in read_tags(service.tags).routers)
-        port = HTTP_SERVICE_PORT if routed else _service_port_number(service, numbers)
-        found.setdefault(service.name, (service_name, port))
-    return found
-
-
-def _owner_task(group: Group, service: ServiceDef) -> Task | None:
-    """The task a service's port and checks belong to: named, declaring it, or the main one."""
-    if service.task:
-        return next((t for t in group.tasks if t.name == service.task), None)
-    declaring = [t for t in group.tasks if str(service.port) in t.config.ports]
-    main = [t for t in group.tasks if t.is_main]
-    running = [t for t in group.tasks if not t.is_init]
-    for candidates in (declaring, main, running):
-        if candidates:
-            return candidates[0]
-    return None
-
-
-def _assign_ports(group: Group, numbers: dict[str, int]) -> dict[str, dict[str, int]]:
-    """task name → {label: number} of the ports that container declares."""
-    owners: dict[str, dict[str, int]] = {task.name: {} for task in group.tasks}
-    claimed: set[str] = set()
-    for task in group.tasks:
-        for label in task.config.ports:
-            if label in numbers:
-                owners[task.name][label] = numbers[label]
-                claimed.add(label)
-    for service in group.all_services():
-        owner = _owner_task(group, service)
-        number = _service_port_number(service, numbers)
-        if owner is None or number is None:
-            continue
-        label = str(service.port) if str(service.port) in numbers else "http"
-        if label not in claimed and number not in owners[owner.name].values():
-            owners[owner.name][label] = number
-            claimed.add(label)
-    main = [t for t in group.tasks if not t.is_init]
-    for label, number in numbers.items():
-        if label not in claimed and main:
-            owners[main[0].name][label] = number
-    return owners
-
-
 def _probe_for_task(
     group: Group, task: Task, names: dict[str, str], numbers: dict[str, int], ctx: Context
 ) -> Probe | None:
     probes = []
     for index, service in enumerate(group.all_services()):
-        if _owner_task(group, service) is not task:
+        if owner_task(group, service) is not task:
             continue
-        number = _service_port_number(service, numbers)
+        number = service_port_number(service, numbers)
         default = names.get(str(service.port)) or names.get(str(number)) or number
         for check_index, check in enumerate(service.checks):
             path = f"service[{service.name or index}].check[{check_index}]"
@@ -250,7 +121,7 @@ def translate_group(
 ) -> GroupOutput:
     output = GroupOutput()
     numbers = group_ports(group, ctx)
-    owners = _assign_ports(group, numbers)
+    owners = assign_ports(group, numbers)
     names_by_label = {label: port_name(label) for label in numbers}
     names_by_label.update({str(n): port_name(label) for label, n in numbers.items()})
     volumes = PodVolumes(ctx, group)
@@ -406,35 +277,18 @@ def translate_group(
     pod = PodSpec(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
-    _placement(job, group, pod, ctx)
+    placement(job, group, pod, ctx)
     workloads = _workloads(
         job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
     )
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
-    _service_and_routes(group, group_class, names, numbers, names_by_label, selector, output, ctx)
+    routing = service_and_routes(group, group_class, names, numbers, names_by_label, selector, ctx)
+    output.service, output.routers = routing.service, routing.routers
+    output.http_port_name = routing.http_port_name
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
-        output.headless_service = _headless_service(names, numbers, names_by_label, selector)
+        output.headless_service = headless_service(names, numbers, names_by_label, selector)
     return output
-
-
-def _headless_service(
-    names: GroupNames, numbers: dict[str, int], names_by_label: dict[str, str], selector: dict
-) -> Service:
-    """The Service a StatefulSet needs for its pods' stable DNS names (`<pod>.<service>`)."""
-    ports: dict[str, ServicePort] = {}
-    for label, number in numbers.items():
-        name = names_by_label[label]
-        if name not in ports and all(p.port != number for p in ports.values()):
-            ports[name] = ServicePort(name=name, port=number, target_port=name)
-    return Service(
-        tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
-        name=names.with_suffix(HEADLESS_SUFFIX),
-        selector=selector,
-        labels_local="local.labels",
-        ports=list(ports.values()),
-        headless=True,
-    )
 
 
 def _uses_task_dir(task: Task, which: str) -> bool:
@@ -457,71 +311,6 @@ def _sorted_mounts(
     for mount in file_mounts + mounts:
         unique.setdefault(mount.mount_path, mount)
     return list(unique.values())
-
-
-def _placement(job: Job, group: Group, pod: PodSpec, ctx: Context) -> None:
-    constraints = (
-        job.constraints + group.constraints + tuple(c for t in group.tasks for c in t.constraints)
-    )
-    arch_set = False
-    for constraint in constraints:
-        attribute = (constraint.attribute or "").replace(" ", "")
-        where = f"group[{group.name}].constraint"
-        if (
-            attribute == "${node.unique.name}"
-            and constraint.operator in {"=", "=="}
-            and constraint.value
-        ):
-            pod.node_selector["kubernetes.io/hostname"] = constraint.value
-        elif attribute == "${attr.cpu.arch}" and constraint.value:
-            arch_set = True
-            if constraint.operator in {"=", "=="}:
-                pod.node_selector["kubernetes.io/arch"] = constraint.value
-            elif constraint.operator in {"!=", "not"}:
-                pod.arch_affinity = [
-                    a
-                    for a in (ctx.settings.arch_affinity or ["amd64", "arm64"])
-                    if a != constraint.value
-                ]
-            else:
-                ctx.needs_decision(
-                    f"arch constraint operator {constraint.operator!r}", constraint.line, where
-                )
-        elif constraint.operator == "distinct_hosts":
-            ctx.needs_decision(
-                "distinct_hosts: add pod anti-affinity on kubernetes.io/hostname by hand",
-                constraint.line,
-                where,
-            )
-        else:
-            ctx.unsupported(
-                f"constraint on {constraint.attribute} {constraint.operator} {constraint.value}"
-                " has no node label mapping",
-                constraint.line,
-                where,
-            )
-    if not arch_set and ctx.settings.arch_affinity:
-        pod.arch_affinity = list(ctx.settings.arch_affinity)
-    if any(c.limits.get("nvidia.com/gpu") for c in pod.containers + pod.init_containers):
-        gpu = ctx.settings.gpu
-        pod.node_selector.update(gpu.node_selector)
-        pod.tolerations = [
-            Toleration(t.key, t.operator, t.value, t.effect) for t in gpu.tolerations
-        ]
-        pod.runtime_class_name = gpu.runtime_class_name
-    kill = max((t.kill_timeout_seconds or 0 for t in group.tasks), default=0)
-    if kill:
-        pod.termination_grace_period_seconds = kill
-    servers = list(group.network.dns_servers) if group.network else []
-    for task in group.tasks:
-        servers.extend(s for s in task.config.dns_servers if s not in servers)
-    if servers:
-        pod.dns_nameservers = servers
-        ctx.needs_decision(
-            "dns servers become dns_config nameservers added to the cluster's; check dns_policy",
-            group.network.line if group.network and group.network.dns_servers else group.line,
-            f"group[{group.name}].dns",
-        )
 
 
 def _workload(kind: str, names: GroupNames, pod: PodSpec, labels: Raw, selector: dict) -> Workload:
@@ -600,58 +389,3 @@ def _cron_jobs(
         workload.backoff_limit = _backoff(group)
         workloads.append(workload)
     return workloads
-
-
-def _service_and_routes(
-    group: Group,
-    group_class: GroupClass,
-    names: GroupNames,
-    numbers: dict[str, int],
-    names_by_label: dict[str, str],
-    selector: dict,
-    output: GroupOutput,
-    ctx: Context,
-) -> None:
-    if group_class.worker or group_class.pattern is Pattern.E:
-        return
-    ports: dict[str, ServicePort] = {}
-    for index, service in enumerate(group.all_services()):
-        where = f"group[{group.name}].service[{service.name or index}]"
-        reading = read_tags(service.tags)
-        for router in reading.routers:
-            for problem in router.problems:
-                ctx.needs_decision(f"router {router.name!r}: {problem}", service.line, where)
-        for tag in reading.other_traefik_tags:
-            ctx.needs_decision(
-                f"Traefik tag {tag!r} is not carried: configure it on the cluster's Traefik",
-                service.line,
-                where,
-            )
-        for tag in reading.plain_tags:
-            ctx.dropped(f"service tag {tag!r} has no Kubernetes meaning", service.line, where)
-        number = _service_port_number(service, numbers)
-        if number is None:
-            if service.port is not None:
-                ctx.needs_decision(
-                    f"service port {service.port!r} is not a known port", service.line, where
-                )
-            continue
-        name = names_by_label.get(str(service.port)) or names_by_label.get(str(number)) or "http"
-        routed = bool(reading.routers)
-        if routed and output.http_port_name is None:
-            output.http_port_name = name
-        exposed = (
-            HTTP_SERVICE_PORT
-            if routed and not any(p.port == HTTP_SERVICE_PORT for p in ports.values())
-            else number
-        )
-        ports.setdefault(name, ServicePort(name=name, port=exposed, target_port=name))
-        output.routers.extend(r for r in reading.routers if r.hosts)
-    if ports:
-        output.service = Service(
-            tf_name=names.tf_name,
-            name=names.name,
-            selector=selector,
-            labels_local="local.labels",
-            ports=list(ports.values()),
-        )

@@ -1,0 +1,97 @@
+"""A group's Services: its Consul services' ports and routers, and a StatefulSet's headless one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.classify import GroupClass, Pattern
+from generator.k8s_plan import Service, ServicePort
+from generator.model import Group
+from generator.translate.context import Context
+from generator.translate.names import GroupNames
+from generator.translate.ports import HTTP_SERVICE_PORT, service_port_number
+from generator.translate.traefik import RouterTags, read_tags
+
+HEADLESS_SUFFIX = "headless"
+
+
+@dataclass
+class Routing:
+    service: Service | None = None
+    routers: list[RouterTags] = field(default_factory=list)
+    http_port_name: str | None = None  # the Service port the Ingress targets
+
+
+def service_and_routes(
+    group: Group,
+    group_class: GroupClass,
+    names: GroupNames,
+    numbers: dict[str, int],
+    names_by_label: dict[str, str],
+    selector: dict,
+    ctx: Context,
+) -> Routing:
+    output = Routing()
+    if group_class.worker or group_class.pattern is Pattern.E:
+        return output
+    ports: dict[str, ServicePort] = {}
+    for index, service in enumerate(group.all_services()):
+        where = f"group[{group.name}].service[{service.name or index}]"
+        reading = read_tags(service.tags)
+        for router in reading.routers:
+            for problem in router.problems:
+                ctx.needs_decision(f"router {router.name!r}: {problem}", service.line, where)
+        for tag in reading.other_traefik_tags:
+            ctx.needs_decision(
+                f"Traefik tag {tag!r} is not carried: configure it on the cluster's Traefik",
+                service.line,
+                where,
+            )
+        for tag in reading.plain_tags:
+            ctx.dropped(f"service tag {tag!r} has no Kubernetes meaning", service.line, where)
+        number = service_port_number(service, numbers)
+        if number is None:
+            if service.port is not None:
+                ctx.needs_decision(
+                    f"service port {service.port!r} is not a known port", service.line, where
+                )
+            continue
+        name = names_by_label.get(str(service.port)) or names_by_label.get(str(number)) or "http"
+        routed = bool(reading.routers)
+        if routed and output.http_port_name is None:
+            output.http_port_name = name
+        exposed = (
+            HTTP_SERVICE_PORT
+            if routed and not any(p.port == HTTP_SERVICE_PORT for p in ports.values())
+            else number
+        )
+        ports.setdefault(name, ServicePort(name=name, port=exposed, target_port=name))
+        output.routers.extend(r for r in reading.routers if r.hosts)
+    if ports:
+        output.service = Service(
+            tf_name=names.tf_name,
+            name=names.name,
+            selector=selector,
+            labels_local="local.labels",
+            ports=list(ports.values()),
+        )
+    return output
+
+
+def headless_service(
+    names: GroupNames, numbers: dict[str, int], names_by_label: dict[str, str], selector: dict
+) -> Service:
+    """The Service a StatefulSet needs for its pods' stable DNS names (`<pod>.<service>`)."""
+    ports: dict[str, ServicePort] = {}
+    for label, number in numbers.items():
+        name = names_by_label[label]
+        if name not in ports and all(p.port != number for p in ports.values()):
+            ports[name] = ServicePort(name=name, port=number, target_port=name)
+    return Service(
+        tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
+        name=names.with_suffix(HEADLESS_SUFFIX),
+        selector=selector,
+        labels_local="local.labels",
+        ports=list(ports.values()),
+        headless=True,
+    )
