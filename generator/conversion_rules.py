@@ -116,11 +116,21 @@ _UPDATE_RULES = [
 ]
 
 _CONSTRAINT_RULES = [
-    ("", P, "node_selector / arch affinity", "other attributes reported"),
-    (".attribute", P, "node label", "${node.unique.name}, ${attr.cpu.arch}"),
+    ("", P, "node_selector / node affinity", "attributes with no node label are reported"),
+    (
+        ".attribute",
+        P,
+        "node label",
+        "hostname, kernel name and cpu arch have one; client meta → a node label of its name",
+    ),
     (".value", M, "node label value", ""),
-    (".operator", P, "", "=, == and != on the arch"),
-    (".distinct_hosts", P, "", "reported: add pod anti-affinity"),
+    (
+        ".operator",
+        P,
+        "=: node_selector; !=: NotIn; is_set / is_not_set: Exists / DoesNotExist",
+        "regexp, version, semver, set_contains… are reported",
+    ),
+    (".distinct_hosts", M, "pod anti-affinity on kubernetes.io/hostname", ""),
     (".distinct_property", U, "", "write a topology spread by hand"),
 ]
 

@@ -102,12 +102,20 @@ class Toleration:
 
 
 @dataclass
+class MatchExpression:
+    key: str
+    operator: str  # In | NotIn | Exists | DoesNotExist
+    values: list[str]
+
+
+@dataclass
 class PodSpec:
     containers: list[Container]
     init_containers: list[Container] = field(default_factory=list)
     volumes: list[PodVolume] = field(default_factory=list)
     node_selector: dict[str, str] = field(default_factory=dict)
-    arch_affinity: list[str] = field(default_factory=list)
+    node_affinity: list[MatchExpression] = field(default_factory=list)  # all must hold
+    host_anti_affinity: dict[str, str | Raw] | None = None  # these pods: one per node
     tolerations: list[Toleration] = field(default_factory=list)
     runtime_class_name: str | None = None
     termination_grace_period_seconds: int | None = None

@@ -7,6 +7,22 @@ job "ci-runner" {
   group "runner" {
     count = 2
 
+    # Never two runners on one node, never on the NAS, only on Linux.
+    constraint {
+      distinct_hosts = true
+    }
+
+    constraint {
+      attribute = "${attr.unique.hostname}"
+      operator  = "!="
+      value     = "nas"
+    }
+
+    constraint {
+      attribute = "${attr.kernel.name}"
+      value     = "linux"
+    }
+
     network {
       mode = "bridge"
     }

@@ -277,7 +277,7 @@ def translate_group(
     pod = PodSpec(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
-    placement(job, group, pod, ctx)
+    placement(job, group, pod, selector, ctx)
     workloads = _workloads(
         job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
     )

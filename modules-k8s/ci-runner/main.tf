@@ -30,15 +30,36 @@ resource "kubernetes_deployment" "app" {
 
       spec {
         termination_grace_period_seconds = 60
+        node_selector = {
+          "kubernetes.io/os" = "linux"
+        }
 
         affinity {
           node_affinity {
             required_during_scheduling_ignored_during_execution {
               node_selector_term {
                 match_expressions {
+                  key      = "kubernetes.io/hostname"
+                  operator = "NotIn"
+                  values   = ["nas"]
+                }
+
+                match_expressions {
                   key      = "kubernetes.io/arch"
                   operator = "In"
                   values   = ["amd64", "arm64"]
+                }
+              }
+            }
+          }
+
+          pod_anti_affinity {
+            required_during_scheduling_ignored_during_execution {
+              topology_key = "kubernetes.io/hostname"
+
+              label_selector {
+                match_labels = {
+                  app = local.app_name
                 }
               }
             }

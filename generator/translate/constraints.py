@@ -1,0 +1,97 @@
+"""Nomad constraints → node selectors, node affinity and host anti-affinity of the pod."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from generator.k8s_plan import MatchExpression, PodSpec
+from generator.model import Constraint
+from generator.render.hcl_values import Raw
+from generator.translate.context import Context
+
+# Nomad node attributes with a well-known Kubernetes node label of the same meaning.
+NODE_LABELS: dict[str, str] = {
+    "${node.unique.name}": "kubernetes.io/hostname",
+    "${attr.unique.hostname}": "kubernetes.io/hostname",
+    "${attr.kernel.name}": "kubernetes.io/os",
+    "${attr.cpu.arch}": "kubernetes.io/arch",
+}
+ARCH_LABEL = "kubernetes.io/arch"
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+# A node's client `meta` has no Kubernetes twin; node labels are the nearest thing.
+_META = re.compile(r"\$\{(?:node\.)?meta\.([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\}")
+_EQUAL = frozenset({"=", "==", "is"})
+_NOT_EQUAL = frozenset({"!=", "not"})
+# Operators that test a label's presence, and their node-affinity operators.
+_PRESENCE = {"is_set": "Exists", "is_not_set": "DoesNotExist"}
+
+
+def place_by_constraints(
+    constraints: Iterable[Constraint],
+    pod: PodSpec,
+    selector: dict[str, str | Raw],
+    ctx: Context,
+    where: str,
+) -> None:
+    """Carry every constraint into `pod`, or report it at its line.
+
+    `selector` picks the workload's own pods, which `distinct_hosts` keeps on separate nodes.
+    """
+    arch_constrained = False
+    labelled_meta: set[str] = set()
+    for constraint in constraints:
+        if constraint.operator == "distinct_hosts":
+            if str(constraint.value).lower() != "false":
+                pod.host_anti_affinity = dict(selector)
+            continue
+        attribute = (constraint.attribute or "").replace(" ", "")
+        label = NODE_LABELS.get(attribute)
+        meta = _META.fullmatch(attribute)
+        if label is None and meta is not None:
+            label = meta.group(1)
+        if label is None or not _place(label, constraint, pod):
+            ctx.unsupported(
+                f"{_described(constraint)} has no node label mapping", constraint.line, where
+            )
+            continue
+        arch_constrained |= label == ARCH_LABEL
+        if meta is not None and label not in labelled_meta:
+            labelled_meta.add(label)
+            ctx.needs_decision(
+                f"client meta {meta.group(1)!r} becomes the node label {label!r}: label the"
+                f" nodes that had it (kubectl label node NODE {label}=VALUE)",
+                constraint.line,
+                where,
+            )
+    if not arch_constrained and ctx.settings.arch_affinity:
+        pod.node_affinity.append(
+            MatchExpression(ARCH_LABEL, "In", list(ctx.settings.arch_affinity))
+        )
+
+
+def _place(label: str, constraint: Constraint, pod: PodSpec) -> bool:
+    operator, value = constraint.operator, constraint.value
+    if operator in _PRESENCE:
+        pod.node_affinity.append(MatchExpression(label, _PRESENCE[operator], []))
+        return True
+    if value is None:
+        return False
+    if operator in _EQUAL:
+        pod.node_selector[label] = value
+        return True
+    if operator in _NOT_EQUAL:
+        existing = next(
+            (e for e in pod.node_affinity if e.key == label and e.operator == "NotIn"), None
+        )
+        if existing is None:
+            pod.node_affinity.append(MatchExpression(label, "NotIn", [value]))
+        elif value not in existing.values:
+            existing.values.append(value)
+        return True
+    return False
+
+
+def _described(constraint: Constraint) -> str:
+    parts = [constraint.attribute, constraint.operator, constraint.value]
+    return "constraint " + " ".join(str(p) for p in parts if p is not None)

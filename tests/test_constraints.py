@@ -1,0 +1,115 @@
+"""Nomad constraints → node selectors, node affinity and one-pod-per-host anti-affinity."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.diagnostics import DiagnosticSink
+from generator.hcl import parse_hcl
+from generator.k8s_plan import MatchExpression, PodSpec
+from generator.model import Constraint
+from generator.model_builder import build_job
+from generator.render.hcl_values import Raw
+from generator.settings import Settings
+from generator.translate.constraints import place_by_constraints
+from generator.translate.context import Context
+
+FILE = "x.nomad.hcl"
+SELECTOR = {"app": Raw("local.app_name")}
+DEFAULT_ARCH = MatchExpression("kubernetes.io/arch", "In", ["amd64", "arm64"])
+
+
+def constraints_of(body: str) -> tuple[Constraint, ...]:
+    return build_job(parse_hcl(f'job "x" {{\n{body}  group "g" {{}}\n}}\n', FILE)).constraints
+
+
+def placed(body: str, **settings: object) -> tuple[PodSpec, list[tuple[str, int | None]]]:
+    ctx = Context(
+        settings=Settings.model_validate(settings), sink=DiagnosticSink(), file=FILE, job_name="x"
+    )
+    pod = PodSpec(containers=[])
+    place_by_constraints(constraints_of(body), pod, SELECTOR, ctx, "group[g].constraint")
+    return pod, [(d.code, d.line) for d in ctx.sink]
+
+
+def constraint(attribute: str, value: str, operator: str = "") -> str:
+    op = f'    operator = "{operator}"\n' if operator else ""
+    return f'  constraint {{\n    attribute = "{attribute}"\n{op}    value = "{value}"\n  }}\n'
+
+
+@pytest.mark.parametrize(
+    ("attribute", "label"),
+    [
+        ("${node.unique.name}", "kubernetes.io/hostname"),
+        ("${attr.unique.hostname}", "kubernetes.io/hostname"),
+        ("${attr.kernel.name}", "kubernetes.io/os"),
+        ("${attr.cpu.arch}", "kubernetes.io/arch"),
+    ],
+)
+def test_node_attributes_with_a_well_known_label_become_node_selectors(
+    attribute: str, label: str
+) -> None:
+    pod, found = placed(constraint(attribute, "v"))
+    assert pod.node_selector == {label: "v"}
+    assert found == []
+
+
+def test_without_an_arch_constraint_the_default_arch_affinity_applies() -> None:
+    pod, _ = placed(constraint("${attr.unique.hostname}", "n1"))
+    assert pod.node_affinity == [DEFAULT_ARCH]
+    pod, _ = placed(constraint("${attr.cpu.arch}", "arm64"))
+    assert pod.node_affinity == []
+    pod, _ = placed("", arch_affinity=None)
+    assert pod.node_affinity == []
+
+
+def test_not_equal_constraints_collect_into_one_not_in_expression() -> None:
+    body = constraint("${node.unique.name}", "a", "!=") + constraint(
+        "${attr.unique.hostname}", "b", "!="
+    )
+    pod, found = placed(body)
+    assert MatchExpression("kubernetes.io/hostname", "NotIn", ["a", "b"]) in pod.node_affinity
+    assert found == []
+
+
+def test_client_meta_becomes_a_node_label_the_nodes_must_be_given() -> None:
+    body = constraint("${meta.has_zwave}", "true") + constraint("${meta.rack}", "r1", "!=")
+    pod, found = placed(body)
+    assert pod.node_selector == {"has_zwave": "true"}
+    assert MatchExpression("rack", "NotIn", ["r1"]) in pod.node_affinity
+    assert found == [("needs-decision", 2), ("needs-decision", 6)]
+
+
+def test_presence_operators_become_exists_and_does_not_exist() -> None:
+    body = (
+        '  constraint {\n    attribute = "${meta.gpu}"\n    operator = "is_set"\n  }\n'
+        '  constraint {\n    attribute = "${meta.spot}"\n    operator = "is_not_set"\n  }\n'
+    )
+    pod, _ = placed(body)
+    assert MatchExpression("gpu", "Exists", []) in pod.node_affinity
+    assert MatchExpression("spot", "DoesNotExist", []) in pod.node_affinity
+
+
+def test_distinct_hosts_keeps_the_workload_pods_on_separate_nodes() -> None:
+    pod, found = placed("  constraint {\n    distinct_hosts = true\n  }\n")
+    assert pod.host_anti_affinity == SELECTOR
+    assert found == []
+    pod, _ = placed("  constraint {\n    distinct_hosts = false\n  }\n")
+    assert pod.host_anti_affinity is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        constraint("${meta.node_roles}", "web,db", "set_contains_any"),
+        constraint("${attr.unique.hostname}", "node-.*", "regexp"),
+        constraint("${node.class}", "storage"),
+        constraint("${attr.consul.version}", ">= 1.8", "semver"),
+        '  constraint {\n    distinct_property = "${meta.rack}"\n  }\n',
+    ],
+)
+def test_constraints_without_a_label_mapping_are_unsupported_at_their_line(body: str) -> None:
+    pod, found = placed(body)
+    assert found == [("unsupported", 2)]
+    assert pod.node_selector == {}
+    assert pod.node_affinity == [DEFAULT_ARCH]
