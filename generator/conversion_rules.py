@@ -238,7 +238,12 @@ RULES: list[Rule] = [
     Rule(f"{T}.config.labels", D, "", "docker labels: use pod labels"),
     Rule(f"{T}.config.logging.**", D, "", "container logs go to the cluster's log pipeline"),
     Rule(f"{T}.config.auth.**", U, "image_pull_secrets", "create a pull secret by hand"),
-    Rule(f"{T}.config.network_mode", U, "host_network", "set host networking by hand"),
+    Rule(
+        f"{T}.config.network_mode",
+        P,
+        "host_network (host)",
+        "container:… is implicit in a pod; other docker networks are reported",
+    ),
     Rule(f"{T}.config.*", U, "", "docker driver option with no generated equivalent"),
     Rule(f"{T}.config.*.**", U, "", "docker driver option with no generated equivalent"),
     Rule(f"{T}.env", M, "env", ""),

@@ -118,6 +118,8 @@ class PodSpec:
     host_anti_affinity: dict[str, str | Raw] | None = None  # these pods: one per node
     tolerations: list[Toleration] = field(default_factory=list)
     runtime_class_name: str | None = None
+    host_network: bool = False
+    dns_policy: str | None = None
     termination_grace_period_seconds: int | None = None
     restart_policy: str | None = None
     dns_nameservers: list[str] = field(default_factory=list)

@@ -148,6 +148,11 @@ class DockerConfig(Node):
     dns_servers: tuple[str, ...] = ()
     runtime: str | None = None
     work_dir: str | None = None
+    network_mode: str | None = None
+    attribute_lines: dict[str, int] = Field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.attribute_lines.get(name, self.line)
 
 
 class Template(Node):

@@ -392,6 +392,8 @@ def _docker_config(block: Block) -> DockerConfig:
         dns_servers=r.strings("dns_servers"),
         runtime=r.str("runtime"),
         work_dir=r.str("work_dir"),
+        network_mode=r.str("network_mode"),
+        attribute_lines={name: block.line_of(name) for name in block.attributes},
     )
 
 

@@ -6,6 +6,7 @@ from generator.k8s_plan import PodSpec, Toleration
 from generator.model import Group, Job
 from generator.render.hcl_values import Raw
 from generator.translate.constraints import place_by_constraints
+from generator.translate.containers import DOCKER_LIKE_DRIVERS
 from generator.translate.context import Context
 
 
@@ -16,6 +17,7 @@ def placement(
         job.constraints + group.constraints + tuple(c for t in group.tasks for c in t.constraints)
     )
     place_by_constraints(constraints, pod, selector, ctx, f"group[{group.name}].constraint")
+    _network_mode(group, pod, ctx)
     if any(c.limits.get("nvidia.com/gpu") for c in pod.containers + pod.init_containers):
         gpu = ctx.settings.gpu
         pod.node_selector.update(gpu.node_selector)
@@ -35,4 +37,43 @@ def placement(
             "dns servers become dns_config nameservers added to the cluster's; check dns_policy",
             group.network.line if group.network and group.network.dns_servers else group.line,
             f"group[{group.name}].dns",
+        )
+
+
+def _network_mode(group: Group, pod: PodSpec, ctx: Context) -> None:
+    """docker's `network_mode`: `host` puts the whole pod on the node's network."""
+    containers = [t for t in group.tasks if t.driver in DOCKER_LIKE_DRIVERS]
+    on_host = []
+    for task in containers:
+        mode = task.config.network_mode
+        line, where = task.config.line_of("network_mode"), f"task[{task.name}].config.network_mode"
+        if mode is None or mode in ("bridge", "default"):
+            continue
+        if mode == "host":
+            on_host.append(task.name)
+        elif mode.startswith("container:"):
+            ctx.dropped(
+                f"network_mode {mode!r}: the containers of a pod share one network namespace",
+                line,
+                where,
+            )
+        else:
+            ctx.unsupported(
+                f"docker network {mode!r}: pods join the cluster network; attach other networks"
+                " by hand (for example with Multus)",
+                line,
+                where,
+            )
+    if not on_host:
+        return
+    pod.host_network = True
+    pod.dns_policy = "ClusterFirstWithHostNet"
+    others = [t.name for t in containers if t.name not in on_host]
+    if others:
+        first = next(t for t in containers if t.name == on_host[0])
+        ctx.needs_decision(
+            f"task {on_host[0]!r} uses the host network, so {', '.join(map(repr, others))}"
+            " will too: the containers of a pod share one network namespace",
+            first.config.line_of("network_mode"),
+            f"task[{first.name}].config.network_mode",
         )

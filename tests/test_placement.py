@@ -1,4 +1,4 @@
-"""Nomad constraints → node selectors, node affinity and one-pod-per-host anti-affinity."""
+"""Placement: constraints → node selectors and affinity; docker network_mode → host network."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import pytest
 from generator.diagnostics import DiagnosticSink
 from generator.hcl import parse_hcl
 from generator.k8s_plan import MatchExpression, PodSpec
-from generator.model import Constraint
+from generator.model import Constraint, Group
 from generator.model_builder import build_job
 from generator.render.hcl_values import Raw
 from generator.settings import Settings
 from generator.translate.constraints import place_by_constraints
 from generator.translate.context import Context
+from generator.translate.placement import placement
 
 FILE = "x.nomad.hcl"
 SELECTOR = {"app": Raw("local.app_name")}
@@ -113,3 +114,46 @@ def test_constraints_without_a_label_mapping_are_unsupported_at_their_line(body:
     assert found == [("unsupported", 2)]
     assert pod.node_selector == {}
     assert pod.node_affinity == [DEFAULT_ARCH]
+
+
+# --- docker network_mode (placement) -------------------------------------------------------
+
+
+def group_with_tasks(*modes: str | None) -> Group:
+    tasks = "".join(
+        f'    task "t{i}" {{\n      driver = "docker"\n      config {{\n        image = "x:1"\n'
+        + (f'        network_mode = "{mode}"\n' if mode else "")
+        + "      }\n    }\n"
+        for i, mode in enumerate(modes)
+    )
+    return build_job(parse_hcl(f'job "x" {{\n  group "g" {{\n{tasks}  }}\n}}\n', FILE)).groups[0]
+
+
+def network_placed(*modes: str | None) -> tuple[PodSpec, list[tuple[str, int | None]]]:
+    group = group_with_tasks(*modes)
+    job = build_job(parse_hcl('job "x" {\n  group "g" {}\n}\n', FILE))
+    ctx = Context(settings=Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    pod = PodSpec(containers=[])
+    placement(job, group, pod, SELECTOR, ctx)
+    return pod, [(d.code, d.line) for d in ctx.sink]
+
+
+def test_host_network_mode_puts_the_pod_on_the_node_network() -> None:
+    pod, found = network_placed("host")
+    assert (pod.host_network, pod.dns_policy) == (True, "ClusterFirstWithHostNet")
+    assert found == []
+
+
+def test_a_sibling_without_host_networking_is_flagged() -> None:
+    pod, found = network_placed("host", None)
+    assert pod.host_network
+    assert found == [("needs-decision", 7)]
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"), [("bridge", None), ("container:t0", "dropped"), ("macvlan", "unsupported")]
+)
+def test_other_network_modes(mode: str, code: str | None) -> None:
+    pod, found = network_placed(mode)
+    assert not pod.host_network
+    assert found == ([(code, 7)] if code else [])
