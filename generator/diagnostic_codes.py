@@ -18,6 +18,7 @@ CODES: dict[str, Code] = {
     "unknown-setting": Code("finding", "a setting absent from the conversion table: not carried"),
     "literal-credential": Code("finding", "a credential-looking env value written in the jobspec"),
     "nomad-variable": Code("finding", "a Nomad variable read through the ExternalSecret"),
+    "consul-key": Code("finding", "a Consul KV value read through the ExternalSecret"),
     "unevaluated-expression": Code("finding", "an HCL expression that could not be evaluated"),
     "unexpanded-dynamic": Code("finding", "a `dynamic` block whose for_each is not known"),
     "undeclared-variable-value": Code("finding", "a --var or var-file value nobody declares"),

@@ -33,6 +33,7 @@ from generator.consul_template import (
     escape_template_text,
     parse_service_query,
     secret_data_key,
+    secret_ref,
     to_eso_template,
 )
 
@@ -634,12 +635,27 @@ def test_to_eso_template_substitutes_non_secret_values() -> None:
         ConsulKey("k", None, 1),
     )
     replacements = {service: "db.apps.svc.cluster.local:5432", EnvValue("DB", 1): "{{x"}
-    with pytest.raises(EsoTemplateError, match="ConsulKey"):
-        to_eso_template(parts, lambda s: "k", replacements.get)
+    with pytest.raises(EsoTemplateError, match="EnvValue"):
+        to_eso_template(parts, lambda s: "k", {service: "db"}.get)
     with pytest.raises(EsoTemplateError, match="ServiceAddress"):
         to_eso_template(parts, lambda s: "k")
-    template = to_eso_template(parts[:4], lambda s: "k", replacements.get)
-    assert render_go(template, {}) == "postgres://db.apps.svc.cluster.local:5432/{{x"
+    # A Consul KV value is read from the ExternalSecret, like a Vault one.
+    template = to_eso_template(parts, lambda s: "kv_k", replacements.get)
+    assert render_go(template, {"kv_k": "V"}) == (
+        "postgres://db.apps.svc.cluster.local:5432/{{x?k=V"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "ref"),
+    [
+        ("app/db/password", SecretRef("consul", "app/db", "password")),
+        ("/app/token/", SecretRef("consul", "app", "token")),
+        ("token", SecretRef("consul", "token", "value")),
+    ],
+)
+def test_consul_keys_are_referenced_like_kv_secrets(key: str, ref: SecretRef) -> None:
+    assert secret_ref(ConsulKey(key, None, 1)) == ref
 
 
 @pytest.mark.parametrize(

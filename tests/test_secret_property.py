@@ -1,4 +1,4 @@
-"""Property: nothing read from Vault or a Nomad variable lands in main.tf as a literal."""
+"""Property: nothing read from Vault, a Nomad variable or Consul KV lands in main.tf."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from generator.settings import Settings
 TEXT = st.text(alphabet="abcdefghij XYZ:/.-_=@", min_size=0, max_size=12).map(str.strip)
 NAME = st.from_regex(r"[A-Z][A-Z0-9_]{1,8}", fullmatch=True)
 SECRET_KEY = st.from_regex(r"sk_[a-z0-9]{3,8}", fullmatch=True)
-SOURCE = st.sampled_from(["vault", "nomadvar"])
+SOURCE = st.sampled_from(["vault", "nomadvar", "consul"])
 
 
 def _reference(source: str, key: str) -> str:
     if source == "vault":
         return f'{{{{ with secret "kv/data/app" }}}}{{{{ .Data.data.{key} }}}}{{{{ end }}}}'
+    if source == "consul":
+        return f'{{{{ key "app/{key}" }}}}'
     return f'{{{{ with nomadVar "nomad/jobs/app" }}}}{{{{ .{key} }}}}{{{{ end }}}}'
 
 
@@ -84,6 +86,7 @@ def test_secret_references_never_become_literals(
     main = generation.files["main.tf"]
     secrets = generation.files["secrets.tf"]
     assert "{{" not in main and ".Data" not in main and "nomadVar" not in main
+    assert "app/sk_" not in main
     secret_keys = {key for _, kind, key, _ in lines if key} | {file_key}
     for key in secret_keys:
         assert f'property = "{key}"' in secrets

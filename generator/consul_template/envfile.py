@@ -22,10 +22,9 @@ from generator.consul_template.model import (
     Field,
     Literal,
     NomadVarAllKeys,
-    NomadVarValue,
     Rendered,
     SecretAllKeys,
-    SecretValue,
+    SecretLeaf,
     Segment,
     ServiceAddress,
     ServiceInstances,
@@ -377,6 +376,6 @@ def _classify(segments: tuple[Segment, ...]) -> EnvValueKind:
         return EnvValueKind.STATIC
     if not secrets:
         return EnvValueKind.DYNAMIC
-    if len(segments) == 1 and isinstance(segments[0], SecretValue | NomadVarValue):
+    if len(segments) == 1 and isinstance(segments[0], SecretLeaf):
         return EnvValueKind.SECRET
     return EnvValueKind.MIXED

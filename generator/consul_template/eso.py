@@ -13,12 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from generator.consul_template.model import (
-    ConsulKey,
     EnvValue,
     Literal,
-    NomadVarValue,
+    SecretLeaf,
     SecretRef,
-    SecretValue,
     Segment,
     ServiceAddress,
     secret_ref,
@@ -40,23 +38,23 @@ class EsoTemplateError(ValueError):
 
 def to_eso_template(
     segments: Iterable[Segment],
-    key_for: Callable[[SecretValue | NomadVarValue], str],
-    literal_for: Callable[[ServiceAddress | EnvValue | ConsulKey], str | None] | None = None,
+    key_for: Callable[[SecretLeaf], str],
+    literal_for: Callable[[ServiceAddress | EnvValue], str | None] | None = None,
 ) -> str:
     """Render segments as an ESO v2 target template.
 
     `key_for` names the ExternalSecret data key holding each secret value.
-    `literal_for` gives the literal text to put in place of a service lookup,
-    an `env` value or a Consul key (cluster DNS, a known value...); None, or no
+    `literal_for` gives the literal text to put in place of a service lookup
+    or an `env` value (cluster DNS, a known value...); None, or no
     `literal_for`, raises EsoTemplateError, as do Unknown and whole-secret segments.
     """
     texts: list[str] = []
     for segment in segments:
         if isinstance(segment, Literal):
             texts.append(escape_template_text(segment.text))
-        elif isinstance(segment, SecretValue | NomadVarValue):
+        elif isinstance(segment, SecretLeaf):
             texts.append(_reference(segment, key_for(segment)))
-        elif isinstance(segment, ServiceAddress | EnvValue | ConsulKey):
+        elif isinstance(segment, ServiceAddress | EnvValue):
             replacement = literal_for(segment) if literal_for is not None else None
             if replacement is None:
                 raise EsoTemplateError(segment, f"no replacement for {_name(segment)}")
@@ -83,7 +81,7 @@ def assign_data_keys(segments: Iterable[Segment]) -> dict[SecretRef, str]:
     keys: dict[SecretRef, str] = {}
     used: set[str] = set()
     for segment in segments:
-        if not isinstance(segment, SecretValue | NomadVarValue):
+        if not isinstance(segment, SecretLeaf):
             continue
         ref = secret_ref(segment)
         if ref in keys:

@@ -75,6 +75,8 @@ class NomadVarAllKeys:
 
 @dataclass(frozen=True)
 class ConsulKey:
+    """`key "path"` or `keyOrDefault "path" "default"`: a value of Consul's KV store."""
+
     key: str
     default: str | None
     line: int
@@ -140,23 +142,29 @@ Segment = (
     | EnvValue
     | Unknown
 )
-SecretSegment = SecretValue | SecretAllKeys | NomadVarValue | NomadVarAllKeys
-SECRET_TYPES = (SecretValue, SecretAllKeys, NomadVarValue, NomadVarAllKeys)
+# One value from a store the module cannot read: it reaches the pod through the ExternalSecret.
+SecretLeaf = SecretValue | NomadVarValue | ConsulKey
+SecretSegment = SecretValue | SecretAllKeys | NomadVarValue | NomadVarAllKeys | ConsulKey
+SECRET_TYPES = (SecretValue, SecretAllKeys, NomadVarValue, NomadVarAllKeys, ConsulKey)
 _SECRET_CALL = re.compile(r"\b(?:secrets?|nomadVar\w*|pkiCert|caLeaf)\b")
 
 
 class SecretRef(NamedTuple):
     """Where a single secret value lives, independent of where it is used."""
 
-    store: str  # vault | nomad
+    store: str  # vault | nomad | consul
     path: str
     key: str
 
 
-def secret_ref(segment: SecretValue | NomadVarValue) -> SecretRef:
+def secret_ref(segment: SecretLeaf) -> SecretRef:
     if isinstance(segment, SecretValue):
         return SecretRef("vault", segment.path, segment.key)
-    return SecretRef("nomad", segment.path, segment.key)
+    if isinstance(segment, NomadVarValue):
+        return SecretRef("nomad", segment.path, segment.key)
+    # `app/db/password` → path `app/db`, property `password`, as in a KV secret store.
+    path, _, key = segment.key.strip("/").rpartition("/")
+    return SecretRef("consul", path or key, key if path else "value")
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from generator.consul_template import (
     NomadVarAllKeys,
     NomadVarValue,
     SecretAllKeys,
+    SecretLeaf,
     SecretRef,
-    SecretValue,
     ServiceAddress,
     TemplateAnalysis,
     analyze_template,
@@ -60,7 +60,7 @@ class SecretsCollector:
         self.used.add(key)
         return key
 
-    def key_for(self, segment: SecretValue | NomadVarValue) -> str:
+    def key_for(self, segment: SecretLeaf) -> str:
         ref = secret_ref(segment)
         if ref not in self.keys:
             self.keys[ref] = self._unique(secret_data_key(ref.key))
@@ -106,7 +106,7 @@ class TemplateOutcome:
 
 
 def _literal_for(task: Task, ctx: Context, template: Template, path: str):
-    def literal(segment: ServiceAddress | EnvValue | ConsulKey) -> str | None:
+    def literal(segment: ServiceAddress | EnvValue) -> str | None:
         if isinstance(segment, EnvValue):
             value = task.env.get(segment.name)
             return None if value is None else str(value)
@@ -155,9 +155,10 @@ def _report_problems(
         )
 
 
-def _nomad_var_warning(
+def _store_warnings(
     analysis: TemplateAnalysis, template: Template, ctx: Context, path: str
 ) -> None:
+    """Values only Nomad or Consul hold: the user must copy them into the secret store."""
     for segment in analysis.segments:
         if isinstance(segment, NomadVarValue | NomadVarAllKeys):
             ctx.report(
@@ -168,7 +169,25 @@ def _nomad_var_warning(
                 template.line,
                 path,
             )
-            return
+            break
+    consul_keys = list(
+        {(s.key, s.default): s for s in analysis.segments if isinstance(s, ConsulKey)}.values()
+    )
+    if not consul_keys:
+        return
+    places = ", ".join(
+        f"{k.key!r} (at {secret_ref(k).path}, property {secret_ref(k).key}"
+        + (f"; its default {k.default!r} is not carried)" if k.default is not None else ")")
+        for k in consul_keys
+    )
+    ctx.report(
+        Severity.WARNING,
+        "consul-key",
+        f"Consul KV {places} {'become ExternalSecret keys' if len(consul_keys) > 1 else 'becomes an ExternalSecret key'}:"
+        " copy the values into the secret store",
+        template.line,
+        path,
+    )
 
 
 def translate_dynamic_template(
@@ -178,7 +197,7 @@ def translate_dynamic_template(
     report_template_options(template, ctx, path)
     analysis = analyze_template(text, template.left_delimiter, template.right_delimiter)
     _report_problems(analysis, template, ctx, path)
-    _nomad_var_warning(analysis, template, ctx, path)
+    _store_warnings(analysis, template, ctx, path)
     literal_for = _literal_for(task, ctx, template, path)
     for segment in analysis.segments:
         if isinstance(segment, SecretAllKeys):
@@ -234,7 +253,7 @@ def _env_expanded_file(
     """Secrets as `${VAR}` read from the environment, which the ExternalSecret fills."""
     text = []
     for segment in analysis.segments:
-        if isinstance(segment, SecretValue | NomadVarValue):
+        if isinstance(segment, SecretLeaf):
             key = secrets.key_for(segment)
             name = env_name(key)
             text.append("${" + name + "}")
@@ -257,10 +276,10 @@ def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
             name=line.name, value=cluster_dns(line.static_value or "", ctx, template.line, where)
         )
     if line.kind is EnvValueKind.SECRET:
-        segment = next(s for s in line.segments if isinstance(s, SecretValue | NomadVarValue))
+        segment = next(s for s in line.segments if isinstance(s, SecretLeaf))
         return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=secrets.key_for(segment))
     if line.kind in {EnvValueKind.MIXED, EnvValueKind.DYNAMIC}:
-        has_secret = any(isinstance(s, SecretValue | NomadVarValue) for s in line.segments)
+        has_secret = any(isinstance(s, SecretLeaf) for s in line.segments)
         try:
             rendered = to_eso_template(line.segments, secrets.key_for, literal_for)
         except EsoTemplateError as error:
