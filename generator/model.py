@@ -149,6 +149,7 @@ class DockerConfig(Node):
     runtime: str | None = None
     work_dir: str | None = None
     network_mode: str | None = None
+    port_map: dict[str, int] = Field(default_factory=dict)  # label → container port (legacy)
     attribute_lines: dict[str, int] = Field(default_factory=dict)
 
     def line_of(self, name: str) -> int:
@@ -197,6 +198,7 @@ class Task(Node):
     artifacts: tuple[Artifact, ...] = ()
     constraints: tuple[Constraint, ...] = ()
     is_csi_plugin: bool = False
+    legacy_ports: tuple[Port, ...] = ()  # `resources { network { port ... } }`, before Nomad 0.12
 
     @property
     def is_main(self) -> bool:

@@ -222,21 +222,26 @@ def _update(block: Block | None) -> UpdatePolicy | None:
 
 def _group(block: Block) -> Group:
     r = _Reader(block)
-    network = block.child("network")
+    network_block = block.child("network")
     disk = block.child("ephemeral_disk")
     restart = block.child("restart")
+    network, tasks = _with_legacy_ports(
+        _network(network_block) if network_block else None,
+        tuple(_task(t) for t in block.children("task")),
+        block.line,
+    )
     return Group(
         line=block.line,
         name=_label(block),
         count=r.int("count") if r.int("count") is not None else 1,
-        network=_network(network) if network else None,
+        network=network,
         services=tuple(_service(s, None) for s in block.children("service")),
         volumes=tuple(_volume(v) for v in block.children("volume")),
         ephemeral_disk=_ephemeral_disk(disk) if disk else None,
         restart=_restart(restart) if restart else None,
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         update=_update(block.child("update")),
-        tasks=tuple(_task(t) for t in block.children("task")),
+        tasks=tasks,
     )
 
 
@@ -371,7 +376,60 @@ def _task(block: Block) -> Task:
         artifacts=tuple(_artifact(a) for a in block.children("artifact")),
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         is_csi_plugin=block.child("csi_plugin") is not None,
+        legacy_ports=_legacy_ports(resources),
     )
+
+
+def _legacy_ports(resources: Block | None) -> tuple[Port, ...]:
+    network = resources.child("network") if resources else None
+    return _network(network).ports if network else ()
+
+
+def _port_map(r: _Reader) -> dict[str, int]:
+    values, _ = r.mapping("port_map")
+    ports = {}
+    for label, value in values.items():
+        try:
+            ports[label] = _to_int(value)
+        except (TypeError, ValueError):
+            raise r._fail("port_map", "a map of port numbers", value) from None
+    return ports
+
+
+def _with_legacy_ports(
+    network: Network | None, tasks: tuple[Task, ...], line: int
+) -> tuple[Network | None, tuple[Task, ...]]:
+    """Fold the pre-0.12 port style into the group's network, as Nomad itself does.
+
+    Ports declared in a task's `resources { network {} }` join the group network and
+    the task's docker `ports`; docker's `port_map` gives a port its container number (`to`).
+    """
+    port_map = {label: n for task in tasks for label, n in task.config.port_map.items()}
+    ports = [
+        (
+            port.model_copy(update={"to": port_map[port.label]})
+            if port.label in port_map and not port.to
+            else port
+        )
+        for port in (network.ports if network else ())
+    ]
+    labels = {port.label for port in ports}
+    folded = []
+    for task in tasks:
+        for port in task.legacy_ports:
+            if port.label not in labels:
+                labels.add(port.label)
+                to = task.config.port_map.get(port.label, port.to)
+                ports.append(port.model_copy(update={"to": to}))
+        own = [p.label for p in task.legacy_ports if p.label not in task.config.ports]
+        if own:
+            config = task.config.model_copy(update={"ports": task.config.ports + tuple(own)})
+            task = task.model_copy(update={"config": config})
+        folded.append(task)
+    if network is None and not ports:
+        return None, tuple(folded)
+    base = network or Network(line=line)
+    return base.model_copy(update={"ports": tuple(ports)}), tuple(folded)
 
 
 def _docker_config(block: Block) -> DockerConfig:
@@ -393,6 +451,7 @@ def _docker_config(block: Block) -> DockerConfig:
         runtime=r.str("runtime"),
         work_dir=r.str("work_dir"),
         network_mode=r.str("network_mode"),
+        port_map=_port_map(r),
         attribute_lines={name: block.line_of(name) for name in block.attributes},
     )
 

@@ -596,3 +596,75 @@ def test_device_count_defaults_to_one() -> None:
     resources = job.groups[0].tasks[0].resources
     assert resources is not None
     assert [(d.name, d.count) for d in resources.devices] == [("nvidia/gpu", 1)]
+
+
+# --- pre-0.12 ports: task `resources { network {} }` and docker `port_map` ----------------
+
+LEGACY = """
+job "j" {
+  group "g" {
+    network {
+      port "metrics" {}
+    }
+    task "web" {
+      driver = "docker"
+      config {
+        image = "x:1"
+        port_map {
+          http    = 8080
+          metrics = 9100
+        }
+      }
+      resources {
+        network {
+          mbits = 10
+          port "http" {}
+          port "admin" {
+            static = 9000
+          }
+        }
+      }
+    }
+    task "side" {
+      driver = "docker"
+      config {
+        image    = "y:1"
+        port_map = { dns = 53 }
+      }
+      resources {
+        network {
+          port "dns" {}
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def test_legacy_task_ports_join_the_group_network_with_their_port_map_numbers() -> None:
+    group = job_of(LEGACY).groups[0]
+    assert group.network is not None
+    ports = {p.label: (p.to, p.static) for p in group.network.ports}
+    assert ports == {
+        "metrics": (9100, None),  # a group port without `to` takes the port_map number
+        "http": (8080, None),
+        "admin": (None, 9000),
+        "dns": (53, None),
+    }
+    web, side = group.tasks
+    assert web.config.ports == ("http", "admin")
+    assert side.config.ports == ("dns",)
+
+
+def test_a_group_port_with_its_own_to_keeps_it() -> None:
+    text = task_job('config {\n  image = "x"\n  port_map { http = 1 }\n}\n').replace(
+        'group "g" {', 'group "g" {\n    network {\n      port "http" { to = 2 }\n    }'
+    )
+    assert job_of(text).groups[0].network.ports[0].to == 2
+
+
+def test_port_map_values_must_be_numbers() -> None:
+    error = error_of(task_job('config {\n  image = "x"\n  port_map { http = "web" }\n}\n'))
+    assert error.code == "invalid-value"
+    assert "port_map" in error.message
