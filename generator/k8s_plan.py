@@ -53,6 +53,10 @@ class SecurityContext:
     run_as_group: int | None = None
     privileged: bool = False
     add_capabilities: list[str] = field(default_factory=list)
+    drop_capabilities: list[str] = field(default_factory=list)
+    allow_privilege_escalation: bool | None = None
+    read_only_root_filesystem: bool = False
+    seccomp_profile: str | None = None  # RuntimeDefault | Unconfined
 
 
 @dataclass
@@ -60,6 +64,8 @@ class Container:
     name: str
     image: str | Raw
     working_dir: str | None = None
+    stdin: bool = False
+    tty: bool = False
     args: list[str] | None = None
     command: list[str] | None = None
     env: list[EnvVar] = field(default_factory=list)
@@ -119,6 +125,12 @@ class PodSpec:
     tolerations: list[Toleration] = field(default_factory=list)
     runtime_class_name: str | None = None
     host_network: bool = False
+    host_pid: bool = False
+    host_ipc: bool = False
+    hostname: str | None = None
+    host_aliases: dict[str, list[str]] = field(default_factory=dict)  # ip → host names
+    supplemental_groups: list[int] = field(default_factory=list)
+    sysctls: dict[str, str] = field(default_factory=dict)
     dns_policy: str | None = None
     termination_grace_period_seconds: int | None = None
     restart_policy: str | None = None

@@ -149,6 +149,17 @@ class DockerConfig(Node):
     runtime: str | None = None
     work_dir: str | None = None
     network_mode: str | None = None
+    cap_drop: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    readonly_rootfs: bool = False
+    interactive: bool = False
+    tty: bool = False
+    pid_mode: str | None = None
+    ipc_mode: str | None = None
+    hostname: str | None = None
+    extra_hosts: tuple[str, ...] = ()
+    group_add: tuple[str, ...] = ()
+    sysctl: dict[str, str] = Field(default_factory=dict)
     port_map: dict[str, int] = Field(default_factory=dict)  # label → container port (legacy)
     attribute_lines: dict[str, int] = Field(default_factory=dict)
 

@@ -385,6 +385,14 @@ def _legacy_ports(resources: Block | None) -> tuple[Port, ...]:
     return _network(network).ports if network else ()
 
 
+def _string_map(r: _Reader, name: str) -> dict[str, str]:
+    values, _ = r.mapping(name)
+    try:
+        return {key: _to_str(value) for key, value in values.items()}
+    except TypeError:
+        raise r._fail(name, "a map of strings", values) from None
+
+
 def _port_map(r: _Reader) -> dict[str, int]:
     values, _ = r.mapping("port_map")
     ports = {}
@@ -451,6 +459,17 @@ def _docker_config(block: Block) -> DockerConfig:
         runtime=r.str("runtime"),
         work_dir=r.str("work_dir"),
         network_mode=r.str("network_mode"),
+        cap_drop=r.strings("cap_drop"),
+        security_opt=r.strings("security_opt"),
+        readonly_rootfs=bool(r.bool("readonly_rootfs")),
+        interactive=bool(r.bool("interactive")),
+        tty=bool(r.bool("tty")),
+        pid_mode=r.str("pid_mode"),
+        ipc_mode=r.str("ipc_mode"),
+        hostname=r.str("hostname"),
+        extra_hosts=r.strings("extra_hosts"),
+        group_add=r.strings("group_add"),
+        sysctl=_string_map(r, "sysctl"),
         port_map=_port_map(r),
         attribute_lines={name: block.line_of(name) for name in block.attributes},
     )

@@ -63,6 +63,11 @@ job "ci-runner" {
         image = "docker.io/gitlab/gitlab-runner:v17.5.3"
         args  = ["run", "--working-directory", "/home/gitlab-runner", "--config", "/etc/runner/config.toml"]
 
+        # The runner itself needs no privileges; the forge is on the LAN.
+        cap_drop     = ["ALL"]
+        security_opt = ["no-new-privileges"]
+        extra_hosts  = ["git.example.org:192.168.1.20"]
+
         mount {
           type     = "bind"
           source   = "local/config.toml"

@@ -401,3 +401,38 @@ def test_container_name_is_a_dns_label() -> None:
     task = build_job(parse_hcl(text, FILE)).groups[0].tasks[0]
     container = build_container(task, "a:1", facts(), [], [], None, [], make_ctx())
     assert container.name == "api-v2"
+
+
+# --- docker hardening options ------------------------------------------------------------
+
+
+def config_task(lines: str) -> Task:
+    return task_of('      config {\n        image = "a:1"\n' + lines + "      }\n")
+
+
+def test_cap_drop_readonly_rootfs_and_no_new_privileges() -> None:
+    task = config_task(
+        '        cap_drop = ["ALL"]\n        readonly_rootfs = true\n'
+        '        security_opt = ["no-new-privileges:true", "seccomp=unconfined"]\n'
+    )
+    ctx = make_ctx()
+    assert security_context(task, ctx) == SecurityContext(
+        drop_capabilities=["ALL"],
+        read_only_root_filesystem=True,
+        allow_privilege_escalation=False,
+        seccomp_profile="Unconfined",
+    )
+    assert diagnostics(ctx) == []
+
+
+def test_security_opt_without_an_equivalent_is_unsupported_at_its_line() -> None:
+    ctx = make_ctx()
+    task = config_task('        security_opt = ["apparmor=unconfined"]\n')
+    assert security_context(task, ctx) is None
+    assert diagnostics(ctx) == [("unsupported", 6, "task[t].config.security_opt")]
+
+
+def test_interactive_and_tty_become_stdin_and_tty() -> None:
+    task = config_task("        interactive = true\n        tty = true\n")
+    container = build_container(task, "a:1", facts(), [], [], None, [], make_ctx())
+    assert (container.stdin, container.tty) == (True, True)

@@ -157,3 +157,50 @@ def test_other_network_modes(mode: str, code: str | None) -> None:
     pod, found = network_placed(mode)
     assert not pod.host_network
     assert found == ([(code, 7)] if code else [])
+
+
+# --- docker options that are pod settings ------------------------------------------------
+
+
+def options_placed(*configs: str) -> tuple[PodSpec, list[tuple[str, int | None]]]:
+    tasks = "".join(
+        f'    task "t{i}" {{\n      driver = "docker"\n      config {{\n        image = "x:1"\n'
+        f"{config}      }}\n    }}\n"
+        for i, config in enumerate(configs)
+    )
+    job = build_job(parse_hcl(f'job "x" {{\n  group "g" {{\n{tasks}  }}\n}}\n', FILE))
+    ctx = Context(settings=Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    pod = PodSpec(containers=[])
+    placement(job, job.groups[0], pod, SELECTOR, ctx)
+    return pod, [(d.code, d.line) for d in ctx.sink]
+
+
+def test_host_pid_and_ipc() -> None:
+    pod, found = options_placed('        pid_mode = "host"\n        ipc_mode = "host"\n')
+    assert (pod.host_pid, pod.host_ipc) == (True, True)
+    assert found == []
+    pod, found = options_placed('        ipc_mode = "container:other"\n')
+    assert not pod.host_ipc
+    assert found == [("unsupported", 7)]
+
+
+def test_extra_hosts_become_host_aliases_grouped_by_address() -> None:
+    pod, found = options_placed(
+        '        extra_hosts = ["a.lan:10.0.0.1", "b.lan:10.0.0.1", "broken"]\n',
+        '        extra_hosts = ["c.lan:10.0.0.2", "a.lan:10.0.0.1"]\n',
+    )
+    assert pod.host_aliases == {"10.0.0.1": ["a.lan", "b.lan"], "10.0.0.2": ["c.lan"]}
+    assert found == [("needs-decision", 7)]
+
+
+def test_hostname_group_add_and_sysctl() -> None:
+    pod, found = options_placed(
+        '        hostname = "Media Box"\n        group_add = ["44", "video"]\n'
+        '        sysctl = { "net.core.somaxconn" = "1024" }\n',
+        '        hostname = "other"\n        group_add = ["44", "109"]\n',
+    )
+    assert pod.hostname == "media-box"
+    assert pod.supplemental_groups == [44, 109]
+    assert pod.sysctls == {"net.core.somaxconn": "1024"}
+    # group_add "video" is a name; the second task asks for a different hostname.
+    assert found == [("needs-decision", 8), ("needs-decision", 16)]

@@ -201,10 +201,34 @@ def probe_for(
     return probe
 
 
+# docker `security_opt` entries with a container security_context field of the same effect.
+SECURITY_OPTS: dict[str, tuple[str, object]] = {
+    "no-new-privileges": ("allow_privilege_escalation", False),
+    "no-new-privileges:true": ("allow_privilege_escalation", False),
+    "no-new-privileges=true": ("allow_privilege_escalation", False),
+    "seccomp=unconfined": ("seccomp_profile", "Unconfined"),
+    "seccomp:unconfined": ("seccomp_profile", "Unconfined"),
+}
+
+
 def security_context(task: Task, ctx: Context) -> SecurityContext | None:
+    config = task.config
     context = SecurityContext(
-        privileged=task.config.privileged, add_capabilities=list(task.config.cap_add)
+        privileged=config.privileged,
+        add_capabilities=list(config.cap_add),
+        drop_capabilities=list(config.cap_drop),
+        read_only_root_filesystem=config.readonly_rootfs,
     )
+    for option in config.security_opt:
+        mapped = SECURITY_OPTS.get(option.replace(" ", "").lower())
+        if mapped is None:
+            ctx.unsupported(
+                f"security_opt {option!r} has no security_context equivalent; set it by hand",
+                config.line_of("security_opt"),
+                f"task[{task.name}].config.security_opt",
+            )
+        else:
+            setattr(context, *mapped)
     if task.user:
         user, _, group = task.user.partition(":")
         if user.isdigit() and (not group or group.isdigit()):
@@ -239,6 +263,8 @@ def build_container(
         name=ctx.k8s(task.name, "task", task.line, f"task[{task.name}]"),
         image=image,
         working_dir=task.config.work_dir,
+        stdin=task.config.interactive,
+        tty=task.config.tty,
         command=command,
         args=args,
         env=dedupe_env(downward + env_downward + plain + extra_env),

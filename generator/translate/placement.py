@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.k8s_plan import PodSpec, Toleration
-from generator.model import Group, Job
+from generator.model import Group, Job, Task
 from generator.render.hcl_values import Raw
 from generator.translate.constraints import place_by_constraints
 from generator.translate.containers import DOCKER_LIKE_DRIVERS
@@ -18,6 +18,11 @@ def placement(
     )
     place_by_constraints(constraints, pod, selector, ctx, f"group[{group.name}].constraint")
     _network_mode(group, pod, ctx)
+    containers = [t for t in group.tasks if t.driver in DOCKER_LIKE_DRIVERS]
+    for task in containers:
+        _host_namespaces(task, pod, ctx)
+        _host_names(task, pod, ctx)
+        _groups_and_sysctls(task, pod, ctx)
     if any(c.limits.get("nvidia.com/gpu") for c in pod.containers + pod.init_containers):
         gpu = ctx.settings.gpu
         pod.node_selector.update(gpu.node_selector)
@@ -77,3 +82,66 @@ def _network_mode(group: Group, pod: PodSpec, ctx: Context) -> None:
             first.config.line_of("network_mode"),
             f"task[{first.name}].config.network_mode",
         )
+
+
+# docker's `pid_mode` / `ipc_mode` = "host" and the pod field that shares the node's namespace.
+_HOST_NAMESPACES = {"pid_mode": "host_pid", "ipc_mode": "host_ipc"}
+
+
+def _host_namespaces(task: Task, pod: PodSpec, ctx: Context) -> None:
+    for option, field_name in _HOST_NAMESPACES.items():
+        mode = getattr(task.config, option)
+        if mode is None or mode in ("", "private"):
+            continue
+        where = f"task[{task.name}].config.{option}"
+        if mode == "host":
+            setattr(pod, field_name, True)
+        else:
+            ctx.unsupported(
+                f"{option} {mode!r}: a pod's containers share their namespaces only with each"
+                " other or with the node",
+                task.config.line_of(option),
+                where,
+            )
+
+
+def _host_names(task: Task, pod: PodSpec, ctx: Context) -> None:
+    config = task.config
+    if config.hostname:
+        if pod.hostname not in (None, config.hostname):
+            ctx.needs_decision(
+                f"hostname {config.hostname!r}: the pod already has {pod.hostname!r}",
+                config.line_of("hostname"),
+                f"task[{task.name}].config.hostname",
+            )
+        else:
+            pod.hostname = ctx.k8s(
+                config.hostname, "hostname", config.line_of("hostname"), f"task[{task.name}]"
+            )
+    for entry in config.extra_hosts:
+        name, _, address = entry.partition(":")
+        if not name or not address:
+            ctx.needs_decision(
+                f"extra_hosts entry {entry!r} is not NAME:IP",
+                config.line_of("extra_hosts"),
+                f"task[{task.name}].config.extra_hosts",
+            )
+            continue
+        names = pod.host_aliases.setdefault(address, [])
+        if name not in names:
+            names.append(name)
+
+
+def _groups_and_sysctls(task: Task, pod: PodSpec, ctx: Context) -> None:
+    config = task.config
+    for group_id in config.group_add:
+        if group_id.isdigit():
+            if int(group_id) not in pod.supplemental_groups:
+                pod.supplemental_groups.append(int(group_id))
+        else:
+            ctx.needs_decision(
+                f"group_add {group_id!r} is a name; supplemental_groups needs its gid",
+                config.line_of("group_add"),
+                f"task[{task.name}].config.group_add",
+            )
+    pod.sysctls.update(config.sysctl)

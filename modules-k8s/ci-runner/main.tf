@@ -66,6 +66,11 @@ resource "kubernetes_deployment" "app" {
           }
         }
 
+        host_aliases {
+          ip        = "192.168.1.20"
+          hostnames = ["git.example.org"]
+        }
+
         container {
           name  = "dind"
           image = "docker.io/library/docker:${var.docker_image_tag}"
@@ -88,6 +93,7 @@ resource "kubernetes_deployment" "app" {
 
           security_context {
             privileged = true
+
             capabilities {
               add = ["NET_ADMIN"]
             }
@@ -128,7 +134,12 @@ resource "kubernetes_deployment" "app" {
           }
 
           security_context {
-            run_as_user = "1000"
+            run_as_user                = "1000"
+            allow_privilege_escalation = false
+
+            capabilities {
+              drop = ["ALL"]
+            }
           }
         }
 
