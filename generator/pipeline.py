@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +43,25 @@ class Generation:
     notes: list[str] = field(default_factory=list)
 
 
+# The steps of `generate`, in order; each runs inside `stage(name)`.
+STAGES = (
+    "read",
+    "detect",
+    "parse",
+    "evaluate",
+    "wrap",
+    "ledger",
+    "model",
+    "classify",
+    "translate",
+    "render",
+)
+
+
+def _untimed(_stage: str) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
 def generate(
     service: str,
     jobspec: Path,
@@ -49,25 +70,40 @@ def generate(
     pattern: PatternChoice = PatternChoice.AUTO,
     cli_vars: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
+    stage: Callable[[str], AbstractContextManager[None]] = _untimed,
 ) -> Generation:
-    """Everything one module needs, in memory; raises `InputError` on bad input."""
+    """Everything one module needs, in memory; raises `InputError` on bad input.
+
+    `stage(name)` wraps each step (`make bench` times them).
+    """
     display = str(jobspec)
-    text = read_jobspec(jobspec, display)
-    unsupported = detect_unsupported_syntax(text, display)
+    with stage("read"):
+        text = read_jobspec(jobspec, display)
+    with stage("detect"):
+        unsupported = detect_unsupported_syntax(text, display)
     if unsupported is not None:
         raise unsupported
-    evaluation = evaluate_jobspec(
-        parse_hcl(text, display), cli_vars or {}, var_files or [], base_dir=jobspec.parent
-    )
+    with stage("parse"):
+        tree = parse_hcl(text, display)
+    with stage("evaluate"):
+        evaluation = evaluate_jobspec(
+            tree, cli_vars or {}, var_files or [], base_dir=jobspec.parent
+        )
     sink = DiagnosticSink()
     sink.extend(evaluation.diagnostics)
-    root = wrap_job_level_tasks(evaluation.root)
-    sink.extend(ledger_diagnostics(root))
-    job = build_job(root)
+    with stage("wrap"):
+        root = wrap_job_level_tasks(evaluation.root)
+    with stage("ledger"):
+        sink.extend(ledger_diagnostics(root))
+    with stage("model"):
+        job = build_job(root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
-    classification = classify(job, override)
+    with stage("classify"):
+        classification = classify(job, override)
     ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
-    plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
-    files = render_module(plan)
+    with stage("translate"):
+        plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
+    with stage("render"):
+        files = render_module(plan)
     return Generation(service, display, classification, files, list(sink), ctx.notes)
