@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generator.diagnostics import DiagnosticSink
@@ -436,3 +438,39 @@ def test_interactive_and_tty_become_stdin_and_tty() -> None:
     task = config_task("        interactive = true\n        tty = true\n")
     container = build_container(task, "a:1", facts(), [], [], None, [], make_ctx())
     assert (container.stdin, container.tty) == (True, True)
+
+
+# --- ${VAR} of the task's own env → Kubernetes $(VAR) ------------------------------------
+
+
+def test_args_read_any_env_var_of_the_task_as_kubernetes_expansions() -> None:
+    task = task_of(
+        '      config {\n        image = "a:1"\n'
+        '        args = ["-h", "${DB_HOST}:${DB_PORT}", "${NOWHERE}"]\n      }\n'
+        '      env {\n        DB_HOST = "db"\n      }\n'
+    )
+    ctx = make_ctx()
+    f = replace(facts(), env_names=frozenset({"DB_HOST", "DB_PORT"}))
+    _, args = command_and_args(task, f, ctx, [])
+    assert args == ["-h", "$(DB_HOST):$(DB_PORT)", "${NOWHERE}"]
+    assert [(code, path) for code, _, path in diagnostics(ctx)] == [
+        ("needs-decision", "task[t].config.args")
+    ]
+
+
+def test_an_env_value_reads_only_env_vars_defined_before_it() -> None:
+    task = task_of(
+        '      env {\n        A = "a"\n        B = "${A}/b"\n        C = "${D}"\n'
+        '        D = "d"\n        E = "${E}"\n      }\n'
+    )
+    ctx = make_ctx()
+    f = replace(facts(), env_names=frozenset({"A", "B", "C", "D", "E"}))
+    plain, _ = env_vars(task, f, ctx)
+    assert {e.name: e.value for e in plain} == {
+        "A": "a",
+        "B": "$(A)/b",
+        "C": "${D}",
+        "D": "d",
+        "E": "${E}",
+    }
+    assert [line for _, line, _ in diagnostics(ctx)] == [7, 9]

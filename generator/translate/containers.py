@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.classify import gpu_count
 from generator.diagnostics import Severity
@@ -98,11 +98,15 @@ def env_vars(task: Task, facts: PodFacts, ctx: Context) -> tuple[list[EnvVar], l
     """Plain env vars, and the downward-API vars they need (defined first)."""
     plain: list[EnvVar] = []
     downward: list[EnvVar] = []
+    earlier: list[str] = []
     for name, value in task.env.items():
         line = task.env_lines.get(name, task.line)
         path = f"task[{task.name}].env.{name}"
         text = "true" if value is True else "false" if value is False else str(value)
-        rewritten = rewrite(text, facts, ctx, line, path)
+        # An env value can only read the env vars defined before it.
+        defined_before = replace(facts, env_names=frozenset(earlier))
+        earlier.append(name)
+        rewritten = rewrite(text, defined_before, ctx, line, path)
         downward.extend(rewritten.downward_env)
         plain.append(EnvVar(name=name, value=rewritten.value))
         if CREDENTIAL_NAME.search(name) and text and "${" not in text:

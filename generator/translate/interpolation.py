@@ -52,6 +52,8 @@ class PodFacts:
     cpu: int | None = None
     memory: int | None = None
     upstreams: dict[str, int] = field(default_factory=dict)
+    # Env vars a `${NAME}` here may read: Kubernetes expands `$(NAME)` from the container's env.
+    env_names: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -111,6 +113,8 @@ def _runtime_value(
                 )
     if name.startswith(UPSTREAM_PREFIXES):
         return _upstream_value(name, name.split("_", 3)[3], facts, ctx, line, path)
+    if name in facts.env_names:
+        return f"$({name})"
     ctx.needs_decision(
         f"${{{name}}} is a Nomad runtime value with no Kubernetes equivalent; kept as literal text",
         line,

@@ -180,11 +180,17 @@ def _store_warnings(
         + (f"; its default {k.default!r} is not carried)" if k.default is not None else ")")
         for k in consul_keys
     )
+    plural = len(consul_keys) > 1
     ctx.report(
         Severity.WARNING,
         "consul-key",
-        f"Consul KV {places} {'become ExternalSecret keys' if len(consul_keys) > 1 else 'becomes an ExternalSecret key'}:"
-        " copy the values into the secret store",
+        f"Consul KV {places} "
+        + (
+            "become ExternalSecret keys: copy their values"
+            if plural
+            else "becomes an ExternalSecret key: copy its value"
+        )
+        + " into the secret store",
         template.line,
         path,
     )

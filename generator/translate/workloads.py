@@ -252,6 +252,7 @@ def translate_group(
         for label in owners.get(task.name, {}):
             names_by_label.setdefault(label, port_name(label))
         probe = None if task.is_init else _probe_for_task(group, task, names_by_label, numbers, ctx)
+        facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
         container = build_container(
             task,
             container_image(task, images, ctx),
