@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from generator.diagnostics import InputError
 from generator.model import Group, Job, Task
-from generator.translate.volumes import parse_volume_string
+from generator.translate.volumes import docker_binds
 
 
 class Pattern(StrEnum):
@@ -95,14 +95,14 @@ def persistent_volumes(group: Group) -> list[str]:
                     f"task {task.name!r} writes to {request.type} volume"
                     f" {request.source or request.name!r} at {mount.destination}"
                 )
-        for entry in task.config.volumes:
-            bind = parse_volume_string(entry, 0) if isinstance(entry, str) else None
-            if bind and bind.source.startswith("/") and not bind.read_only:
+        binds, _ = docker_binds(task)
+        for bind in binds:
+            if bind.read_only:
+                continue
+            if bind.kind == "bind" and not bind.is_docker_volume and bind.source.startswith("/"):
                 reasons.append(f"task {task.name!r} bind-mounts {bind.source} writable")
-        for mount in task.config.mounts:
-            source = mount.source or ""
-            if mount.type == "bind" and source.startswith("/") and not mount.readonly:
-                reasons.append(f"task {task.name!r} bind-mounts {source} writable")
+            elif bind.keeps_data_on_node:
+                reasons.append(f"task {task.name!r} writes to docker volume {bind.source!r}")
     return reasons
 
 

@@ -89,8 +89,9 @@ class KeyToPath:
 @dataclass
 class PodVolume:
     name: str
-    kind: str  # host_path | empty_dir | config_map | secret
+    kind: str  # host_path | empty_dir | config_map | secret | nfs
     path: str | None = None
+    server: str | None = None  # nfs
     host_path_type: str | None = None
     size_limit: str | None = None
     medium: str | None = None

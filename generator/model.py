@@ -132,6 +132,8 @@ class Mount(Node):
     source: str | None = None
     target: str
     readonly: bool = False
+    volume_driver: str | None = None  # volume_options.driver_config.name
+    driver_options: dict[str, str] = Field(default_factory=dict)
 
 
 class DockerConfig(Node):
@@ -149,6 +151,7 @@ class DockerConfig(Node):
     runtime: str | None = None
     work_dir: str | None = None
     network_mode: str | None = None
+    volume_driver: str | None = None
     cap_drop: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
     readonly_rootfs: bool = False

@@ -459,6 +459,7 @@ def _docker_config(block: Block) -> DockerConfig:
         runtime=r.str("runtime"),
         work_dir=r.str("work_dir"),
         network_mode=r.str("network_mode"),
+        volume_driver=r.str("volume_driver"),
         cap_drop=r.strings("cap_drop"),
         security_opt=r.strings("security_opt"),
         readonly_rootfs=bool(r.bool("readonly_rootfs")),
@@ -480,12 +481,16 @@ def _mount(block: Block) -> Mount:
     target = r.str("target")
     if not target:
         raise InputError(block.file, block.line, "invalid-value", "mount has no target")
+    options = block.child("volume_options")
+    driver = options.child("driver_config") if options else None
     return Mount(
         line=block.line,
         type=r.str("type") or "volume",
         source=r.str("source"),
         target=target,
         readonly=bool(r.bool("readonly")),
+        volume_driver=_Reader(driver).str("name") if driver else None,
+        driver_options=_string_map(_Reader(driver), "options") if driver else {},
     )
 
 

@@ -316,3 +316,25 @@ def test_every_gpu_task_is_named_in_the_reasons() -> None:
         "task 'gpu' asks for device 'nvidia/gpu' x2",
         "task 'web' runs with docker's nvidia runtime (one GPU)",
     ]
+
+
+NAMED_VOLUME = '      mount {\n        type = "volume"\n        source = "pgdata"\n        target = "/d"\n      }\n'
+
+
+def task_with(config: str) -> str:
+    return (
+        '    task "db" {\n      driver = "docker"\n      config {\n        image = "pg:16"\n'
+        + config
+        + "      }\n    }\n"
+    )
+
+
+def test_a_named_docker_volume_is_persistent_data() -> None:
+    group_class = single(job_of(task_with(NAMED_VOLUME)))
+    assert group_class.pattern is Pattern.C
+    assert "task 'db' writes to docker volume 'pgdata'" in group_class.reasons[0]
+
+
+def test_relative_volumes_sources_are_task_dir_scratch_space() -> None:
+    config = '        volumes = ["cache:/cache", "data/db:/db", "local/x:/x"]\n'
+    assert single(job_of(task_with(config))).pattern is Pattern.A

@@ -11,10 +11,12 @@ from generator.model import Group, Task
 from generator.model_builder import build_job
 from generator.settings import Settings
 from generator.translate.context import Context
+from generator.translate.names import k8s_name
 from generator.translate.volumes import (
     Bind,
     PodVolumes,
     binds_of,
+    nfs_export,
     parse_volume_string,
     task_dir_of,
 )
@@ -226,21 +228,83 @@ def test_read_only_absolute_bind_is_not_recorded_writable() -> None:
     assert volumes.writable_host_paths == []
 
 
-def test_named_docker_volume_is_empty_dir_and_needs_decision() -> None:
+@pytest.mark.parametrize("source", ["cache", "data/db"])
+def test_a_relative_volumes_source_is_scratch_space_in_the_task_dir(source: str) -> None:
+    # Nomad's docker driver joins it to the task dir: it lives as long as the allocation.
     ctx = make_ctx()
-    spec, volumes = mount_for(Bind("cache", "/var/cache", False, 9), ctx)
-    assert spec == VolumeMountSpec("volume-cache", "/var/cache", None, False)
-    assert volumes.pod_volumes() == [PodVolume(name="volume-cache", kind="empty_dir")]
+    spec, volumes = mount_for(Bind(source, "/var/cache", False, 9), ctx)
+    name = k8s_name(f"task-t-{source}")
+    assert spec == VolumeMountSpec(name, "/var/cache", None, False)
+    assert volumes.pod_volumes() == [PodVolume(name=name, kind="empty_dir")]
+    assert volumes.writable_host_paths == []
+    assert len(ctx.sink) == 0
+
+
+def test_a_named_docker_volume_keeps_its_data_on_a_host_path() -> None:
+    ctx = make_ctx()
+    spec, volumes = mount_for(Bind("pgdata", "/var/lib/postgresql", False, 9, "volume"), ctx)
+    assert spec == VolumeMountSpec("volume-pgdata", "/var/lib/postgresql", None, False)
+    assert volumes.pod_volumes() == [
+        PodVolume(
+            name="volume-pgdata",
+            kind="host_path",
+            path="/storage/v/pgdata",
+            host_path_type="Directory",
+        )
+    ]
+    assert volumes.writable_host_paths == ["docker volume 'pgdata'"]
     assert diagnostics(ctx) == [("needs-decision", 9, "task[t].config")]
-    assert "docker named volume 'cache' becomes an empty_dir" in next(iter(ctx.sink)).message
+    assert "/var/lib/docker/volumes/pgdata" in next(iter(ctx.sink)).message
 
 
-def test_mount_of_type_volume_is_empty_dir() -> None:
+def test_volumes_with_a_volume_driver_name_docker_volumes() -> None:
     ctx = make_ctx()
-    spec, volumes = mount_for(Bind("app/state", "/state", False, 9, "volume"), ctx)
-    assert spec == VolumeMountSpec("volume-app-state", "/state", None, False)
-    assert volumes.pod_volumes() == [PodVolume(name="volume-app-state", kind="empty_dir")]
-    assert [d.code for d in ctx.sink] == ["needs-decision"]
+    bind = Bind("shared", "/shared", False, 9, "bind", "rexray")
+    _, volumes = mount_for(bind, ctx)
+    assert volumes.pod_volumes() == [PodVolume(name="volume-shared", kind="empty_dir")]
+    assert "of the 'rexray' driver becomes an empty_dir" in next(iter(ctx.sink)).message
+
+
+def test_an_anonymous_docker_volume_is_scratch_space() -> None:
+    ctx = make_ctx()
+    _, volumes = mount_for(Bind("", "/scratch", False, 9, "volume"), ctx)
+    assert volumes.pod_volumes() == [PodVolume(name="volume-scratch", kind="empty_dir")]
+    assert len(ctx.sink) == 0
+
+
+NFS = (("device", ":/volume1/media"), ("o", "addr=192.168.1.10,nolock,soft,rw"), ("type", "nfs"))
+
+
+def test_a_local_driver_nfs_volume_becomes_an_nfs_volume() -> None:
+    ctx = make_ctx()
+    bind = Bind("", "/media", True, 9, "volume", "local", NFS)
+    spec, volumes = mount_for(bind, ctx)
+    assert spec == VolumeMountSpec("volume-media", "/media", None, True)
+    assert volumes.pod_volumes() == [
+        PodVolume(name="volume-media", kind="nfs", server="192.168.1.10", path="/volume1/media")
+    ]
+    assert len(ctx.sink) == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (NFS, ("192.168.1.10", "/volume1/media")),
+        ((("device", "nas:/export"), ("type", "nfs4")), ("nas", "/export")),
+        ((("device", "//nas/share"), ("type", "cifs")), None),
+        ((("device", ":relative"), ("o", "addr=nas"), ("type", "nfs")), None),
+    ],
+)
+def test_nfs_export(options, expected) -> None:
+    assert nfs_export(Bind("x", "/x", False, 1, "volume", "local", options)) == expected
+
+
+def test_a_cifs_volume_needs_a_decision() -> None:
+    ctx = make_ctx()
+    options = (("device", "//nas/share"), ("type", "cifs"))
+    _, volumes = mount_for(Bind("share", "/share", False, 9, "volume", "local", options), ctx)
+    assert volumes.pod_volumes() == [PodVolume(name="volume-share", kind="empty_dir")]
+    assert "of the 'local' driver becomes an empty_dir" in next(iter(ctx.sink)).message
 
 
 def test_tmpfs_is_memory_empty_dir() -> None:
@@ -251,18 +315,6 @@ def test_tmpfs_is_memory_empty_dir() -> None:
         PodVolume(name="tmpfs-t-tmp", kind="empty_dir", medium="Memory")
     ]
     assert len(ctx.sink) == 0
-
-
-def test_relative_bind_outside_task_dirs_is_not_mounted() -> None:
-    ctx = make_ctx()
-    spec, volumes = mount_for(Bind("data/db", "/db", False, 9), ctx)
-    assert spec is None
-    assert volumes.pod_volumes() == []
-    assert diagnostics(ctx) == [("needs-decision", 9, "task[t].config")]
-    assert next(iter(ctx.sink)).message == (
-        "bind source 'data/db' is relative to the task dir but outside local/, alloc/ and"
-        " secrets/; not mounted"
-    )
 
 
 def test_task_dir_bind_uses_sub_path_and_ephemeral_disk_size() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
 from generator.model import Group, Mount, Task
@@ -22,6 +22,23 @@ class Bind:
     read_only: bool
     line: int
     kind: str = "bind"  # bind | volume | tmpfs
+    driver: str | None = None  # a docker volume driver: the source names one of its volumes
+    driver_options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_docker_volume(self) -> bool:
+        """Docker manages it: a `mount` of type volume, or `volumes` with a volume_driver."""
+        return self.kind == "volume" or (self.kind == "bind" and self.driver is not None)
+
+    @property
+    def keeps_data_on_node(self) -> bool:
+        """A named docker volume of the local driver: its data outlives the container."""
+        return (
+            self.is_docker_volume
+            and bool(self.source)
+            and not self.driver_options
+            and self.driver in (None, "local")
+        )
 
 
 def parse_volume_string(text: str, line: int) -> Bind | None:
@@ -32,24 +49,55 @@ def parse_volume_string(text: str, line: int) -> Bind | None:
     return Bind(parts[0], parts[1], read_only, line)
 
 
-def binds_of(task: Task, ctx: Context) -> list[Bind]:
+def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
+    """The task's `volumes` entries and `mount` blocks as binds, and the entries not parsed."""
     binds: list[Bind] = []
+    unparsed: list[object] = []
     for entry in task.config.volumes:
         bind = parse_volume_string(entry, task.config.line) if isinstance(entry, str) else None
         if bind is None:
-            ctx.needs_decision(
-                f"docker volume {entry!r} is not `source:target[:ro]`",
-                task.config.line,
-                f"task[{task.name}].config.volumes",
-            )
+            unparsed.append(entry)
         else:
-            binds.append(bind)
+            binds.append(replace(bind, driver=task.config.volume_driver))
     binds.extend(_mount_bind(mount) for mount in task.config.mounts)
+    return binds, unparsed
+
+
+def binds_of(task: Task, ctx: Context) -> list[Bind]:
+    binds, unparsed = docker_binds(task)
+    for entry in unparsed:
+        ctx.needs_decision(
+            f"docker volume {entry!r} is not `source:target[:ro]`",
+            task.config.line,
+            f"task[{task.name}].config.volumes",
+        )
     return binds
 
 
 def _mount_bind(mount: Mount) -> Bind:
-    return Bind(mount.source or "", mount.target, mount.readonly, mount.line, mount.type)
+    return Bind(
+        mount.source or "",
+        mount.target,
+        mount.readonly,
+        mount.line,
+        mount.type,
+        mount.volume_driver,
+        tuple(sorted(mount.driver_options.items())),
+    )
+
+
+def nfs_export(bind: Bind) -> tuple[str, str] | None:
+    """(server, path) of a local-driver docker volume that mounts NFS, else None."""
+    options = dict(bind.driver_options)
+    if bind.driver not in (None, "local") or options.get("type") not in ("nfs", "nfs4"):
+        return None
+    flags = dict(
+        flag.partition("=")[::2] for flag in options.get("o", "").split(",") if "=" in flag
+    )
+    device = options.get("device", "")
+    host, _, path = device.rpartition(":")
+    server = flags.get("addr") or host
+    return (server, path) if server and path.startswith("/") else None
 
 
 def task_dir_of(path: str) -> tuple[str, str] | None:
@@ -172,23 +220,42 @@ class PodVolumes:
             writable = not bind.read_only
             self.host_path(name, bind.source, writable, f"bind mount of {bind.source}")
             return VolumeMountSpec(name, bind.target, None, bind.read_only)
-        if bind.kind == "volume" or "/" not in bind.source:
-            name = k8s_name(f"volume-{bind.source or posixpath.basename(bind.target)}")
-            self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
+        if bind.is_docker_volume:
+            return self._docker_volume(task, bind, where)
+        # Nomad resolves any other relative source inside the task dir: scratch space.
+        name = k8s_name(f"task-{task.name}-{bind.source}")
+        self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
+        return VolumeMountSpec(name, bind.target, None, bind.read_only)
+
+    def _docker_volume(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec:
+        label = bind.source or posixpath.basename(bind.target) or "root"
+        name = k8s_name(f"volume-{label}")
+        export = nfs_export(bind)
+        if export is not None:
+            server, path = export
+            self.volumes.setdefault(
+                name, PodVolume(name=name, kind="nfs", server=server, path=path)
+            )
+        elif bind.keeps_data_on_node:
+            path = posixpath.join(self.ctx.settings.storage_root, bind.source)
+            self.host_path(name, path, not bind.read_only, f"docker volume {bind.source!r}")
             self.ctx.needs_decision(
-                f"docker named volume {bind.source!r} becomes an empty_dir: its data does not"
-                " persist; use a group volume for persistent data",
+                f"docker volume {bind.source!r} becomes the hostPath {path}: copy its data there"
+                f" from the node's docker volume store (/var/lib/docker/volumes/{bind.source})",
                 bind.line,
                 where,
             )
-            return VolumeMountSpec(name, bind.target, None, bind.read_only)
-        self.ctx.needs_decision(
-            f"bind source {bind.source!r} is relative to the task dir but outside local/,"
-            " alloc/ and secrets/; not mounted",
-            bind.line,
-            where,
-        )
-        return None
+        else:
+            self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
+            if bind.source:
+                driver = bind.driver or dict(bind.driver_options).get("type") or "local"
+                self.ctx.needs_decision(
+                    f"docker volume {bind.source!r} of the {driver!r} driver becomes an"
+                    " empty_dir: mount its storage with a CSI driver or PersistentVolume by hand",
+                    bind.line,
+                    where,
+                )
+        return VolumeMountSpec(name, bind.target, None, bind.read_only)
 
     def pod_volumes(self) -> list[PodVolume]:
         return list(self.volumes.values())
