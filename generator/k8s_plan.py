@@ -37,6 +37,10 @@ class Probe:
     period_seconds: int | None = None
     timeout_seconds: int | None = None
     http_headers: dict[str, str] = field(default_factory=dict)
+    scheme: str | None = None  # HTTPS
+    # From check_restart; liveness only.
+    failure_threshold: int | None = None
+    initial_delay_seconds: int | None = None
 
 
 @dataclass

@@ -44,6 +44,8 @@ class Check(Node):
     grpc_service: str | None = None
     method: str | None = None
     headers: dict[str, Any] = Field(default_factory=dict)
+    restart_limit: int | None = None  # check_restart: restart after this many failures
+    restart_grace_seconds: int | None = None  # check_restart: failures ignored after start
 
 
 class Upstream(Node):

@@ -293,7 +293,7 @@ def _service(block: Block, task: str | None) -> ServiceDef:
         name=r.str("name"),
         port=port if isinstance(port, int) else r.str("port"),
         tags=r.strings("tags"),
-        checks=tuple(_check(c) for c in block.children("check")),
+        checks=tuple(_check(c, block.child("check_restart")) for c in block.children("check")),
         provider=r.str("provider") or "consul",
         has_connect=connect is not None,
         upstreams=tuple(upstreams),
@@ -303,10 +303,13 @@ def _service(block: Block, task: str | None) -> ServiceDef:
     )
 
 
-def _check(block: Block) -> Check:
+def _check(block: Block, service_restart: Block | None) -> Check:
+    """A check; its own `check_restart` wins over the service's."""
     r = _Reader(block)
     port = block.get("port")
     headers, _ = r.mapping("header")
+    restart_block = block.child("check_restart") or service_restart
+    restart = _Reader(restart_block) if restart_block else None
     return Check(
         line=block.line,
         name=r.str("name"),
@@ -322,6 +325,8 @@ def _check(block: Block) -> Check:
         grpc_service=r.str("grpc_service"),
         method=r.str("method"),
         headers=headers,
+        restart_limit=restart.int("limit") if restart else None,
+        restart_grace_seconds=restart.seconds("grace") if restart else None,
     )
 
 

@@ -46,6 +46,12 @@ job "searxng" {
         path     = "/healthz"
         interval = "15s"
         timeout  = "3s"
+
+        # Restart after three failed checks, but not in the first minute.
+        check_restart {
+          limit = 3
+          grace = "60s"
+        }
       }
     }
 

@@ -336,11 +336,33 @@ def test_check_types_become_probes(fields: dict[str, object], expected: Probe) -
     assert len(ctx.sink) == 0
 
 
-def test_https_check_probes_http_and_needs_decision() -> None:
+@pytest.mark.parametrize("fields", [{"type": "https"}, {"type": "http", "protocol": "https"}])
+def test_https_checks_probe_with_the_https_scheme(fields: dict) -> None:
     ctx = make_ctx()
-    probe = probe_for(check(type="https", path="/"), PORT_NAMES, "http", ctx, PATH)
-    assert probe == Probe(kind="http_get", port="http", path="/")
-    assert diagnostics(ctx) == [("needs-decision", 12, PATH)]
+    probe = probe_for(check(path="/", **fields), PORT_NAMES, "http", ctx, PATH)
+    assert probe == Probe(kind="http_get", port="http", path="/", scheme="HTTPS")
+    assert diagnostics(ctx) == []
+
+
+def test_check_restart_shapes_only_the_liveness_probe() -> None:
+    task = task_of(
+        '      config {\n        image = "a:1"\n      }\n'
+        "      service {\n        port = 8080\n        check_restart {\n          limit = 3\n"
+        '          grace = "90s"\n        }\n        check {\n          type = "tcp"\n'
+        '          interval = "10s"\n        }\n      }\n'
+    )
+    checks = task.services[0].checks
+    assert (checks[0].restart_limit, checks[0].restart_grace_seconds) == (3, 90)
+    probe = probe_for(checks[0], {}, 8080, make_ctx(), PATH)
+    container = build_container(task, "a:1", facts(), [], [], probe, [], make_ctx())
+    assert container.liveness_probe == Probe(
+        kind="tcp_socket",
+        port=8080,
+        period_seconds=10,
+        failure_threshold=3,
+        initial_delay_seconds=90,
+    )
+    assert container.readiness_probe == Probe(kind="tcp_socket", port=8080, period_seconds=10)
 
 
 def test_unknown_check_type_is_unsupported() -> None:

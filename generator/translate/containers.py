@@ -174,7 +174,11 @@ def probe_for(
     if check.port is not None:
         port = port_names.get(str(check.port), check.port)
     probe = Probe(
-        kind=kind, period_seconds=check.interval_seconds, timeout_seconds=check.timeout_seconds
+        kind=kind,
+        period_seconds=check.interval_seconds,
+        timeout_seconds=check.timeout_seconds,
+        failure_threshold=check.restart_limit or None,
+        initial_delay_seconds=check.restart_grace_seconds or None,
     )
     if kind == "exec":
         probe.command = [check.command or "", *check.args] if check.command else list(check.args)
@@ -192,9 +196,7 @@ def probe_for(
             k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in check.headers.items()
         }
         if check.type == "https" or check.protocol == "https":
-            ctx.needs_decision(
-                'https check probes over plain HTTP; add `scheme = "HTTPS"`', check.line, path
-            )
+            probe.scheme = "HTTPS"
     if kind == "grpc":
         probe.grpc_service = check.grpc_service
         if isinstance(port, str) and not port.isdigit():
@@ -249,6 +251,13 @@ def security_context(task: Task, ctx: Context) -> SecurityContext | None:
     return context
 
 
+def _readiness(probe: Probe | None) -> Probe | None:
+    """The check as a readiness probe: check_restart only shapes the liveness probe."""
+    if probe is None:
+        return None
+    return replace(probe, failure_threshold=None, initial_delay_seconds=None)
+
+
 def build_container(
     task: Task,
     image: str | Raw,
@@ -276,7 +285,7 @@ def build_container(
         requests=requests,
         limits=limits,
         liveness_probe=probe,
-        readiness_probe=probe,
+        readiness_probe=_readiness(probe),
         volume_mounts=mounts,
         security_context=security_context(task, ctx),
     )

@@ -95,8 +95,10 @@ resource "kubernetes_deployment" "app" {
               path = "/healthz"
               port = "http"
             }
-            period_seconds  = 15
-            timeout_seconds = 3
+            initial_delay_seconds = 60
+            period_seconds        = 15
+            failure_threshold     = 3
+            timeout_seconds       = 3
           }
 
           readiness_probe {
