@@ -81,6 +81,7 @@ class Container:
     volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
     security_context: SecurityContext | None = None
     env_from_secrets: list[Raw] = field(default_factory=list)
+    pre_stop_sleep_seconds: int | None = None
 
 
 @dataclass

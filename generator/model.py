@@ -210,6 +210,7 @@ class Task(Node):
     services: tuple[ServiceDef, ...] = ()
     user: str | None = None
     kill_timeout_seconds: int | None = None
+    shutdown_delay_seconds: int | None = None
     has_vault: bool = False
     artifacts: tuple[Artifact, ...] = ()
     constraints: tuple[Constraint, ...] = ()
@@ -243,6 +244,7 @@ class Group(Node):
     restart: RestartPolicy | None = None
     constraints: tuple[Constraint, ...] = ()
     update: UpdatePolicy | None = None
+    shutdown_delay_seconds: int | None = None
     tasks: tuple[Task, ...] = ()
 
     def all_services(self) -> tuple[ServiceDef, ...]:

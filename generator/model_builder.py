@@ -241,6 +241,7 @@ def _group(block: Block) -> Group:
         restart=_restart(restart) if restart else None,
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         update=_update(block.child("update")),
+        shutdown_delay_seconds=r.seconds("shutdown_delay"),
         tasks=tasks,
     )
 
@@ -377,6 +378,7 @@ def _task(block: Block) -> Task:
         services=tuple(_service(s, block.label) for s in block.children("service")),
         user=r.str("user"),
         kill_timeout_seconds=r.seconds("kill_timeout"),
+        shutdown_delay_seconds=r.seconds("shutdown_delay"),
         has_vault=block.child("vault") is not None,
         artifacts=tuple(_artifact(a) for a in block.children("artifact")),
         constraints=tuple(_constraint(c) for c in block.children("constraint")),

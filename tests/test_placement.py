@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.diagnostics import DiagnosticSink
@@ -9,7 +11,9 @@ from generator.hcl import parse_hcl
 from generator.k8s_plan import MatchExpression, PodSpec
 from generator.model import Constraint, Group
 from generator.model_builder import build_job
+from generator.pipeline import generate
 from generator.render.hcl_values import Raw
+from generator.service_spec import ServiceSpec
 from generator.settings import Settings
 from generator.translate.constraints import place_by_constraints
 from generator.translate.context import Context
@@ -204,3 +208,40 @@ def test_hostname_group_add_and_sysctl() -> None:
     assert pod.sysctls == {"net.core.somaxconn": "1024"}
     # group_add "video" is a name; the second task asks for a different hostname.
     assert found == [("needs-decision", 8), ("needs-decision", 16)]
+
+
+# --- shutdown_delay → preStop sleep, inside the grace period -----------------------------
+
+
+def generated_main(tmp_path: Path, group_extra: str, task_extra: str) -> str:
+    text = (
+        f'job "x" {{\n  group "g" {{\n{group_extra}    task "t" {{\n      driver = "docker"\n'
+        f'      config {{\n        image = "x:1"\n      }}\n{task_extra}    }}\n  }}\n}}\n'
+    )
+    jobspec = tmp_path / "x.nomad.hcl"
+    jobspec.write_text(text)
+    generation = generate("x", jobspec, Settings(), ServiceSpec())
+    assert [d.code for d in generation.diagnostics if d.code == "needs-decision"] == (
+        ["needs-decision"] if "shutdown_delay" in group_extra + task_extra else []
+    )
+    return generation.files["main.tf"]
+
+
+@pytest.mark.parametrize(
+    ("group_extra", "task_extra", "sleep", "grace"),
+    [
+        ('    shutdown_delay = "10s"\n', "", 10, None),  # 10 + Nomad's 5s fit in 30s
+        ("", '      shutdown_delay = "40s"\n', 40, 45),
+        ('    shutdown_delay = "10s"\n', '      kill_timeout = "60s"\n', 10, 70),
+        ("", '      kill_timeout = "60s"\n', None, 60),
+    ],
+)
+def test_shutdown_delay_is_a_pre_stop_sleep_within_the_grace_period(
+    tmp_path: Path, group_extra: str, task_extra: str, sleep: int | None, grace: int | None
+) -> None:
+    main = generated_main(tmp_path, group_extra, task_extra)
+    assert (f'command = ["sleep", "{sleep}"]' in main) == (sleep is not None)
+    if grace is None:
+        assert "termination_grace_period_seconds" not in main
+    else:
+        assert f"termination_grace_period_seconds = {grace}\n" in main

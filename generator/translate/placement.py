@@ -30,9 +30,7 @@ def placement(
             Toleration(t.key, t.operator, t.value, t.effect) for t in gpu.tolerations
         ]
         pod.runtime_class_name = gpu.runtime_class_name
-    kill = max((t.kill_timeout_seconds or 0 for t in group.tasks), default=0)
-    if kill:
-        pod.termination_grace_period_seconds = kill
+    _grace_period(group, pod)
     servers = list(group.network.dns_servers) if group.network else []
     for task in group.tasks:
         servers.extend(s for s in task.config.dns_servers if s not in servers)
@@ -145,3 +143,16 @@ def _groups_and_sysctls(task: Task, pod: PodSpec, ctx: Context) -> None:
                 f"task[{task.name}].config.group_add",
             )
     pod.sysctls.update(config.sysctl)
+
+
+# Nomad waits 5s after the kill signal by default; Kubernetes gives a pod 30s in all.
+NOMAD_KILL_TIMEOUT, KUBERNETES_GRACE = 5, 30
+
+
+def _grace_period(group: Group, pod: PodSpec) -> None:
+    """kill_timeout, plus the preStop sleep that now runs inside the grace period."""
+    kill = max((t.kill_timeout_seconds or 0 for t in group.tasks), default=0)
+    delay = max((c.pre_stop_sleep_seconds or 0 for c in pod.containers), default=0)
+    needed = delay + (kill or NOMAD_KILL_TIMEOUT) if delay else kill
+    if needed and (kill or needed > KUBERNETES_GRACE):
+        pod.termination_grace_period_seconds = needed

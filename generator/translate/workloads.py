@@ -265,6 +265,15 @@ def translate_group(
         )
         if env_from_secret:
             container.env_from_secrets.append(TARGET_NAME)
+        delay = task.shutdown_delay_seconds or group.shutdown_delay_seconds
+        if delay and not task.is_init:
+            container.pre_stop_sleep_seconds = delay
+            ctx.needs_decision(
+                f"shutdown_delay becomes a preStop `sleep {delay}` in {task.name!r}: its image"
+                " needs a sleep binary",
+                task.line if task.shutdown_delay_seconds else group.line,
+                f"task[{task.name}].shutdown_delay",
+            )
         (init_containers if task.is_init else containers).append(container)
 
     if not containers:
