@@ -211,6 +211,7 @@ class Task(Node):
     user: str | None = None
     kill_timeout_seconds: int | None = None
     shutdown_delay_seconds: int | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
     has_vault: bool = False
     artifacts: tuple[Artifact, ...] = ()
     constraints: tuple[Constraint, ...] = ()
@@ -245,6 +246,7 @@ class Group(Node):
     constraints: tuple[Constraint, ...] = ()
     update: UpdatePolicy | None = None
     shutdown_delay_seconds: int | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
 
     def all_services(self) -> tuple[ServiceDef, ...]:

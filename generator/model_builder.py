@@ -242,6 +242,7 @@ def _group(block: Block) -> Group:
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         update=_update(block.child("update")),
         shutdown_delay_seconds=r.seconds("shutdown_delay"),
+        meta=r.mapping("meta")[0],
         tasks=tasks,
     )
 
@@ -379,6 +380,7 @@ def _task(block: Block) -> Task:
         user=r.str("user"),
         kill_timeout_seconds=r.seconds("kill_timeout"),
         shutdown_delay_seconds=r.seconds("shutdown_delay"),
+        meta=r.mapping("meta")[0],
         has_vault=block.child("vault") is not None,
         artifacts=tuple(_artifact(a) for a in block.children("artifact")),
         constraints=tuple(_constraint(c) for c in block.children("constraint")),

@@ -9,7 +9,12 @@ from generator.k8s_plan import EnvVar
 from generator.render.hcl_values import Interpolated, Raw
 from generator.settings import ServiceMapping, Settings
 from generator.translate.context import Context
-from generator.translate.interpolation import PodFacts, rewrite, rewrite_consul_names
+from generator.translate.interpolation import (
+    PodFacts,
+    literal_value,
+    rewrite,
+    rewrite_consul_names,
+)
 
 FILE = "x.nomad.hcl"
 LINE = 7
@@ -299,3 +304,27 @@ def test_diagnostic_fields() -> None:
     assert isinstance(only, Diagnostic)
     assert only.severity is Severity.WARNING
     assert (only.file, only.line, only.path) == (FILE, LINE, PATH)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("NOMAD_META_domain", "git.example.org"),
+        ("NOMAD_META_DOMAIN", "git.example.org"),  # Nomad also sets the upper-cased name
+        ("NOMAD_META_missing", None),
+        ("NOMAD_PORT_http", "8080"),
+        ("NOMAD_HOST_PORT_http", "8080"),
+        ("NOMAD_PORT_nope", None),
+        ("NOMAD_TASK_DIR", "/local"),
+        ("NOMAD_IP_http", None),  # the pod IP is not a fixed text
+    ],
+)
+def test_literal_value(name: str, expected: str | None) -> None:
+    assert literal_value(name, facts(meta={"domain": "git.example.org"})) == expected
+
+
+def test_meta_is_filled_into_strings() -> None:
+    ctx = make_ctx()
+    value = rewrite("https://${NOMAD_META_domain}/", facts(meta={"domain": "d.org"}), ctx, 3, "p")
+    assert value.value == "https://d.org/"
+    assert len(ctx.sink) == 0

@@ -37,6 +37,7 @@ POD_FIELDS = {
 PORT_PREFIXES = ("NOMAD_PORT_", "NOMAD_HOST_PORT_", "NOMAD_ALLOC_PORT_")
 ADDR_PREFIXES = ("NOMAD_ADDR_", "NOMAD_HOST_ADDR_", "NOMAD_ALLOC_ADDR_")
 IP_PREFIXES = ("NOMAD_IP_", "NOMAD_HOST_IP_", "NOMAD_ALLOC_IP_")
+META_PREFIX = "NOMAD_META_"
 UPSTREAM_PREFIXES = ("NOMAD_UPSTREAM_ADDR_", "NOMAD_UPSTREAM_IP_", "NOMAD_UPSTREAM_PORT_")
 
 
@@ -54,6 +55,31 @@ class PodFacts:
     upstreams: dict[str, int] = field(default_factory=dict)
     # Env vars a `${NAME}` here may read: Kubernetes expands `$(NAME)` from the container's env.
     env_names: frozenset[str] = frozenset()
+    meta: dict[str, str] = field(default_factory=dict)  # job, group and task meta, merged
+
+
+def literal_value(name: str, facts: PodFacts) -> str | None:
+    """The fixed text a Nomad runtime variable stands for in this pod, or None."""
+    if name in TASK_DIRS:
+        return TASK_DIRS[name]
+    if name.startswith(META_PREFIX):
+        key = name[len(META_PREFIX) :]
+        found = facts.meta.get(key)
+        if found is None:  # Nomad also sets the upper-cased name
+            found = next((v for k, v in facts.meta.items() if k.upper() == key), None)
+        return found
+    for prefix in PORT_PREFIXES:
+        if name.startswith(prefix) and name[len(prefix) :] in facts.ports:
+            return str(facts.ports[name[len(prefix) :]])
+    return {
+        "NOMAD_JOB_NAME": facts.job_name,
+        "NOMAD_JOB_ID": facts.job_name,
+        "NOMAD_GROUP_NAME": facts.group_name,
+        "NOMAD_TASK_NAME": facts.task_name,
+        "NOMAD_NAMESPACE": facts.namespace,
+        "NOMAD_CPU_LIMIT": str(facts.cpu) if facts.cpu else None,
+        "NOMAD_MEMORY_LIMIT": str(facts.memory) if facts.memory else None,
+    }.get(name)
 
 
 @dataclass
@@ -88,17 +114,7 @@ def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: st
 def _runtime_value(
     name: str, facts: PodFacts, ctx: Context, line: int | None, path: str, downward: list[EnvVar]
 ) -> str | list[str | Raw]:
-    if name in TASK_DIRS:
-        return TASK_DIRS[name]
-    literal = {
-        "NOMAD_JOB_NAME": facts.job_name,
-        "NOMAD_JOB_ID": facts.job_name,
-        "NOMAD_GROUP_NAME": facts.group_name,
-        "NOMAD_TASK_NAME": facts.task_name,
-        "NOMAD_NAMESPACE": facts.namespace,
-        "NOMAD_CPU_LIMIT": str(facts.cpu) if facts.cpu else None,
-        "NOMAD_MEMORY_LIMIT": str(facts.memory) if facts.memory else None,
-    }.get(name)
+    literal = literal_value(name, facts)
     if literal is not None:
         return literal
     if name in POD_FIELDS:

@@ -37,7 +37,12 @@ from generator.model import Task, Template
 from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
 from generator.translate.env_expanding import config_with_variables, env_name, expands_env
-from generator.translate.interpolation import cluster_dns, resolve_service
+from generator.translate.interpolation import (
+    PodFacts,
+    cluster_dns,
+    literal_value,
+    resolve_service,
+)
 from generator.translate.templates import report_template_options
 
 TARGET_NAME = Raw('"${local.app_name}-secrets"')
@@ -105,11 +110,11 @@ class TemplateOutcome:
     static_files: list[tuple[Template, str | Interpolated]] = field(default_factory=list)
 
 
-def _literal_for(task: Task, ctx: Context, template: Template, path: str):
+def _literal_for(task: Task, facts: PodFacts, ctx: Context, template: Template, path: str):
     def literal(segment: ServiceAddress | EnvValue) -> str | None:
         if isinstance(segment, EnvValue):
             value = task.env.get(segment.name)
-            return None if value is None else str(value)
+            return literal_value(segment.name, facts) if value is None else str(value)
         if isinstance(segment, ServiceAddress):
             return _service_text(segment, ctx, template, path)
         return None
@@ -197,14 +202,20 @@ def _store_warnings(
 
 
 def translate_dynamic_template(
-    task: Task, template: Template, text: str, secrets: SecretsCollector, ctx: Context, path: str
+    task: Task,
+    facts: PodFacts,
+    template: Template,
+    text: str,
+    secrets: SecretsCollector,
+    ctx: Context,
+    path: str,
 ) -> TemplateOutcome:
     outcome = TemplateOutcome()
     report_template_options(template, ctx, path)
     analysis = analyze_template(text, template.left_delimiter, template.right_delimiter)
     _report_problems(analysis, template, ctx, path)
     _store_warnings(analysis, template, ctx, path)
-    literal_for = _literal_for(task, ctx, template, path)
+    literal_for = _literal_for(task, facts, ctx, template, path)
     for segment in analysis.segments:
         if isinstance(segment, SecretAllKeys):
             secrets.extract.append(secrets.remote_key(SecretRef("vault", segment.path, "")))

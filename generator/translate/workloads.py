@@ -164,6 +164,7 @@ def translate_group(
             cpu=res.cpu if res else None,
             memory=res.memory if res else None,
             upstreams=upstreams,
+            meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
         )
         binds = binds_of(task, ctx)
         mounts: list[VolumeMountSpec] = []
@@ -192,7 +193,7 @@ def translate_group(
         env_from_secret = False
         for template, text in dynamic:
             where = f"task[{task.name}].template[{template.destination}]"
-            outcome = translate_dynamic_template(task, template, text, secrets, ctx, where)
+            outcome = translate_dynamic_template(task, facts, template, text, secrets, ctx, where)
             templates.env.extend(outcome.env)
             env_from_secret = env_from_secret or outcome.env_from_secret
             taken = {f.key for f in templates.files}
