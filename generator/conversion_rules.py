@@ -179,7 +179,12 @@ RULES: list[Rule] = [
     Rule(f"{G}.count", M, "replicas", ""),
     Rule(f"{G}.network", P, "container ports", ""),
     Rule(f"{G}.network.mode", D, "", "every pod has its own network namespace (like bridge)"),
-    Rule(f"{G}.network.port", M, "named container_port", ""),
+    Rule(
+        f"{G}.network.port",
+        M,
+        "named container_port",
+        "a dynamic port the tasks read (NOMAD_PORT_x) is fixed from 20000 up",
+    ),
     Rule(f"{G}.network.port.to", M, "container_port", ""),
     Rule(f"{G}.network.port.static", P, "container_port", "a static host port is reported"),
     Rule(f"{G}.network.port.host_network", D, "", "pods are not bound to host networks"),

@@ -7,6 +7,7 @@ group's Consul service names becomes.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from generator.model import Group, Port, ServiceDef, Task
 from generator.translate.context import Context
@@ -31,6 +32,43 @@ def declared_number(port: Port) -> int | None:
     return port.to if port.to and port.to > 0 else port.static
 
 
+# A dynamic port the tasks read (NOMAD_PORT_x...) gets a fixed number from Nomad's own range.
+FIRST_DYNAMIC_PORT = 20000
+
+
+def _port_read(label: str) -> re.Pattern[str]:
+    return re.compile(rf"NOMAD_(?:HOST_|ALLOC_)?(?:PORT|ADDR)_{re.escape(label)}\b")
+
+
+def _task_texts(group: Group) -> str:
+    """Everything a task is told at run time: env, command line and templates."""
+    parts: list[str] = []
+    for task in group.tasks:
+        parts.extend(str(v) for v in task.env.values())
+        parts.extend(str(v) for v in task.config.args)
+        parts.extend(str(v) for v in task.config.entrypoint)
+        parts.append(str(task.config.command or ""))
+        parts.extend(t.data or "" for t in task.templates)
+    return "\n".join(parts)
+
+
+def container_numbers(group: Group) -> tuple[dict[str, int], set[str]]:
+    """Port label → the number the container listens on, and the dynamic labels fixed here."""
+    ports = group.network.ports if group.network else ()
+    numbers = {p.label: n for p in ports if (n := declared_number(p)) is not None}
+    texts = _task_texts(group)
+    fixed: set[str] = set()
+    candidate = FIRST_DYNAMIC_PORT
+    for port in ports:
+        if port.label in numbers or not _port_read(port.label).search(texts):
+            continue
+        while candidate in numbers.values():
+            candidate += 1
+        numbers[port.label] = candidate
+        fixed.add(port.label)
+    return {p.label: numbers[p.label] for p in ports if p.label in numbers}, fixed
+
+
 def _connect_only_ports(group: Group) -> set[str]:
     listeners = {p for s in group.all_services() for p in s.expose_listener_ports}
     used = {str(s.port) for s in group.all_services() if s.port is not None}
@@ -42,6 +80,7 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
     """Port label → the number the container listens on."""
     numbers: dict[str, int] = {}
     skip = _connect_only_ports(group)
+    known, fixed = container_numbers(group)
     for port in group.network.ports if group.network else ():
         where = f"group[{group.name}].network.port[{port.label}]"
         if port.label in skip:
@@ -51,15 +90,22 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
                 where,
             )
             continue
-        number = declared_number(port)
+        number = known.get(port.label)
         if number is None:
             ctx.needs_decision(
-                f"port {port.label!r} is dynamic: the task reads NOMAD_PORT_{port.label} at run"
-                " time; give it a fixed `to` or `static` number",
+                f"port {port.label!r} is dynamic and no task reads NOMAD_PORT_{port.label}:"
+                " give it the `to` number the container listens on",
                 port.line,
                 where,
             )
             continue
+        if port.label in fixed:
+            ctx.needs_decision(
+                f"dynamic port {port.label!r} is fixed at {number}: the tasks read it from"
+                f" NOMAD_PORT_{port.label}, which now says {number}",
+                port.line,
+                where,
+            )
         numbers[port.label] = number
         if port.static and port.to and port.static != port.to:
             ctx.dropped(
@@ -82,11 +128,7 @@ def service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | N
 
 def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
     """The group's Consul service names → (Kubernetes Service name, Service port)."""
-    numbers = {
-        port.label: number
-        for port in (group.network.ports if group.network else ())
-        if (number := declared_number(port)) is not None
-    }
+    numbers, _ = container_numbers(group)
     found: dict[str, tuple[str, int | None]] = {}
     for service in group.all_services():
         if not service.name or service.port is None:
