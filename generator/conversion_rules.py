@@ -35,7 +35,12 @@ _SERVICE_RULES = [
     ("", P, "Service, Ingress, router snippet", "a service with a port becomes a Service port"),
     (".name", P, "Service port name", "the Service is named after the workload"),
     (".port", M, "Service port → named container port", "port 80 for the routed HTTP port"),
-    (".tags", P, "Ingress rules, router snippet", "Traefik router tags; other tags reported"),
+    (
+        ".tags",
+        P,
+        "Ingress rules, router snippet",
+        "Traefik routers and middleware definitions; other tags reported",
+    ),
     (".provider", D, "", "Kubernetes Services replace the Consul/Nomad catalog"),
     (".task", M, "container owning the port and checks", ""),
     (".meta.**", D, "", "service metadata has no Kubernetes meaning"),

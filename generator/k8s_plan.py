@@ -271,6 +271,7 @@ class ModulePlan:
     config_maps: list[ConfigMap] = field(default_factory=list)
     external_secret: ExternalSecret | None = None
     routers: list[TraefikRouter] = field(default_factory=list)
+    middlewares: dict[str, dict] = field(default_factory=dict)  # external Traefik, file provider
 
     @property
     def uses_kubectl(self) -> bool:

@@ -31,6 +31,10 @@ job "static-sites" {
         "traefik.enable=true",
         "traefik.http.routers.blog.rule=Host(`example.org`) || Host(`www.example.org`)",
         "traefik.http.routers.blog.entrypoints=websecure",
+        "traefik.http.routers.blog.middlewares=www-to-apex@consulcatalog,security-headers@file",
+        "traefik.http.middlewares.www-to-apex.redirectregex.regex=^https://www\\.example\\.org/(.*)",
+        "traefik.http.middlewares.www-to-apex.redirectregex.replacement=https://example.org/$${1}",
+        "traefik.http.middlewares.www-to-apex.redirectregex.permanent=true",
         "traefik.http.routers.shop.rule=Host(`shop.example.net`)",
         "traefik.http.routers.shop.priority=10",
       ]

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from generator.translate.traefik import RouterTags, read_tags, wildcard_host
+import pytest
+import yaml
+
+from generator.pipeline import generate
+from generator.service_spec import ServiceSpec
+from generator.settings import Settings
+from generator.translate.traefik import RouterTags, middleware_config, read_tags, wildcard_host
 
 
 def router(rule: str, *extra: str) -> RouterTags:
@@ -136,9 +143,22 @@ def test_tags_are_sorted_into_routers_other_and_plain() -> None:
     ]
     assert reading.other_traefik_tags == [
         "traefik.http.services.api.loadbalancer.server.port=8080",
-        "traefik.http.middlewares.strip.stripprefix.prefixes=/api",
     ]
+    assert reading.middlewares == {"strip": {"stripprefix.prefixes": "/api"}}
     assert reading.plain_tags == ["urlprefix-/", "metrics"]
+
+
+def test_middleware_options_nest_as_traefik_reads_them() -> None:
+    options = {
+        "redirectregex.regex": "^https://www\\.(.*)",
+        "redirectregex.permanent": "true",
+        "headers.customrequestheaders.X-Forwarded-Proto": "https",
+        "headers": "clashes with the branch above and is dropped",
+    }
+    assert middleware_config(options) == {
+        "redirectregex": {"regex": "^https://www\\.(.*)", "permanent": "true"},
+        "headers": {"customrequestheaders": {"X-Forwarded-Proto": "https"}},
+    }
 
 
 def test_provider_only_tags_alone_yield_nothing() -> None:
@@ -150,3 +170,59 @@ def test_router_option_without_rule_has_no_hosts() -> None:
     reading = read_tags(("traefik.http.routers.web.entrypoints=websecure",))
     r = reading.routers[0]
     assert (r.rule, r.hosts, r.problems, r.entrypoints) == (None, [], [], ["websecure"])
+
+
+def snippet_and_findings(tmp_path: Path, tags: list[str], port: bool = True) -> tuple[dict, list]:
+    network = '    network {\n      port "http" { to = 80 }\n    }\n' if port else ""
+    tag_list = ", ".join(json.dumps(t) for t in tags)
+    text = (
+        f'job "web" {{\n  group "web" {{\n{network}    service {{\n      name = "web"\n'
+        f'      port = "http"\n      tags = [{tag_list}]\n    }}\n'
+        '    task "web" {\n      driver = "docker"\n      config {\n        image = "nginx:1"\n'
+        "      }\n    }\n  }\n}\n"
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    generation = generate("web", jobspec, Settings(), ServiceSpec())
+    snippet = generation.files.get("traefik-routers.yml")
+    findings = [(d.code, d.message) for d in generation.diagnostics if d.code != "dropped"]
+    return (yaml.safe_load(snippet) if snippet else {}), findings
+
+
+def test_middlewares_the_tags_define_move_into_the_snippet_with_their_references(
+    tmp_path: Path,
+) -> None:
+    snippet, findings = snippet_and_findings(
+        tmp_path,
+        [
+            "traefik.http.routers.web.rule=Host(`web.example.org`)",
+            "traefik.http.routers.web.middlewares=strip,auth@docker,gzip@consulcatalog",
+            "traefik.http.middlewares.strip.stripprefix.prefixes=/api,/v1",
+            "traefik.http.middlewares.gzip.compress=true",
+        ],
+    )
+    http = snippet["http"]
+    assert http["routers"]["k8s-web"]["middlewares"] == [
+        "k8s-strip@file",
+        "auth@docker",
+        "k8s-gzip@file",
+    ]
+    assert http["middlewares"] == {
+        "k8s-strip": {"stripprefix": {"prefixes": "/api,/v1"}},
+        "k8s-gzip": {"compress": "true"},
+    }
+    assert findings == []
+
+
+def test_a_middleware_no_router_reaches_is_reported(tmp_path: Path) -> None:
+    snippet, findings = snippet_and_findings(
+        tmp_path, ["traefik.http.middlewares.strip.stripprefix.prefixes=/api"]
+    )
+    assert snippet == {}
+    assert findings == [
+        (
+            "needs-decision",
+            "Traefik middleware 'strip' is defined, but no router of this group reaches the"
+            " cluster: not carried",
+        )
+    ]

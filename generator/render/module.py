@@ -7,12 +7,19 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+import yaml
 
 from generator.k8s_plan import ModulePlan
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_value
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _yaml_block(value: dict, indent: int) -> str:
+    """A YAML mapping in block style, every line indented by `indent` spaces."""
+    text = yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
+    return "".join(" " * indent + line for line in text.splitlines(keepends=True))
 
 
 def _yaml_str(value: object) -> str:
@@ -32,6 +39,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["hcl"] = hcl_value
     environment.filters["yaml_str"] = _yaml_str
+    environment.filters["yaml_block"] = _yaml_block
     return environment
 
 

@@ -17,7 +17,7 @@ from generator.translate.name_limits import check_name_lengths
 from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
 from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
-from generator.translate.traefik import RouterTags
+from generator.translate.traefik import CATALOG_PROVIDERS, RouterTags, middleware_config
 from generator.translate.workloads import GroupOutput, translate_group
 
 UNSUPPORTED_JOB_TYPES = {
@@ -143,6 +143,16 @@ def translate_job(
     routed = [(n, o) for n, o in outputs if o.routers and o.service]
     for group_names, group_output in routed:
         _ingress(plan, group_names, group_output, spec, ctx, len(routed) > 1)
+    for group_names, group_output in outputs:
+        if (group_names, group_output) in routed:
+            continue
+        for name, line in group_output.middleware_lines.items():
+            ctx.needs_decision(
+                f"Traefik middleware {name!r} is defined, but no router of this group reaches"
+                " the cluster: not carried",
+                line,
+                f"middleware[{name}]",
+            )
     if any(w.resource_type == "kubernetes_cron_job_v1" for w in plan.workloads) and job.periodic:
         for index, cron in enumerate(job.periodic.crons or ("",)):
             name = "schedule" if index == 0 else f"schedule_{index + 1}"
@@ -227,19 +237,31 @@ def _ingress(
             tls_hosts=tls_hosts if settings.tls_secret_name else None,
         )
     )
-    plan.routers.extend(_external_router(r, ctx) for r in group_output.routers)
+    prefix = ctx.settings.external_traefik.router_prefix
+    for name, options in group_output.middlewares.items():
+        plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
+    defined = set(group_output.middlewares)
+    plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
 
 
-def _external_router(router: RouterTags, ctx: Context) -> TraefikRouter:
+def _external_router(router: RouterTags, defined: set[str], ctx: Context) -> TraefikRouter:
     external = ctx.settings.external_traefik
     return TraefikRouter(
         name=f"{external.router_prefix}{router.name}",
         rule=router.rule or "",
         service=external.service,
         entrypoints=router.entrypoints or list(external.entrypoints),
-        middlewares=router.middlewares,
+        middlewares=[_middleware_reference(m, defined, ctx) for m in router.middlewares],
         priority=router.priority,
     )
+
+
+def _middleware_reference(reference: str, defined: set[str], ctx: Context) -> str:
+    """A middleware the job's tags define now lives in the snippet: `<prefix><name>@file`."""
+    name, _, provider = reference.partition("@")
+    if name in defined and provider in CATALOG_PROVIDERS:
+        return f"{ctx.settings.external_traefik.router_prefix}{name}@file"
+    return reference
 
 
 def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) -> None:

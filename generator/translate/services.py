@@ -20,6 +20,8 @@ class Routing:
     service: Service | None = None
     routers: list[RouterTags] = field(default_factory=list)
     http_port_name: str | None = None  # the Service port the Ingress targets
+    middlewares: dict[str, dict[str, str]] = field(default_factory=dict)
+    middleware_lines: dict[str, int] = field(default_factory=dict)
 
 
 def service_and_routes(
@@ -33,11 +35,23 @@ def service_and_routes(
 ) -> Routing:
     output = Routing()
     if group_class.worker or group_class.pattern is Pattern.E:
+        kind = "CronJob" if group_class.pattern is Pattern.E else "worker"
+        for index, service in enumerate(group.all_services()):
+            if service.tags:
+                ctx.dropped(
+                    f"service {service.name or index!r}: a {kind} gets no Service, so its tags"
+                    " are not carried",
+                    service.line,
+                    f"group[{group.name}].service[{service.name or index}].tags",
+                )
         return output
     ports: dict[str, ServicePort] = {}
     for index, service in enumerate(group.all_services()):
         where = f"group[{group.name}].service[{service.name or index}]"
         reading = read_tags(service.tags)
+        for name, options in reading.middlewares.items():
+            output.middlewares.setdefault(name, {}).update(options)
+            output.middleware_lines.setdefault(name, service.line)
         for router in reading.routers:
             for problem in router.problems:
                 ctx.needs_decision(f"router {router.name!r}: {problem}", service.line, where)

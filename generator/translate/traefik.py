@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 _ROUTER_TAG = re.compile(r"^traefik\.http\.routers\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
+_MIDDLEWARE_TAG = re.compile(r"^traefik\.http\.middlewares\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
+# Providers a middleware reference may name when the job's own tags define it.
+CATALOG_PROVIDERS = ("", "consulcatalog", "consul", "nomad")
 _MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(((?:`[^`]*`|\"[^\"]*\"|[^)`\"])*)\)")
 _BACKTICKED = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
 _WILDCARD_REGEXP = re.compile(
@@ -47,6 +50,28 @@ class TagReading:
     routers: list[RouterTags]
     other_traefik_tags: list[str]
     plain_tags: list[str]
+    # Middleware name → its options as written (`redirectregex.regex` → value).
+    middlewares: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def middleware_config(options: dict[str, str]) -> dict:
+    """`{"redirectregex.regex": "x"}` → `{"redirectregex": {"regex": "x"}}`.
+
+    Traefik reads its file provider and its labels through the same string tree,
+    so the label values carry over as they are.
+    """
+    config: dict = {}
+    for path, value in options.items():
+        *parents, leaf = path.split(".")
+        node = config
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node.setdefault(leaf, value)
+    return config
 
 
 def _csv(value: str) -> list[str]:
@@ -55,13 +80,18 @@ def _csv(value: str) -> list[str]:
 
 def read_tags(tags: tuple[str, ...]) -> TagReading:
     routers: dict[str, RouterTags] = {}
+    middlewares: dict[str, dict[str, str]] = {}
     other: list[str] = []
     plain: list[str] = []
     for tag in tags:
         match = _ROUTER_TAG.match(tag)
+        middleware = _MIDDLEWARE_TAG.match(tag)
         if match:
             name, option, value = match.groups()
             routers.setdefault(name, RouterTags(name)).line_tags[option] = value
+        elif middleware:
+            name, option, value = middleware.groups()
+            middlewares.setdefault(name, {})[option] = value
         elif tag.startswith(PROVIDER_ONLY_TAGS):
             continue
         elif tag.startswith("traefik."):
@@ -71,7 +101,7 @@ def read_tags(tags: tuple[str, ...]) -> TagReading:
     for router in routers.values():
         if router.rule:
             _read_rule(router)
-    return TagReading(list(routers.values()), other, plain)
+    return TagReading(list(routers.values()), other, plain, middlewares)
 
 
 def _read_rule(router: RouterTags) -> None:

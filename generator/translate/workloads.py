@@ -58,6 +58,8 @@ class GroupOutput:
     service: Service | None = None
     headless_service: Service | None = None
     routers: list[RouterTags] = field(default_factory=list)
+    middlewares: dict[str, dict[str, str]] = field(default_factory=dict)
+    middleware_lines: dict[str, int] = field(default_factory=dict)
     http_port_name: str | None = None
     config_maps: list[ConfigMap] = field(default_factory=list)
 
@@ -297,6 +299,8 @@ def translate_group(
     routing = service_and_routes(group, group_class, names, numbers, names_by_label, selector, ctx)
     output.service, output.routers = routing.service, routing.routers
     output.http_port_name = routing.http_port_name
+    output.middlewares = routing.middlewares
+    output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
         output.headless_service = headless_service(names, numbers, names_by_label, selector)
     return output
