@@ -15,7 +15,7 @@ from typing import cast
 
 import generator
 from generator.cli import resolve_jobspec
-from generator.corpus.cli import default_shared
+from generator.corpus.cli import default_shared, positive_int
 from generator.corpus.collect import collect_corpus
 from generator.diagnostics import InputError
 from generator.pipeline import STAGES, generate
@@ -179,13 +179,6 @@ def bench_set(name: str, inputs: Sequence[BenchInput], repeat: int) -> tuple[lis
     return report(name, runs), bool(crashes(runs))
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return number
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m generator.bench",
@@ -198,8 +191,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the shared directory (default: $NOMAD_K8S_GEN_SHARED, else <repo>/../shared)",
     )
-    parser.add_argument("--repeat", type=_positive, default=3, help="passes over each set")
-    parser.add_argument("--limit", type=_positive, help="only the first N corpus files")
+    parser.add_argument("--repeat", type=positive_int, default=3, help="passes over each set")
+    parser.add_argument("--limit", type=positive_int, help="only the first N corpus files")
     parser.add_argument("--no-corpus", action="store_true", help="only specs/")
     return parser
 

@@ -26,7 +26,7 @@ def default_shared() -> Path:
     return Path(generator.__file__).resolve().parents[1].parent / "shared"
 
 
-def _positive(value: str) -> int:
+def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number")
@@ -49,9 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="keep the modules here (default: a temporary directory)"
     )
     parser.add_argument(
-        "--jobs", type=_positive, default=os.cpu_count() or 1, help="worker processes"
+        "--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes"
     )
-    parser.add_argument("--limit", type=_positive, help="only the first N files")
+    parser.add_argument("--limit", type=positive_int, help="only the first N files")
     parser.add_argument(
         "--timeout",
         type=float,
