@@ -50,3 +50,17 @@ def test_consul_keys_become_external_secret_keys_and_are_reported(tmp_path: Path
     assert reported[0].line == 8  # the template block
     assert "'bazarr/db/password' (at bazarr/db, property password)" in reported[0].message
     assert "its default '7' is not carried" in reported[0].message
+
+
+def test_dynamic_vault_engines_need_a_decision(tmp_path: Path) -> None:
+    text = JOBSPEC.replace(
+        'POSTGRES_USER={{ key "bazarr/db/user" }}',
+        'POSTGRES_USER={{ with secret "database/creds/app" }}{{ .Data.username }}{{ end }}\\n'
+        'CA={{ with secret "pki_int/cert/ca" }}{{ .Data.certificate }}{{ end }}\\n'
+        'KV={{ with secret "kv/data/app" }}{{ .Data.data.x }}{{ end }}',
+    )
+    jobspec = tmp_path / "backup.nomad.hcl"
+    jobspec.write_text(text)
+    generation = generate("backup", jobspec, Settings(), ServiceSpec())
+    flagged = [d.message for d in generation.diagnostics if "dynamic secrets engine" in d.message]
+    assert [m.split("'")[1] for m in flagged] == ["database/creds/app", "pki_int/cert/ca"]

@@ -21,6 +21,7 @@ from generator.consul_template import (
     SecretAllKeys,
     SecretLeaf,
     SecretRef,
+    SecretValue,
     ServiceAddress,
     TemplateAnalysis,
     analyze_template,
@@ -160,10 +161,28 @@ def _report_problems(
         )
 
 
+# Vault paths of engines that mint values on read; an ExternalSecret reads key/value secrets.
+_DYNAMIC_VAULT_PATH = re.compile(r"^[^/]+/(?:creds|issue|sign|cert)/|^pki[^/]*/")
+
+
 def _store_warnings(
     analysis: TemplateAnalysis, template: Template, ctx: Context, path: str
 ) -> None:
-    """Values only Nomad or Consul hold: the user must copy them into the secret store."""
+    """Values only Nomad or Consul hold, and Vault values a KV read cannot give."""
+    dynamic = sorted(
+        {
+            s.path
+            for s in analysis.segments
+            if isinstance(s, SecretValue | SecretAllKeys) and _DYNAMIC_VAULT_PATH.match(s.path)
+        }
+    )
+    for vault_path in dynamic:
+        ctx.needs_decision(
+            f"Vault path {vault_path!r} is a dynamic secrets engine, not key/value: the"
+            " ExternalSecret cannot read it as written; use an ESO VaultDynamicSecret generator",
+            template.line,
+            path,
+        )
     for segment in analysis.segments:
         if isinstance(segment, NomadVarValue | NomadVarAllKeys):
             ctx.report(
