@@ -182,12 +182,15 @@ class Service:
     headless: bool = False  # cluster_ip None, for a StatefulSet's pod DNS names
 
 
+@dataclass(frozen=True)
+class IngressPath:
+    path: str
+    path_type: str = "Prefix"  # Prefix | Exact
+
+
 @dataclass
 class IngressRule:
     host: Raw
-    service_tf_name: str
-    port_name: str
-    path: str = "/"
 
 
 @dataclass
@@ -203,6 +206,8 @@ class Ingress:
     annotations: dict[str, str]
     tls_secret_name: str | None
     tls_hosts: Raw | None
+    paths: list[IngressPath] = field(default_factory=lambda: [IngressPath("/")])
+    hostless_paths: list[IngressPath] = field(default_factory=list)  # any host
 
 
 @dataclass

@@ -32,8 +32,9 @@ job "gateway-config" {
 
       tags = [
         "traefik.enable=true",
-        "traefik.http.routers.gateway.rule=Host(`api.example.org`)",
+        "traefik.http.routers.gateway.rule=Host(`api.example.org`) && (PathPrefix(`/v1`) || Path(`/health`))",
         "traefik.http.routers.gateway.entrypoints=websecure",
+        "traefik.http.routers.gateway-discovery.rule=PathPrefix(`/.well-known/gateway`)",
       ]
 
       check {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,72 @@ def test_a_middleware_no_router_reaches_is_reported(tmp_path: Path) -> None:
             " cluster: not carried",
         )
     ]
+
+
+def ingress_of(tmp_path: Path, tags: list[str]) -> tuple[str, list]:
+    tag_list = ", ".join(json.dumps(t) for t in tags)
+    text = (
+        'job "web" {\n  group "web" {\n    network {\n      port "http" { to = 80 }\n    }\n'
+        f'    service {{\n      name = "web"\n      port = "http"\n      tags = [{tag_list}]\n'
+        '    }\n    task "web" {\n      driver = "docker"\n      config {\n'
+        '        image = "nginx:1"\n      }\n    }\n  }\n}\n'
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    settings = Settings(tls_secret_name="wildcard-tls")
+    generation = generate("web", jobspec, settings, ServiceSpec())
+    main = generation.files["main.tf"]
+    start = main.find('resource "kubernetes_ingress_v1"')
+    ingress = main[start:] if start >= 0 else ""
+    findings = [(d.code, d.message) for d in generation.diagnostics if d.code != "dropped"]
+    return ingress, findings
+
+
+def paths_of(ingress: str) -> list[tuple[str, str]]:
+    return re.findall(r'path      = "([^"]*)"\n\s+path_type = "(\w+)"', ingress)
+
+
+def test_router_paths_narrow_the_ingress_rule(tmp_path: Path) -> None:
+    ingress, findings = ingress_of(
+        tmp_path,
+        [
+            "traefik.http.routers.api.rule=Host(`a.example.org`) && (PathPrefix(`/api`) || Path(`/ok`))"
+        ],
+    )
+    assert paths_of(ingress) == [("/api", "Prefix"), ("/ok", "Exact")]
+    assert "host = var.hostname" in ingress
+    assert findings == []
+
+
+def test_a_router_without_a_path_opens_the_whole_host(tmp_path: Path) -> None:
+    ingress, _ = ingress_of(
+        tmp_path,
+        [
+            "traefik.http.routers.api.rule=Host(`a.example.org`) && PathPrefix(`/api`)",
+            "traefik.http.routers.site.rule=Host(`b.example.org`)",
+        ],
+    )
+    assert paths_of(ingress) == [("/", "Prefix")]
+    assert "for_each = toset(var.hostnames)" in ingress
+
+
+def test_a_path_only_router_becomes_a_rule_for_any_host_without_tls(tmp_path: Path) -> None:
+    ingress, findings = ingress_of(
+        tmp_path, ["traefik.http.routers.wk.rule=PathPrefix(`/.well-known/matrix`)"]
+    )
+    assert paths_of(ingress) == [("/.well-known/matrix", "Prefix")]
+    assert "host =" not in ingress and "tls {" not in ingress
+    assert findings == []
+
+
+def test_a_router_with_no_usable_rule_is_reported(tmp_path: Path) -> None:
+    ingress, findings = ingress_of(tmp_path, ["traefik.http.routers.x.entrypoints=websecure"])
+    assert ingress == ""
+    assert findings == [
+        ("needs-decision", "router 'x' has no Host() or Path rule an Ingress can use: not carried")
+    ]
+
+
+def test_a_doubled_end_anchor_is_still_a_simple_wildcard() -> None:
+    # `$$` in a jobspec string stays `$$` (HCL only escapes `$${`); the regexp still anchors once.
+    assert wildcard_host(r"^.+\.example\.co\.uk$$") == "*.example.co.uk"

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from generator.classify import Classification
 from generator.diagnostics import InputError
-from generator.k8s_plan import Ingress, IngressRule, ModulePlan, Output, TraefikRouter, Variable
+from generator.k8s_plan import (
+    Ingress,
+    IngressPath,
+    IngressRule,
+    ModulePlan,
+    Output,
+    TraefikRouter,
+    Variable,
+)
 from generator.model import Job
 from generator.render.hcl_values import Raw
 from generator.service_spec import ServiceSpec
@@ -194,34 +202,31 @@ def _ingress(
     several: bool,
 ) -> None:
     assert group_output.service is not None
+    with_hosts = [r for r in group_output.routers if r.hosts]
     hosts: list[str] = []
-    for router in group_output.routers:
+    for router in with_hosts:
         hosts.extend(h for h in router.hosts if h not in hosts)
     if spec.hostnames and not several:
         hosts = list(spec.hostnames)
     prefix = f"{names.tf_name}_" if several else ""
     settings = ctx.settings
+    service, port = group_output.service.tf_name, group_output.http_port_name or "http"
+    rules: list[IngressRule] = []
+    for_each = tls_hosts = None
     if len(hosts) == 1:
         variable = Variable(
             f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
         )
-        rules = [
-            IngressRule(
-                Raw(f"var.{variable.name}"),
-                group_output.service.tf_name,
-                group_output.http_port_name or "http",
-            )
-        ]
-        for_each = None
+        rules = [IngressRule(Raw(f"var.{variable.name}"))]
         tls_hosts = Raw(f"[var.{variable.name}]")
-    else:
+        plan.variables.append(variable)
+    elif hosts:
         variable = Variable(
             f"{prefix}hostnames", "list(string)", "Host names the Ingress serves.", hosts
         )
-        rules = []
         for_each = Raw(f"toset(var.{variable.name})")
         tls_hosts = Raw(f"var.{variable.name}")
-    plan.variables.append(variable)
+        plan.variables.append(variable)
     plan.ingresses.append(
         Ingress(
             tf_name=names.tf_name,
@@ -229,12 +234,14 @@ def _ingress(
             labels_local="local.labels",
             rules=rules,
             hosts_for_each=for_each,
-            service_tf_name=group_output.service.tf_name,
-            port_name=group_output.http_port_name or "http",
+            service_tf_name=service,
+            port_name=port,
             ingress_class=settings.ingress_class,
             annotations=dict(settings.ingress_annotations),
-            tls_secret_name=settings.tls_secret_name,
+            tls_secret_name=settings.tls_secret_name if tls_hosts else None,
             tls_hosts=tls_hosts if settings.tls_secret_name else None,
+            paths=_ingress_paths(with_hosts),
+            hostless_paths=_ingress_paths([r for r in group_output.routers if not r.hosts]),
         )
     )
     prefix = ctx.settings.external_traefik.router_prefix
@@ -242,6 +249,21 @@ def _ingress(
         plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
     defined = set(group_output.middlewares)
     plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
+
+
+def _ingress_paths(routers: list[RouterTags]) -> list[IngressPath]:
+    """The paths routers match; a router without a path matches every path."""
+    if not routers:
+        return []
+    if any(not r.paths for r in routers):
+        return [IngressPath("/")]
+    paths: list[IngressPath] = []
+    for router in routers:
+        for path in router.paths:
+            kind = "Exact" if path in router.exact_paths else "Prefix"
+            if IngressPath(path, kind) not in paths:
+                paths.append(IngressPath(path, kind))
+    return paths
 
 
 def _external_router(router: RouterTags, defined: set[str], ctx: Context) -> TraefikRouter:

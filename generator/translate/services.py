@@ -80,7 +80,16 @@ def service_and_routes(
             else number
         )
         ports.setdefault(name, ServicePort(name=name, port=exposed, target_port=name))
-        output.routers.extend(r for r in reading.routers if r.hosts)
+        for router in reading.routers:
+            if router.hosts or router.paths:
+                output.routers.append(router)
+            elif not router.problems:
+                ctx.needs_decision(
+                    f"router {router.name!r} has no Host() or Path rule an Ingress can use:"
+                    " not carried",
+                    service.line,
+                    where,
+                )
     if ports:
         output.service = Service(
             tf_name=names.tf_name,

@@ -12,7 +12,7 @@ CATALOG_PROVIDERS = ("", "consulcatalog", "consul", "nomad")
 _MATCHER = re.compile(r"(!?)\s*([A-Za-z]+)\(((?:`[^`]*`|\"[^\"]*\"|[^)`\"])*)\)")
 _BACKTICKED = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
 _WILDCARD_REGEXP = re.compile(
-    r"^\^?(?:\.\+|\[\^.\]\+|\.\*|\{[a-z]+:[^}]+\})\\?\.((?:[a-z0-9-]+\\?\.)+[a-z]+)\$?$"
+    r"^\^?(?:\.\+|\[\^.\]\+|\.\*|\{[a-z]+:[^}]+\})\\?\.((?:[a-z0-9-]+\\?\.)+[a-z]+)\$*$"
 )
 _TRAEFIK_V1_WILDCARD = re.compile(r"^\{[a-z]+:[^}]+\}\.((?:[a-z0-9-]+\.)+[a-z]+)$")
 # Tags that only steer Traefik's Consul Catalog provider; nothing to carry.
@@ -25,6 +25,7 @@ class RouterTags:
     line_tags: dict[str, str] = field(default_factory=dict)
     hosts: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    exact_paths: set[str] = field(default_factory=set)  # from Path(), not PathPrefix()
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -124,7 +125,9 @@ def _read_rule(router: RouterTags) -> None:
                     elif wildcard not in router.hosts:
                         router.hosts.append(wildcard)
             elif kind in {"PathPrefix", "Path"}:
-                router.paths.extend(values)
+                router.paths.extend(v for v in values if v not in router.paths)
+                if kind == "Path":
+                    router.exact_paths.update(values)
             else:
                 router.problems.append(f"matcher {kind}() has no Ingress equivalent")
         if "&&" in alternative and not any(m for m in _MATCHER.finditer(alternative)):

@@ -231,7 +231,37 @@ resource "kubernetes_ingress_v1" "app" {
       host = var.hostname
       http {
         path {
-          path      = "/"
+          path      = "/v1"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = kubernetes_service.app.metadata[0].name
+              port {
+                name = "http"
+              }
+            }
+          }
+        }
+
+        path {
+          path      = "/health"
+          path_type = "Exact"
+          backend {
+            service {
+              name = kubernetes_service.app.metadata[0].name
+              port {
+                name = "http"
+              }
+            }
+          }
+        }
+      }
+    }
+
+    rule {
+      http {
+        path {
+          path      = "/.well-known/gateway"
           path_type = "Prefix"
           backend {
             service {
