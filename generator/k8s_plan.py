@@ -49,6 +49,7 @@ class VolumeMountSpec:
     mount_path: str
     sub_path: str | None = None
     read_only: bool = False
+    mount_propagation: str | None = None  # HostToContainer | Bidirectional
 
 
 @dataclass
@@ -67,6 +68,7 @@ class SecurityContext:
 class Container:
     name: str
     image: str | Raw
+    image_pull_policy: str | None = None
     working_dir: str | None = None
     stdin: bool = False
     tty: bool = False
@@ -161,6 +163,7 @@ class Workload:
     service_name: Raw | None = None
     schedule: Raw | None = None
     concurrency_policy: str | None = None
+    suspend: bool = False
     time_zone: str | None = None
     backoff_limit: int | None = None
 

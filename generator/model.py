@@ -109,6 +109,7 @@ class Periodic(Node):
     crons: tuple[str, ...]
     prohibit_overlap: bool = False
     time_zone: str | None = None
+    enabled: bool = True
 
 
 class Lifecycle(Node):
@@ -153,6 +154,7 @@ class DockerConfig(Node):
     runtime: str | None = None
     work_dir: str | None = None
     network_mode: str | None = None
+    force_pull: bool = False
     volume_driver: str | None = None
     cap_drop: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
@@ -190,6 +192,7 @@ class VolumeMount(Node):
     volume: str
     destination: str
     read_only: bool = False
+    propagation_mode: str | None = None
 
 
 class Artifact(Node):

@@ -188,6 +188,7 @@ def _periodic(block: Block) -> Periodic:
         crons=crons,
         prohibit_overlap=bool(r.bool("prohibit_overlap")),
         time_zone=r.str("time_zone"),
+        enabled=r.bool("enabled") is not False,
     )
 
 
@@ -468,6 +469,7 @@ def _docker_config(block: Block) -> DockerConfig:
         runtime=r.str("runtime"),
         work_dir=r.str("work_dir"),
         network_mode=r.str("network_mode"),
+        force_pull=bool(r.bool("force_pull")),
         volume_driver=r.str("volume_driver"),
         cap_drop=r.strings("cap_drop"),
         security_opt=r.strings("security_opt"),
@@ -556,6 +558,7 @@ def _volume_mount(block: Block) -> VolumeMount:
         volume=r.str("volume") or "",
         destination=r.str("destination") or "",
         read_only=bool(r.bool("read_only")),
+        propagation_mode=r.str("propagation_mode"),
     )
 
 

@@ -496,3 +496,11 @@ def test_an_env_value_reads_only_env_vars_defined_before_it() -> None:
         "E": "${E}",
     }
     assert [line for _, line, _ in diagnostics(ctx)] == [7, 9]
+
+
+def test_force_pull_always_pulls_the_image() -> None:
+    task = config_task("        force_pull = true\n")
+    container = build_container(task, "a:1", facts(), [], [], None, [], make_ctx())
+    assert container.image_pull_policy == "Always"
+    plain = build_container(with_image("a:1"), "a:1", facts(), [], [], None, [], make_ctx())
+    assert plain.image_pull_policy is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,46 @@ def test_shutdown_delay_is_a_pre_stop_sleep_within_the_grace_period(
         assert "termination_grace_period_seconds" not in main
     else:
         assert f"termination_grace_period_seconds = {grace}\n" in main
+
+
+# --- small one-to-one settings: suspend, mount propagation ----------------------------------
+
+
+def module_of(tmp_path: Path, text: str) -> tuple[str, list[str]]:
+    jobspec = tmp_path / "x.nomad.hcl"
+    jobspec.write_text(text)
+    generation = generate("x", jobspec, Settings(), ServiceSpec())
+    return generation.files["main.tf"], [d.message for d in generation.diagnostics]
+
+
+def test_a_disabled_periodic_job_is_a_suspended_cron_job(tmp_path: Path) -> None:
+    main, _ = module_of(
+        tmp_path,
+        'job "x" {\n  type = "batch"\n  periodic {\n    crons = ["@daily"]\n    enabled = false\n'
+        '  }\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
+        '      config {\n        image = "x:1"\n      }\n    }\n  }\n}\n',
+    )
+    assert re.search(r"\n\s+suspend\s+= true\n", main)
+
+
+@pytest.mark.parametrize(
+    ("mode", "propagation", "decision"),
+    [
+        ("host-to-task", "HostToContainer", False),
+        ("bidirectional", "Bidirectional", True),
+        ("private", None, False),
+    ],
+)
+def test_volume_mount_propagation(
+    tmp_path: Path, mode: str, propagation: str | None, decision: bool
+) -> None:
+    main, messages = module_of(
+        tmp_path,
+        'job "x" {\n  group "g" {\n    volume "v" {\n      type = "host"\n      source = "v"\n'
+        '      read_only = true\n    }\n    task "t" {\n      driver = "docker"\n'
+        '      config {\n        image = "x:1"\n      }\n      volume_mount {\n'
+        f'        volume = "v"\n        destination = "/v"\n        propagation_mode = "{mode}"\n'
+        "      }\n    }\n  }\n}\n",
+    )
+    assert (f'mount_propagation = "{propagation}"' in main) == (propagation is not None)
+    assert any("needs a privileged container" in m for m in messages) == decision

@@ -275,6 +275,7 @@ def build_container(
     return Container(
         name=ctx.k8s(task.name, "task", task.line, f"task[{task.name}]"),
         image=image,
+        image_pull_policy="Always" if task.config.force_pull else None,
         working_dir=task.config.work_dir,
         stdin=task.config.interactive,
         tty=task.config.tty,

@@ -18,7 +18,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
     Workload,
 )
-from generator.model import Group, Job, Task
+from generator.model import Group, Job, Task, VolumeMount
 from generator.render.hcl_values import Raw
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
@@ -183,7 +183,11 @@ def translate_group(
             request = next(v for v in group.volumes if v.name == mount.volume)
             mounts.append(
                 VolumeMountSpec(
-                    volume, mount.destination, None, mount.read_only or request.read_only
+                    volume,
+                    mount.destination,
+                    None,
+                    mount.read_only or request.read_only,
+                    _mount_propagation(task, mount, ctx),
                 )
             )
         for bind in binds:
@@ -400,7 +404,36 @@ def _cron_jobs(
         )
         workload.schedule = Raw(f"var.{variable}")
         workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
+        workload.suspend = not job.periodic.enabled
         workload.time_zone = job.periodic.time_zone
         workload.backoff_limit = _backoff(group)
         workloads.append(workload)
     return workloads
+
+
+# Nomad's volume_mount propagation modes and the Kubernetes mount_propagation of each.
+MOUNT_PROPAGATION = {
+    "private": None,
+    "host-to-task": "HostToContainer",
+    "bidirectional": "Bidirectional",
+}
+
+
+def _mount_propagation(task: Task, mount: VolumeMount, ctx: Context) -> str | None:
+    mode = mount.propagation_mode
+    if mode is None:
+        return None
+    if mode not in MOUNT_PROPAGATION:
+        ctx.needs_decision(
+            f"propagation_mode {mode!r} is not one of {', '.join(MOUNT_PROPAGATION)}",
+            mount.line,
+            f"task[{task.name}].volume_mount",
+        )
+        return None
+    if mode == "bidirectional":
+        ctx.needs_decision(
+            "propagation_mode bidirectional needs a privileged container in Kubernetes",
+            mount.line,
+            f"task[{task.name}].volume_mount",
+        )
+    return MOUNT_PROPAGATION[mode]
