@@ -36,6 +36,29 @@ EXPECTED_PATTERNS = {
     "plextraktsync": "E",
 }
 MULTI_GROUP = ["appflowy", "matrix", "open-webui", "nextcloud", "media-centre"]
+MIGRATABLE = [
+    "appflowy",
+    "elk",
+    "forgejo",
+    "gitlab",
+    "gitlab-runner",
+    "jayne-martin-counselling",
+    "keycloak",
+    "matrix",
+    "media-centre",
+    "minio",
+    "nextcloud",
+    "nginx-sites",
+    "ollama",
+    "ollama-core",
+    "open-webui",
+    "overseerr",
+    "plextraktsync",
+    "renovate",
+    "restic-backup",
+    "searxng",
+    "vaultwarden",
+]
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +128,20 @@ def _reported(generation: Generation, line: int, words: tuple[str, ...] = ()) ->
 
 
 @pytest.mark.parametrize("service", MULTI_GROUP)
-def test_multi_group_jobs_keep_every_container_port_env_mount_and_check(
+def test_multi_group_jobs_get_one_workload_per_group(generations, service: str) -> None:
+    job = _model(shared_path("corpus", "cluster-state", f"{service}.nomad.hcl"))
+    main = generations[service].files["main.tf"]
+    workloads = re.findall(r'resource "kubernetes_(?:deployment|stateful_set)" ', main)
+    assert len(workloads) == len(job.groups)
+
+
+@pytest.mark.parametrize("service", MIGRATABLE)
+def test_every_container_port_env_mount_and_check_is_kept_or_reported(
     generations, service: str
 ) -> None:
     generation = generations[service]
     job = _model(shared_path("corpus", "cluster-state", f"{service}.nomad.hcl"))
     main = generation.files["main.tf"]
-    workloads = re.findall(r'resource "kubernetes_(?:deployment|stateful_set)" ', main)
-    assert len(workloads) == len(job.groups)
     text = _text(generation)
     for group in job.groups:
         for port in group.network.ports if group.network else ():
@@ -185,3 +214,11 @@ def test_every_template_block_maps_or_is_reported(generations) -> None:
                     else:
                         destination = template.destination.rsplit("/", 1)[-1]
                         assert destination in text or _reported(generation, template.line)
+
+
+def test_every_cluster_state_file_is_either_checked_above_or_a_csi_plugin() -> None:
+    files = {
+        p.name.removesuffix(".nomad.hcl")
+        for p in shared_path("corpus", "cluster-state").glob("*.nomad.hcl")
+    }
+    assert files == set(MIGRATABLE) | CSI_PLUGINS
