@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from generator.pipeline import generate
@@ -50,3 +51,44 @@ def test_meta_ports_and_task_dirs_fill_template_env_and_files(tmp_path: Path) ->
     assert 'value = "/local/data"' in main
     assert "domain = git.example.org" in main
     assert not [d for d in generation.diagnostics if d.severity.value == "warning"]
+
+
+ADDRESS_JOB = """job "app" {
+  group "app" {
+    network {
+      port "db" { to = 5432 }
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "app:1"
+      }
+      template {
+        destination = "local/.env"
+        env         = true
+        data        = <<EOH
+DB_ADDR={{ env "NOMAD_ADDR_db" }}
+BIND={{ env "NOMAD_IP_db" }}
+URL=postgres://{{ with secret "kv/data/app" }}{{ .Data.data.user }}{{ end }}@{{ env "NOMAD_ADDR_db" }}/app
+EOH
+      }
+    }
+  }
+}
+"""
+
+
+def test_the_pod_address_is_expanded_in_plain_env_values_only(tmp_path: Path) -> None:
+    jobspec = tmp_path / "app.nomad.hcl"
+    jobspec.write_text(ADDRESS_JOB)
+    generation = generate("app", jobspec, Settings(), ServiceSpec())
+    main = generation.files["main.tf"]
+    env = re.findall(r'name\s+= "(\w+)"\n\s+(?:value\s+= "([^"]*)"|value_from)', main)
+    names = [name for name, _ in env]
+    assert names.index("POD_IP") < names.index("DB_ADDR")
+    assert ("DB_ADDR", "$(POD_IP):5432") in env
+    assert ("BIND", "$(POD_IP)") in env
+    # Inside a Secret the kubelet expands nothing: that line still needs a decision.
+    assert [d.path for d in generation.diagnostics if d.code == "needs-decision"] == [
+        "task[app].template[local/.env].URL"
+    ]

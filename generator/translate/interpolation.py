@@ -58,6 +58,19 @@ class PodFacts:
     meta: dict[str, str] = field(default_factory=dict)  # job, group and task meta, merged
 
 
+POD_IP = EnvVar(name="POD_IP", field_path="status.podIP")
+
+
+def pod_address(name: str, facts: PodFacts) -> str | None:
+    """NOMAD_IP_x / NOMAD_ADDR_x of a declared port, as an env value expanding `$(POD_IP)`."""
+    for prefixes, with_port in ((IP_PREFIXES, False), (ADDR_PREFIXES, True)):
+        for prefix in prefixes:
+            label = name[len(prefix) :]
+            if name.startswith(prefix) and label in facts.ports:
+                return f"$(POD_IP):{facts.ports[label]}" if with_port else "$(POD_IP)"
+    return None
+
+
 def literal_value(name: str, facts: PodFacts) -> str | None:
     """The fixed text a Nomad runtime variable stands for in this pod, or None."""
     if name in TASK_DIRS:
@@ -150,7 +163,7 @@ def _port_value(
     downward: list[EnvVar],
 ) -> str:
     if kind in {"addr", "ip"}:
-        downward.append(_field_env("POD_IP", "status.podIP"))
+        downward.append(POD_IP)
     if kind == "ip":
         return "$(POD_IP)"
     port = facts.ports.get(label)

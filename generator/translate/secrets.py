@@ -39,9 +39,11 @@ from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
 from generator.translate.env_expanding import config_with_variables, env_name, expands_env
 from generator.translate.interpolation import (
+    POD_IP,
     PodFacts,
     cluster_dns,
     literal_value,
+    pod_address,
     resolve_service,
 )
 from generator.translate.templates import report_template_options
@@ -240,9 +242,13 @@ def translate_dynamic_template(
             secrets.extract.append(secrets.remote_key(SecretRef("vault", segment.path, "")))
             outcome.env_from_secret = template.env
     if template.env:
+        pod_ip_used: list[bool] = []
+        in_env_value = _with_pod_ip(literal_for, facts, pod_ip_used)
         for line in env_lines(analysis):
-            env = _env_line(line, secrets, literal_for, template, ctx, path)
+            env = _env_line(line, secrets, literal_for, in_env_value, template, ctx, path)
             if env is not None:
+                if pod_ip_used and all(e.name != POD_IP.name for e in outcome.env):
+                    outcome.env.append(POD_IP)
                 outcome.env.append(env)
         return outcome
     if not analysis.understood:
@@ -305,7 +311,22 @@ def _env_expanded_file(
     return content
 
 
-def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
+def _with_pod_ip(literal_for, facts: PodFacts, used: list[bool]):
+    """`literal_for`, plus the pod's address (`$(POD_IP)`), which only an env value can expand."""
+
+    def literal(segment: ServiceAddress | EnvValue) -> str | None:
+        found = literal_for(segment)
+        if found is not None or not isinstance(segment, EnvValue):
+            return found
+        address = pod_address(segment.name, facts)
+        if address is not None:
+            used.append(True)
+        return address
+
+    return literal
+
+
+def _env_line(line, secrets, literal_for, in_env_value, template, ctx, path) -> EnvVar | None:
     where = f"{path}.{line.name}" if line.name else path
     if line.kind is EnvValueKind.STATIC:
         return EnvVar(
@@ -316,6 +337,8 @@ def _env_line(line, secrets, literal_for, template, ctx, path) -> EnvVar | None:
         return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=secrets.key_for(segment))
     if line.kind in {EnvValueKind.MIXED, EnvValueKind.DYNAMIC}:
         has_secret = any(isinstance(s, SecretLeaf) for s in line.segments)
+        if not has_secret:
+            literal_for = in_env_value
         try:
             rendered = to_eso_template(line.segments, secrets.key_for, literal_for)
         except EsoTemplateError as error:
