@@ -311,8 +311,10 @@ def _check(block: Block, service_restart: Block | None) -> Check:
     r = _Reader(block)
     port = block.get("port")
     headers, _ = r.mapping("header")
-    restart_block = block.child("check_restart") or service_restart
-    restart = _Reader(restart_block) if restart_block else None
+    # Nomad merges the check's check_restart over the service's, field by field.
+    readers = [_Reader(b) for b in (block.child("check_restart"), service_restart) if b]
+    limit = next((n for r in readers if (n := r.int("limit")) is not None), None)
+    grace = next((n for r in readers if (n := r.seconds("grace")) is not None), None)
     return Check(
         line=block.line,
         name=r.str("name"),
@@ -328,8 +330,8 @@ def _check(block: Block, service_restart: Block | None) -> Check:
         grpc_service=r.str("grpc_service"),
         method=r.str("method"),
         headers=headers,
-        restart_limit=restart.int("limit") if restart else None,
-        restart_grace_seconds=restart.seconds("grace") if restart else None,
+        restart_limit=limit,
+        restart_grace_seconds=grace,
     )
 
 

@@ -504,3 +504,14 @@ def test_force_pull_always_pulls_the_image() -> None:
     assert container.image_pull_policy == "Always"
     plain = build_container(with_image("a:1"), "a:1", facts(), [], [], None, [], make_ctx())
     assert plain.image_pull_policy is None
+
+
+def test_check_restart_merges_field_by_field_the_check_winning() -> None:
+    task = task_of(
+        '      config {\n        image = "a:1"\n      }\n'
+        "      service {\n        port = 8080\n        check_restart {\n          limit = 5\n"
+        '          grace = "10s"\n        }\n        check {\n          type = "tcp"\n'
+        '          check_restart {\n            grace = "30s"\n          }\n        }\n      }\n'
+    )
+    check = task.services[0].checks[0]
+    assert (check.restart_limit, check.restart_grace_seconds) == (5, 30)

@@ -69,11 +69,18 @@ def test_min_healthy_time_and_progress_deadline() -> None:
     assert found == []
 
 
-def test_a_deadline_not_longer_than_the_readiness_time_needs_a_decision() -> None:
-    update = '      min_healthy_time = "5m"\n      progress_deadline = "1m"\n'
+@pytest.mark.parametrize(
+    ("update", "deadline"),
+    [
+        ('      min_healthy_time = "5m"\n      progress_deadline = "1m"\n', 900),
+        ('      min_healthy_time = "12m"\n', 1320),
+        ('      min_healthy_time = "12m"\n      progress_deadline = "0"\n', 1320),
+    ],
+)
+def test_the_deadline_is_raised_past_the_readiness_time(update: str, deadline: int) -> None:
     made, found = rolled(job_of(group_update=update), workload())
-    assert made.progress_deadline_seconds is None
-    assert found == [("needs-decision", 5, "job[x].group[g].update.progress_deadline")]
+    assert made.progress_deadline_seconds == deadline
+    assert ("needs-decision", 4, "job[x].group[g].update.min_healthy_time") in found
 
 
 def test_progress_deadline_zero_is_reported() -> None:
@@ -86,7 +93,8 @@ def test_auto_promoted_canaries_become_a_surge_with_nothing_unavailable() -> Non
     update = "    canary = 1\n    auto_promote = true\n    max_parallel = 3\n"
     made, found = rolled(job_of(job_update=update), workload())
     assert (made.strategy, made.max_surge, made.max_unavailable) == ("RollingUpdate", "1", "0")
-    assert found == []
+    # After its canaries Nomad updates max_parallel at a time; the surge does not.
+    assert found == [("dropped", 5, "job[x].update.max_parallel")]
 
 
 def test_canaries_promoted_by_hand_are_unsupported_and_max_parallel_still_applies() -> None:

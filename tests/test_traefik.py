@@ -296,3 +296,62 @@ def test_a_router_with_no_usable_rule_is_reported(tmp_path: Path) -> None:
 def test_a_doubled_end_anchor_is_still_a_simple_wildcard() -> None:
     # `$$` in a jobspec string stays `$$` (HCL only escapes `$${`); the regexp still anchors once.
     assert wildcard_host(r"^.+\.example\.co\.uk$$") == "*.example.co.uk"
+
+
+def test_other_groups_reach_a_routed_service_on_the_port_the_service_exposes(
+    tmp_path: Path,
+) -> None:
+    text = """job "pair" {
+  group "api" {
+    network {
+      port "http" { to = 8080 }
+    }
+    service {
+      name = "api"
+      port = "http"
+      tags = ["traefik.http.routers.api.rule=PathPrefix(`/api`)"]
+    }
+    task "api" {
+      driver = "docker"
+      config {
+        image = "api:1"
+      }
+    }
+  }
+  group "front" {
+    task "front" {
+      driver = "docker"
+      config {
+        image = "front:1"
+      }
+      template {
+        destination = "local/.env"
+        env         = true
+        data        = "API_URL=http://{{ range service \\"api\\" }}{{ .Address }}:{{ .Port }}{{ end }}"
+      }
+    }
+  }
+}
+"""
+    jobspec = tmp_path / "pair.nomad.hcl"
+    jobspec.write_text(text)
+    main = generate("pair", jobspec, Settings(), ServiceSpec()).files["main.tf"]
+    assert re.search(r'port\s+= 80\n\s+target_port = "http"', main)
+    assert "pair-api.${var.namespace}.svc.cluster.local:80" in main
+
+
+def test_spec_hostnames_serve_the_paths_of_path_only_routers(tmp_path: Path) -> None:
+    text = (
+        'job "web" {\n  group "web" {\n    network {\n      port "http" { to = 80 }\n    }\n'
+        '    service {\n      port = "http"\n'
+        '      tags = ["traefik.http.routers.web.rule=PathPrefix(`/api`)"]\n    }\n'
+        '    task "web" {\n      driver = "docker"\n      config {\n        image = "nginx:1"\n'
+        "      }\n    }\n  }\n}\n"
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    spec = ServiceSpec(hostnames=["web.example.org"])
+    main = generate("web", jobspec, Settings(), spec).files["main.tf"]
+    ingress = main[main.index('resource "kubernetes_ingress_v1"') :]
+    assert "host = var.hostname" in ingress
+    assert paths_of(ingress) == [("/api", "Prefix")]

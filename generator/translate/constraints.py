@@ -18,7 +18,6 @@ NODE_LABELS: dict[str, str] = {
     "${attr.cpu.arch}": "kubernetes.io/arch",
 }
 ARCH_LABEL = "kubernetes.io/arch"
-HOSTNAME_LABEL = "kubernetes.io/hostname"
 # A node's client `meta` has no Kubernetes twin; node labels are the nearest thing.
 _META = re.compile(r"\$\{(?:node\.)?meta\.([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\}")
 _EQUAL = frozenset({"=", "==", "is"})

@@ -203,11 +203,14 @@ def _ingress(
 ) -> None:
     assert group_output.service is not None
     with_hosts = [r for r in group_output.routers if r.hosts]
+    hostless = [r for r in group_output.routers if not r.hosts]
     hosts: list[str] = []
     for router in with_hosts:
         hosts.extend(h for h in router.hosts if h not in hosts)
     if spec.hostnames and not several:
         hosts = list(spec.hostnames)
+        if not with_hosts:  # the spec names the hosts the path-only routers serve
+            with_hosts, hostless = hostless, []
     prefix = f"{names.tf_name}_" if several else ""
     settings = ctx.settings
     service, port = group_output.service.tf_name, group_output.http_port_name or "http"
@@ -241,7 +244,7 @@ def _ingress(
             tls_secret_name=settings.tls_secret_name if tls_hosts else None,
             tls_hosts=tls_hosts if settings.tls_secret_name else None,
             paths=_ingress_paths(with_hosts),
-            hostless_paths=_ingress_paths([r for r in group_output.routers if not r.hosts]),
+            hostless_paths=_ingress_paths(hostless),
         )
     )
     prefix = ctx.settings.external_traefik.router_prefix

@@ -62,7 +62,6 @@ def unique(name: str, taken: set[str]) -> str:
 
 
 @dataclass
-@dataclass
 class GroupNames:
     """How one group's resources are named inside the job's module."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from generator.model import Group, Port, ServiceDef, Task
 from generator.translate.context import Context
@@ -126,16 +127,48 @@ def service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | N
     return int(service.port) if str(service.port).isdigit() else None
 
 
+def port_names(numbers: dict[str, int]) -> dict[str, str]:
+    """Port label, and container number, → the container port's name."""
+    names = {label: port_name(label) for label in numbers}
+    names.update({str(n): port_name(label) for label, n in numbers.items()})
+    return names
+
+
+@dataclass(frozen=True)
+class ExposedPort:
+    """Where the group's Service makes one Consul service reachable."""
+
+    service: ServiceDef
+    name: str  # the Service port's name, the container port it targets
+    port: int  # the Service port's number
+    routed: bool  # a Traefik router sends traffic to it through the Ingress
+
+
+def service_ports(group: Group, numbers: dict[str, int]) -> list[ExposedPort]:
+    """Each service with a known port; the first routed port is exposed on port 80."""
+    names = port_names(numbers)
+    taken: dict[str, int] = {}
+    exposed = []
+    for service in group.all_services():
+        number = service_port_number(service, numbers)
+        if number is None:
+            continue
+        name = names.get(str(service.port)) or names.get(str(number)) or "http"
+        routed = any(r.hosts or r.paths for r in read_tags(service.tags).routers)
+        if name not in taken:
+            first_routed = routed and HTTP_SERVICE_PORT not in taken.values()
+            taken[name] = HTTP_SERVICE_PORT if first_routed else number
+        exposed.append(ExposedPort(service, name, taken[name], routed))
+    return exposed
+
+
 def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
     """The group's Consul service names → (Kubernetes Service name, Service port)."""
     numbers, _ = container_numbers(group)
     found: dict[str, tuple[str, int | None]] = {}
-    for service in group.all_services():
-        if not service.name or service.port is None:
-            continue
-        routed = any(r.hosts for r in read_tags(service.tags).routers)
-        port = HTTP_SERVICE_PORT if routed else service_port_number(service, numbers)
-        found.setdefault(service.name, (service_name, port))
+    for exposed in service_ports(group, numbers):
+        if exposed.service.name:
+            found.setdefault(exposed.service.name, (service_name, exposed.port))
     return found
 
 

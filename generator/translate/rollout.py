@@ -12,6 +12,7 @@ _SETTINGS = tuple(name for name in UpdatePolicy.model_fields if name not in ("li
 _RUN_TO_COMPLETION = frozenset({"kubernetes_job_v1", "kubernetes_cron_job_v1"})
 _ROLLING_KINDS = frozenset({"kubernetes_deployment", "kubernetes_daemon_set_v1"})
 ALL_AT_ONCE = "100%"
+KUBERNETES_PROGRESS_DEADLINE = 600
 
 
 class _Merged(NamedTuple):
@@ -67,6 +68,7 @@ def _apply(workload: Workload, merged: _Merged, ctx: Context) -> None:
         workload.min_ready_seconds = update.min_healthy_time_seconds
     if update.progress_deadline_seconds is not None:
         _progress_deadline(workload, update.progress_deadline_seconds, merged, ctx)
+    _deadline_after_readiness(workload, merged, ctx)
     if update.health_check in _HEALTH_CHECKS:
         report, message = _HEALTH_CHECKS[update.health_check]
         getattr(ctx, report)(message, merged.line("health_check"), merged.path("health_check"))
@@ -105,10 +107,25 @@ def _replacement(workload: Workload, merged: _Merged, ctx: Context) -> None:
                 merged.line("canary"),
                 merged.path("canary"),
             )
+            if update.max_parallel is not None:
+                _max_parallel(
+                    workload,
+                    update.max_parallel,
+                    ctx,
+                    merged.line("max_parallel"),
+                    merged.path("max_parallel"),
+                )
             return
         # Auto-promoted canaries start before any old pod stops: a surge, with nothing unavailable.
         workload.strategy = "RollingUpdate"
         workload.max_surge, workload.max_unavailable = str(canary), "0"
+        if update.max_parallel not in (None, 1):
+            ctx.dropped(
+                f"max_parallel = {update.max_parallel}: after the canaries the Deployment keeps"
+                f" surging {canary} pod(s) at a time",
+                merged.line("max_parallel"),
+                merged.path("max_parallel"),
+            )
         return
     if canary:
         promotion = "" if update.auto_promote else " and no manual promotion"
@@ -139,15 +156,25 @@ def _progress_deadline(workload: Workload, deadline: int, merged: _Merged, ctx: 
             line,
             where,
         )
-    elif deadline <= (workload.min_ready_seconds or 0):
-        ctx.needs_decision(
-            f"progress_deadline ({deadline}s) is not longer than min_healthy_time, which"
-            " Kubernetes refuses; the Deployment keeps its 600s deadline",
-            line,
-            where,
-        )
     else:
         workload.progress_deadline_seconds = deadline
+
+
+def _deadline_after_readiness(workload: Workload, merged: _Merged, ctx: Context) -> None:
+    """Kubernetes refuses a Deployment whose progress deadline is not after min_ready_seconds."""
+    ready = workload.min_ready_seconds
+    if workload.resource_type != "kubernetes_deployment" or not ready:
+        return
+    deadline = workload.progress_deadline_seconds or KUBERNETES_PROGRESS_DEADLINE
+    if deadline > ready:
+        return
+    workload.progress_deadline_seconds = ready + KUBERNETES_PROGRESS_DEADLINE
+    ctx.needs_decision(
+        f"progress deadline set to {workload.progress_deadline_seconds}s: Kubernetes needs it"
+        f" longer than min_healthy_time ({ready}s)",
+        merged.line("min_healthy_time"),
+        merged.path("min_healthy_time"),
+    )
 
 
 def _max_parallel(workload: Workload, value: int, ctx: Context, line: int, where: str) -> None:

@@ -9,7 +9,7 @@ from generator.k8s_plan import Service, ServicePort
 from generator.model import Group
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
-from generator.translate.ports import HTTP_SERVICE_PORT, service_port_number
+from generator.translate.ports import service_ports
 from generator.translate.traefik import RouterTags, read_tags
 
 HEADLESS_SUFFIX = "headless"
@@ -29,7 +29,6 @@ def service_and_routes(
     group_class: GroupClass,
     names: GroupNames,
     numbers: dict[str, int],
-    names_by_label: dict[str, str],
     selector: dict,
     ctx: Context,
 ) -> Routing:
@@ -46,6 +45,7 @@ def service_and_routes(
                 )
         return output
     ports: dict[str, ServicePort] = {}
+    exposed_by_service = {id(e.service): e for e in service_ports(group, numbers)}
     for index, service in enumerate(group.all_services()):
         where = f"group[{group.name}].service[{service.name or index}]"
         reading = read_tags(service.tags)
@@ -63,23 +63,19 @@ def service_and_routes(
             )
         for tag in reading.plain_tags:
             ctx.dropped(f"service tag {tag!r} has no Kubernetes meaning", service.line, where)
-        number = service_port_number(service, numbers)
-        if number is None:
+        exposed = exposed_by_service.get(id(service))
+        if exposed is None:
             if service.port is not None:
                 ctx.needs_decision(
                     f"service port {service.port!r} is not a known port", service.line, where
                 )
             continue
-        name = names_by_label.get(str(service.port)) or names_by_label.get(str(number)) or "http"
-        routed = bool(reading.routers)
-        if routed and output.http_port_name is None:
-            output.http_port_name = name
-        exposed = (
-            HTTP_SERVICE_PORT
-            if routed and not any(p.port == HTTP_SERVICE_PORT for p in ports.values())
-            else number
+        if exposed.routed and output.http_port_name is None:
+            output.http_port_name = exposed.name
+        ports.setdefault(
+            exposed.name,
+            ServicePort(name=exposed.name, port=exposed.port, target_port=exposed.name),
         )
-        ports.setdefault(name, ServicePort(name=name, port=exposed, target_port=name))
         for router in reading.routers:
             if router.hosts or router.paths:
                 output.routers.append(router)

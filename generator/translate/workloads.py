@@ -36,6 +36,7 @@ from generator.translate.ports import (
     group_ports,
     owner_task,
     port_name,
+    port_names,
     service_port_number,
 )
 from generator.translate.rollout import apply_update
@@ -124,8 +125,7 @@ def translate_group(
     output = GroupOutput()
     numbers = group_ports(group, ctx)
     owners = assign_ports(group, numbers)
-    names_by_label = {label: port_name(label) for label in numbers}
-    names_by_label.update({str(n): port_name(label) for label, n in numbers.items()})
+    names_by_label = port_names(numbers)
     volumes = PodVolumes(ctx, group)
     upstreams = {
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
@@ -300,7 +300,7 @@ def translate_group(
     )
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
-    routing = service_and_routes(group, group_class, names, numbers, names_by_label, selector, ctx)
+    routing = service_and_routes(group, group_class, names, numbers, selector, ctx)
     output.service, output.routers = routing.service, routing.routers
     output.http_port_name = routing.http_port_name
     output.middlewares = routing.middlewares
