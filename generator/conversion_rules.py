@@ -287,13 +287,13 @@ RULES: list[Rule] = [
     Rule(f"{T}.config.tty", M, "tty", ""),
     Rule(f"{T}.config.pid_mode", P, "host_pid", "host; other modes reported"),
     Rule(f"{T}.config.ipc_mode", P, "host_ipc", "host; other modes reported"),
-    Rule(f"{T}.config.hostname", M, "pod hostname", ""),
-    Rule(f"{T}.config.extra_hosts", M, "host_aliases", ""),
+    Rule(f"{T}.config.hostname", P, "pod hostname", "its first DNS label; changes reported"),
+    Rule(f"{T}.config.extra_hosts", P, "host_aliases", "literal IPs; host-gateway reported"),
     Rule(
         f"{T}.config.group_add", P, "security_context.supplemental_groups", "gids; names reported"
     ),
-    Rule(f"{T}.config.sysctl", M, "pod security_context.sysctl", ""),
-    Rule(f"{T}.config.sysctl.*", M, "sysctl { name, value }", ""),
+    Rule(f"{T}.config.sysctl", P, "pod security_context.sysctl", "unsafe ones reported"),
+    Rule(f"{T}.config.sysctl.*", P, "sysctl { name, value }", "unsafe ones reported"),
     Rule(
         f"{T}.config.devices",
         U,

@@ -207,8 +207,45 @@ def test_hostname_group_add_and_sysctl() -> None:
     assert pod.hostname == "media-box"
     assert pod.supplemental_groups == [44, 109]
     assert pod.sysctls == {"net.core.somaxconn": "1024"}
-    # group_add "video" is a name; the second task asks for a different hostname.
-    assert found == [("needs-decision", 8), ("needs-decision", 16)]
+    # The hostname changed (7), "video" is a name (8), somaxconn is not a safe sysctl (9),
+    # the second task asks for another hostname (16).
+    assert found == [
+        ("needs-decision", 7),
+        ("needs-decision", 8),
+        ("needs-decision", 9),
+        ("needs-decision", 16),
+    ]
+
+
+def test_extra_hosts_need_literal_addresses() -> None:
+    pod, found = options_placed(
+        '        extra_hosts = ["gw:host-gateway", "t:${NOMAD_HOST_IP_x}", "v6:2001:db8::1"]\n'
+    )
+    assert pod.host_aliases == {"2001:db8::1": ["v6"]}
+    assert found == [("needs-decision", 7), ("needs-decision", 7)]
+
+
+@pytest.mark.parametrize(
+    ("hostname", "expected", "reported"),
+    [
+        ("media", "media", False),
+        ("mumble.example.org", "mumble", True),
+        ("${NOMAD_TASK_NAME}-${NOMAD_ALLOC_INDEX}", None, True),
+    ],
+)
+def test_hostname_is_one_dns_label(hostname: str, expected: str | None, reported: bool) -> None:
+    pod, found = options_placed(f'        hostname = "{hostname}"\n')
+    assert pod.hostname == expected
+    assert bool(found) == reported
+
+
+def test_safe_sysctls_pass_and_conflicting_values_are_reported() -> None:
+    pod, found = options_placed(
+        '        sysctl = { "net.ipv4.ip_unprivileged_port_start" = "0" }\n',
+        '        sysctl = { "net.ipv4.ip_unprivileged_port_start" = "80" }\n',
+    )
+    assert pod.sysctls == {"net.ipv4.ip_unprivileged_port_start": "0"}
+    assert found == [("needs-decision", 14)]
 
 
 # --- shutdown_delay → preStop sleep, inside the grace period -----------------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from generator.k8s_plan import PodSpec, Toleration
 from generator.model import Group, Job, Task
 from generator.render.hcl_values import Raw
 from generator.translate.constraints import place_by_constraints
 from generator.translate.containers import DOCKER_LIKE_DRIVERS
 from generator.translate.context import Context
+from generator.translate.names import k8s_name_or_empty
 
 
 def placement(
@@ -106,21 +109,13 @@ def _host_namespaces(task: Task, pod: PodSpec, ctx: Context) -> None:
 def _host_names(task: Task, pod: PodSpec, ctx: Context) -> None:
     config = task.config
     if config.hostname:
-        if pod.hostname not in (None, config.hostname):
-            ctx.needs_decision(
-                f"hostname {config.hostname!r}: the pod already has {pod.hostname!r}",
-                config.line_of("hostname"),
-                f"task[{task.name}].config.hostname",
-            )
-        else:
-            pod.hostname = ctx.k8s(
-                config.hostname, "hostname", config.line_of("hostname"), f"task[{task.name}]"
-            )
+        _hostname(task, config.hostname, pod, ctx)
     for entry in config.extra_hosts:
         name, _, address = entry.partition(":")
-        if not name or not address:
+        if not name or not _is_ip(address):
             ctx.needs_decision(
-                f"extra_hosts entry {entry!r} is not NAME:IP",
+                f"extra_hosts entry {entry!r} is not NAME:IP (host-gateway and run-time values"
+                " have no host alias equivalent)",
                 config.line_of("extra_hosts"),
                 f"task[{task.name}].config.extra_hosts",
             )
@@ -128,6 +123,37 @@ def _host_names(task: Task, pod: PodSpec, ctx: Context) -> None:
         names = pod.host_aliases.setdefault(address, [])
         if name not in names:
             names.append(name)
+
+
+def _hostname(task: Task, wanted: str, pod: PodSpec, ctx: Context) -> None:
+    """A pod's hostname is one DNS label: `media.example.org` becomes `media`, and says so."""
+    line, where = task.config.line_of("hostname"), f"task[{task.name}].config.hostname"
+    if "${" in wanted:
+        ctx.needs_decision(f"hostname {wanted!r} is known only at run time", line, where)
+        return
+    label = k8s_name_or_empty(wanted.split(".", 1)[0])
+    if not label:
+        ctx.needs_decision(f"hostname {wanted!r} cannot be a pod hostname", line, where)
+    elif pod.hostname not in (None, label):
+        ctx.needs_decision(
+            f"hostname {wanted!r}: the pod already has {pod.hostname!r}", line, where
+        )
+    else:
+        pod.hostname = label
+        if label != wanted:
+            ctx.needs_decision(
+                f"hostname {wanted!r} becomes {label!r}: a pod hostname is one DNS label",
+                line,
+                where,
+            )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _groups_and_sysctls(task: Task, pod: PodSpec, ctx: Context) -> None:
@@ -142,9 +168,41 @@ def _groups_and_sysctls(task: Task, pod: PodSpec, ctx: Context) -> None:
                 config.line_of("group_add"),
                 f"task[{task.name}].config.group_add",
             )
-    pod.sysctls.update(config.sysctl)
+    for name, value in config.sysctl.items():
+        where = f"task[{task.name}].config.sysctl"
+        if pod.sysctls.get(name, value) != value:
+            ctx.needs_decision(
+                f"sysctl {name} = {value!r}: another container of the pod sets"
+                f" {pod.sysctls[name]!r}; a pod has one value",
+                config.line_of("sysctl"),
+                where,
+            )
+            continue
+        pod.sysctls[name] = value
+        if name not in SAFE_SYSCTLS:
+            ctx.needs_decision(
+                f"sysctl {name} is not in Kubernetes' safe set: the kubelet refuses the pod unless"
+                " its node allows it (--allowed-unsafe-sysctls)",
+                config.line_of("sysctl"),
+                where,
+            )
 
 
+# Sysctls every kubelet allows (Kubernetes 1.29+); the rest need --allowed-unsafe-sysctls.
+SAFE_SYSCTLS = frozenset(
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+    }
+)
 # Nomad waits 5s after the kill signal by default; Kubernetes gives a pod 30s in all.
 NOMAD_KILL_TIMEOUT, KUBERNETES_GRACE = 5, 30
 
