@@ -34,7 +34,7 @@ def placed(body: str, **settings: object) -> tuple[PodSpec, list[tuple[str, int 
         settings=Settings.model_validate(settings), sink=DiagnosticSink(), file=FILE, job_name="x"
     )
     pod = PodSpec(containers=[])
-    place_by_constraints(constraints_of(body), pod, SELECTOR, ctx, "group[g].constraint")
+    place_by_constraints(constraints_of(body), (), pod, SELECTOR, ctx, "group[g].constraint")
     return pod, [(d.code, d.line) for d in ctx.sink]
 
 
@@ -119,6 +119,39 @@ def test_constraints_without_a_label_mapping_are_unsupported_at_their_line(body:
     assert found == [("unsupported", 2)]
     assert pod.node_selector == {}
     assert pod.node_affinity == [DEFAULT_ARCH]
+
+
+def test_run_time_values_and_contradictions_are_reported() -> None:
+    body = (
+        constraint("${attr.cpu.arch}", "${meta.arch}")
+        + constraint("${node.unique.name}", "n1")
+        + constraint("${attr.unique.hostname}", "n2")
+    )
+    pod, found = placed(body)
+    assert pod.node_selector == {"kubernetes.io/hostname": "n1"}
+    assert found == [("unsupported", 2), ("needs-decision", 10)]
+
+
+def test_distinct_hosts_of_a_group_keeps_its_component_and_of_a_job_spans_the_module() -> None:
+    selector = {"app": Raw("local.app_name"), "component": "db"}
+    group_level = (
+        build_job(
+            parse_hcl(
+                'job "x" {\n  group "g" {\n    constraint {\n      distinct_hosts = true\n    }\n'
+                "  }\n}\n",
+                FILE,
+            )
+        )
+        .groups[0]
+        .constraints
+    )
+    ctx = Context(settings=Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    pod = PodSpec(containers=[])
+    place_by_constraints((), group_level, pod, selector, ctx, "group[g].constraint")
+    assert pod.host_anti_affinity == selector
+    pod = PodSpec(containers=[])
+    place_by_constraints(group_level, (), pod, selector, ctx, "group[g].constraint")
+    assert pod.host_anti_affinity == {"app": Raw("local.app_name")}
 
 
 # --- docker network_mode (placement) -------------------------------------------------------

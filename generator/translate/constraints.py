@@ -27,29 +27,38 @@ _PRESENCE = {"is_set": "Exists", "is_not_set": "DoesNotExist"}
 
 
 def place_by_constraints(
+    job_constraints: Iterable[Constraint],
     constraints: Iterable[Constraint],
     pod: PodSpec,
     selector: dict[str, str | Raw],
     ctx: Context,
     where: str,
 ) -> None:
-    """Carry every constraint into `pod`, or report it at its line.
+    """Carry every constraint (the job's, then the group's and tasks') into `pod`, or report it.
 
-    `selector` picks the workload's own pods, which `distinct_hosts` keeps on separate nodes.
+    `selector` picks the group's pods, which `distinct_hosts` keeps on separate nodes; at job
+    level it keeps every pod of the module apart.
     """
     arch_constrained = False
     labelled_meta: set[str] = set()
-    for constraint in constraints:
+    job_level = list(job_constraints)
+    for constraint in [*job_level, *constraints]:
         if constraint.operator == "distinct_hosts":
             if str(constraint.value).lower() != "false":
-                pod.host_anti_affinity = dict(selector)
+                scope = {"app": selector["app"]} if constraint in job_level else selector
+                pod.host_anti_affinity = dict(scope)
+            continue
+        if constraint.value is not None and "${" in constraint.value:
+            ctx.unsupported(
+                f"{_described(constraint)}: a value known only at run time", constraint.line, where
+            )
             continue
         attribute = (constraint.attribute or "").replace(" ", "")
         label = NODE_LABELS.get(attribute)
         meta = _META.fullmatch(attribute)
         if label is None and meta is not None:
             label = meta.group(1)
-        if label is None or not _place(label, constraint, pod):
+        if label is None or not _place(label, constraint, pod, ctx, where):
             ctx.unsupported(
                 f"{_described(constraint)} has no node label mapping", constraint.line, where
             )
@@ -69,7 +78,7 @@ def place_by_constraints(
         )
 
 
-def _place(label: str, constraint: Constraint, pod: PodSpec) -> bool:
+def _place(label: str, constraint: Constraint, pod: PodSpec, ctx: Context, where: str) -> bool:
     operator, value = constraint.operator, constraint.value
     if operator in _PRESENCE:
         pod.node_affinity.append(MatchExpression(label, _PRESENCE[operator], []))
@@ -77,6 +86,14 @@ def _place(label: str, constraint: Constraint, pod: PodSpec) -> bool:
     if value is None:
         return False
     if operator in _EQUAL:
+        if pod.node_selector.get(label, value) != value:
+            ctx.needs_decision(
+                f"{_described(constraint)} contradicts {label}={pod.node_selector[label]}: Nomad"
+                " could place the job nowhere; the first value is kept",
+                constraint.line,
+                where,
+            )
+            return True
         pod.node_selector[label] = value
         return True
     if operator in _NOT_EQUAL:

@@ -16,10 +16,10 @@ from generator.translate.names import k8s_name_or_empty
 def placement(
     job: Job, group: Group, pod: PodSpec, selector: dict[str, str | Raw], ctx: Context
 ) -> None:
-    constraints = (
-        job.constraints + group.constraints + tuple(c for t in group.tasks for c in t.constraints)
+    constraints = group.constraints + tuple(c for t in group.tasks for c in t.constraints)
+    place_by_constraints(
+        job.constraints, constraints, pod, selector, ctx, f"group[{group.name}].constraint"
     )
-    place_by_constraints(constraints, pod, selector, ctx, f"group[{group.name}].constraint")
     _network_mode(group, pod, ctx)
     containers = [t for t in group.tasks if t.driver in DOCKER_LIKE_DRIVERS]
     for task in containers:
