@@ -424,7 +424,11 @@ def _with_legacy_ports(
     Ports declared in a task's `resources { network {} }` join the group network and
     the task's docker `ports`; docker's `port_map` gives a port its container number (`to`).
     """
-    port_map = {label: n for task in tasks for label, n in task.config.port_map.items()}
+    # A group port takes the port_map of the task that lists it, else of any task naming it.
+    port_map: dict[str, int] = {}
+    for task in sorted(tasks, key=lambda t: not set(t.config.port_map) & set(t.config.ports)):
+        for label, number in task.config.port_map.items():
+            port_map.setdefault(label, number)
     ports = [
         (
             port.model_copy(update={"to": port_map[port.label]})
@@ -433,15 +437,21 @@ def _with_legacy_ports(
         )
         for port in (network.ports if network else ())
     ]
-    labels = {port.label for port in ports}
+    numbers = {port.label: port.to for port in ports}
     folded = []
     for task in tasks:
+        own: list[str] = []
         for port in task.legacy_ports:
-            if port.label not in labels:
-                labels.add(port.label)
-                to = task.config.port_map.get(port.label, port.to)
-                ports.append(port.model_copy(update={"to": to}))
-        own = [p.label for p in task.legacy_ports if p.label not in task.config.ports]
+            to = task.config.port_map.get(port.label, port.to)
+            label = port.label
+            if label in numbers and numbers[label] != to:
+                # Each task had its own port namespace: keep this one apart.
+                label = f"{port.label}-{task.name}"
+            if label not in numbers:
+                numbers[label] = to
+                ports.append(port.model_copy(update={"label": label, "to": to}))
+            if label not in task.config.ports and label not in own:
+                own.append(label)
         if own:
             config = task.config.model_copy(update={"ports": task.config.ports + tuple(own)})
             task = task.model_copy(update={"config": config})

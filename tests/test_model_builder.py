@@ -668,3 +668,21 @@ def test_port_map_values_must_be_numbers() -> None:
     error = error_of(task_job('config {\n  image = "x"\n  port_map { http = "web" }\n}\n'))
     assert error.code == "invalid-value"
     assert "port_map" in error.message
+
+
+def test_two_tasks_with_the_same_legacy_port_label_keep_their_own_numbers() -> None:
+    task = (
+        '    task "{name}" {{\n      driver = "docker"\n      config {{\n        image = "x"\n'
+        "        port_map {{\n          http = {number}\n        }}\n      }}\n"
+        '      resources {{\n        network {{\n          port "http" {{}}\n        }}\n      }}\n'
+        "    }}\n"
+    )
+    text = (
+        'job "j" {\n  group "g" {\n'
+        + task.format(name="one", number=80)
+        + task.format(name="two", number=8080)
+        + "  }\n}\n"
+    )
+    group = job_of(text).groups[0]
+    assert {p.label: p.to for p in group.network.ports} == {"http": 80, "http-two": 8080}
+    assert [t.config.ports for t in group.tasks] == [("http",), ("http-two",)]

@@ -355,3 +355,32 @@ def test_spec_hostnames_serve_the_paths_of_path_only_routers(tmp_path: Path) -> 
     ingress = main[main.index('resource "kubernetes_ingress_v1"') :]
     assert "host = var.hostname" in ingress
     assert paths_of(ingress) == [("/api", "Prefix")]
+
+
+def test_widened_paths_and_mixed_alternatives_are_reported(tmp_path: Path) -> None:
+    _, findings = ingress_of(
+        tmp_path,
+        [
+            "traefik.http.routers.api.rule=Host(`a.example.org`) && PathPrefix(`/api`)",
+            "traefik.http.routers.site.rule=Host(`b.example.org`)",
+            "traefik.http.routers.mix.rule=Host(`c.example.org`) || PathPrefix(`/x`)",
+        ],
+    )
+    messages = [message for _, message in findings]
+    assert any("routers api, mix match paths" in m for m in messages)
+    assert any("router 'mix': its `||` alternatives differ" in m for m in messages)
+
+
+def test_chained_middlewares_follow_their_new_names(tmp_path: Path) -> None:
+    snippet, _ = snippet_and_findings(
+        tmp_path,
+        [
+            "traefik.http.routers.web.rule=Host(`web.example.org`)",
+            "traefik.http.routers.web.middlewares=secure",
+            "traefik.http.middlewares.secure.chain.middlewares=auth,hdr,other@docker",
+            "traefik.http.middlewares.auth.basicauth.users=u:h",
+            "traefik.http.middlewares.hdr.headers.framedeny=true",
+        ],
+    )
+    chain = snippet["http"]["middlewares"]["k8s-secure"]["chain"]["middlewares"]
+    assert chain == "k8s-auth@file,k8s-hdr@file,other@docker"

@@ -283,7 +283,14 @@ def test_a_local_driver_nfs_volume_becomes_an_nfs_volume() -> None:
     assert volumes.pod_volumes() == [
         PodVolume(name="volume-media", kind="nfs", server="192.168.1.10", path="/volume1/media")
     ]
-    assert len(ctx.sink) == 0
+    # nolock and soft cannot be set on a pod's nfs volume: said, not lost.
+    assert [d.message.split(":")[0] for d in ctx.sink] == ["nfs mount options nolock,soft"]
+
+
+def test_an_ro_nfs_option_mounts_read_only() -> None:
+    options = (("device", "nas:/x"), ("o", "addr=nas,ro"), ("type", "nfs"))
+    spec, _ = mount_for(Bind("", "/x", False, 9, "volume", "local", options))
+    assert spec is not None and spec.read_only
 
 
 @pytest.mark.parametrize(

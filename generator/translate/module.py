@@ -247,18 +247,39 @@ def _ingress(
             hostless_paths=_ingress_paths(hostless),
         )
     )
+    _widened_paths(with_hosts, ctx)
     prefix = ctx.settings.external_traefik.router_prefix
-    for name, options in group_output.middlewares.items():
-        plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
     defined = set(group_output.middlewares)
+    for name, options in group_output.middlewares.items():
+        options = {
+            key: (
+                ",".join(_middleware_reference(m.strip(), defined, ctx) for m in value.split(","))
+                if key.lower() == "chain.middlewares"
+                else value
+            )
+            for key, value in options.items()
+        }
+        plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
     plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
+
+
+def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
+    """One Ingress serves the group's routers: a router without a path opens the others' hosts."""
+    narrowed = [r for r in routers if r.paths]
+    if narrowed and len(narrowed) < len(routers):
+        ctx.needs_decision(
+            f"routers {', '.join(r.name for r in narrowed)} match paths, but another router of"
+            " the group matches whole hosts: the Ingress serves every path on all their hosts",
+            narrowed[0].line,
+            f"router[{narrowed[0].name}]",
+        )
 
 
 def _ingress_paths(routers: list[RouterTags]) -> list[IngressPath]:
     """The paths routers match; a router without a path matches every path."""
     if not routers:
         return []
-    if any(not r.paths for r in routers):
+    if any(not r.paths for r in routers):  # said by `_widened_paths`
         return [IngressPath("/")]
     paths: list[IngressPath] = []
     for router in routers:

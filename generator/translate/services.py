@@ -78,6 +78,7 @@ def service_and_routes(
         )
         for router in reading.routers:
             if router.hosts or router.paths:
+                router.line = service.line
                 output.routers.append(router)
             elif not router.problems:
                 ctx.needs_decision(

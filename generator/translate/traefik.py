@@ -26,6 +26,7 @@ class RouterTags:
     hosts: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     exact_paths: set[str] = field(default_factory=set)  # from Path(), not PathPrefix()
+    line: int | None = None  # of the service whose tags declare it
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -132,6 +133,34 @@ def _read_rule(router: RouterTags) -> None:
                 router.problems.append(f"matcher {kind}() has no Ingress equivalent")
         if "&&" in alternative and not any(m for m in _MATCHER.finditer(alternative)):
             router.problems.append(f"cannot read rule {router.rule!r}")
+    shapes = {
+        (bool(re.search(r"\bHost(?:Regexp)?\(", a)), bool(re.search(r"\bPath(?:Prefix)?\(", a)))
+        for a in _top_level_alternatives(router.rule)
+    }
+    if len(shapes) > 1:
+        router.problems.append(
+            "its `||` alternatives differ in hosts and paths: the Ingress serves every path on"
+            " every host of the rule"
+        )
+
+
+def _top_level_alternatives(rule: str) -> list[str]:
+    """`A || (B || C)` → [`A`, `(B || C)`]: `||` outside parentheses and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for index, char in enumerate(rule):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in '`"':
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and rule.startswith("||", index):
+            parts.append(rule[start:index])
+            start = index + 2
+    parts.append(rule[start:])
+    return parts
 
 
 def wildcard_host(regexp: str) -> str | None:

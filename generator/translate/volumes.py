@@ -86,14 +86,17 @@ def _mount_bind(mount: Mount) -> Bind:
     )
 
 
+def nfs_flags(bind: Bind) -> list[str]:
+    """The `o` mount options of a docker volume, as written."""
+    return [f.strip() for f in dict(bind.driver_options).get("o", "").split(",") if f.strip()]
+
+
 def nfs_export(bind: Bind) -> tuple[str, str] | None:
     """(server, path) of a local-driver docker volume that mounts NFS, else None."""
     options = dict(bind.driver_options)
     if bind.driver not in (None, "local") or options.get("type") not in ("nfs", "nfs4"):
         return None
-    flags = dict(
-        flag.partition("=")[::2] for flag in options.get("o", "").split(",") if "=" in flag
-    )
+    flags = dict(flag.partition("=")[::2] for flag in nfs_flags(bind) if "=" in flag)
     device = options.get("device", "")
     host, _, path = device.rpartition(":")
     server = flags.get("addr") or host
@@ -231,11 +234,22 @@ class PodVolumes:
         label = bind.source or posixpath.basename(bind.target) or "root"
         name = k8s_name(f"volume-{label}")
         export = nfs_export(bind)
+        read_only = bind.read_only
         if export is not None:
             server, path = export
             self.volumes.setdefault(
                 name, PodVolume(name=name, kind="nfs", server=server, path=path)
             )
+            flags = nfs_flags(bind)
+            read_only = read_only or "ro" in flags
+            unused = [f for f in flags if f not in ("ro", "rw") and not f.startswith("addr=")]
+            if unused:
+                self.ctx.dropped(
+                    f"nfs mount options {','.join(unused)}: a pod's nfs volume takes none;"
+                    " use a PersistentVolume with mountOptions to keep them",
+                    bind.line,
+                    where,
+                )
         elif bind.keeps_data_on_node:
             path = posixpath.join(self.ctx.settings.storage_root, bind.source)
             self.host_path(name, path, not bind.read_only, f"docker volume {bind.source!r}")
@@ -255,7 +269,7 @@ class PodVolumes:
                     bind.line,
                     where,
                 )
-        return VolumeMountSpec(name, bind.target, None, bind.read_only)
+        return VolumeMountSpec(name, bind.target, None, read_only)
 
     def pod_volumes(self) -> list[PodVolume]:
         return list(self.volumes.values())
