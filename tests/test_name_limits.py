@@ -76,3 +76,23 @@ def test_component_labels_of_multi_group_jobs_are_valid_label_values(tmp_path: P
     assert 'component = "web-front"' in main
     assert 'component = "j"' in main
     assert "Web Front" not in main
+
+
+def test_a_group_named_like_another_groups_headless_service_is_an_input_error(
+    tmp_path: Path,
+) -> None:
+    volume = '    volume "d" {\n      type = "host"\n      source = "d"\n    }\n'
+    path = jobspec(tmp_path, {"db": volume, "db-headless": "", "j": ""})
+    text = path.read_text().replace(
+        '      config { image = "x:1" }\n',
+        '      config { image = "x:1" }\n      volume_mount {\n        volume = "d"\n'
+        '        destination = "/d"\n      }\n',
+        1,
+    )
+    path.write_text(text)
+    network = '    network {\n      port "http" { to = 80 }\n    }\n    service { port = "http" }\n'
+    path.write_text(
+        text.replace('  group "db-headless" {\n', '  group "db-headless" {\n' + network)
+    )
+    with pytest.raises(InputError, match=r"two kubernetes_service resources .*'app-db-headless'"):
+        generate("app", path, Settings(), ServiceSpec(stateful_set=True), PatternChoice.C)

@@ -44,8 +44,18 @@ def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:
     named += [("kubernetes_service", s.name) for s in plan.services]
     named += [("kubernetes_ingress_v1", i.name) for i in plan.ingresses]
     named += [("kubernetes_config_map", c.name) for c in plan.config_maps]
+    seen: set[tuple[str, str]] = set()
     for resource_type, name in named:
         resolved = resolved_name(name, plan.app_name)
+        if resolved is not None and (resource_type, resolved) in seen:
+            raise InputError(
+                file,
+                line,
+                "invalid-name",
+                f"two {resource_type} resources would both be named {resolved!r}:"
+                " rename a group",
+            )
+        seen.add((resource_type, resolved or str(name)))
         limit, reason = MAX_NAME_LENGTH[resource_type]
         if resolved is not None and len(resolved) > limit:
             raise InputError(

@@ -378,6 +378,10 @@ def _workloads(
         workload.service_name = names.with_suffix(HEADLESS_SUFFIX)
     if volumes.writable_host_paths or group_class.pattern is Pattern.C:
         workload.strategy = "Recreate" if not stateful else "RollingUpdate"
+    elif pod.host_anti_affinity and not stateful:
+        # One pod per node leaves no room for a surge pod: replace like Nomad, stop then start.
+        workload.strategy = "RollingUpdate"
+        workload.max_surge, workload.max_unavailable = "0", "1"
     return [workload]
 
 

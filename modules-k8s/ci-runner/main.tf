@@ -23,6 +23,15 @@ resource "kubernetes_deployment" "app" {
       }
     }
 
+    strategy {
+      type = "RollingUpdate"
+
+      rolling_update {
+        max_surge       = "0"
+        max_unavailable = "1"
+      }
+    }
+
     template {
       metadata {
         labels = local.labels
