@@ -198,6 +198,9 @@ class VolumeMount(Node):
 class Artifact(Node):
     source: str
     destination: str | None = None
+    mode: str = "any"  # any | file | dir
+    options: dict[str, str] = Field(default_factory=dict)
+    has_headers: bool = False
 
 
 class Task(Node):

@@ -576,4 +576,11 @@ def _volume_mount(block: Block) -> VolumeMount:
 
 def _artifact(block: Block) -> Artifact:
     r = _Reader(block)
-    return Artifact(line=block.line, source=r.str("source") or "", destination=r.str("destination"))
+    return Artifact(
+        line=block.line,
+        source=r.str("source") or "",
+        destination=r.str("destination"),
+        mode=r.str("mode") or "any",
+        options=_string_map(r, "options"),
+        has_headers=bool(r.mapping("headers")[0]),
+    )

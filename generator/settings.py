@@ -59,6 +59,13 @@ class ConfigVariable(_Strict):
     description: str
 
 
+class ArtifactImages(_Strict):
+    """Images of the init containers that fetch a task's artifacts."""
+
+    http: str = "busybox:1.36"  # wget, tar, unzip and the *sum tools
+    git: str = "alpine/git:2.45.2"
+
+
 class Settings(_Strict):
     namespace: str = "default"
     labels: dict[str, str] = Field(
@@ -85,6 +92,7 @@ class Settings(_Strict):
     secret_paths: list[SecretPathRule] = Field(default_factory=list)
     accept: list[str] = Field(default_factory=list)
     env_expanding_images: list[str] = Field(default_factory=lambda: ["litestream"])
+    artifact_images: ArtifactImages = Field(default_factory=ArtifactImages)
     config_variables: dict[str, dict[str, ConfigVariable]] = Field(
         default_factory=lambda: {
             "litestream": {

@@ -20,6 +20,7 @@ from generator.k8s_plan import (
 )
 from generator.model import Group, Job, Task, VolumeMount
 from generator.render.hcl_values import Raw
+from generator.translate.artifacts import artifact_init_containers
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
     ImageVariables,
@@ -139,6 +140,7 @@ def translate_group(
 
     containers: list[Container] = []
     init_containers: list[Container] = []
+    artifact_slot = 0
     for task in group.tasks:
         if task.driver not in DOCKER_LIKE_DRIVERS:
             ctx.unsupported(
@@ -281,6 +283,14 @@ def translate_group(
                 task.line if task.shutdown_delay_seconds else group.line,
                 f"task[{task.name}].shutdown_delay",
             )
+        fetchers = artifact_init_containers(task, volumes, ctx)
+        for fetcher in fetchers:
+            for mount in fetcher.volume_mounts:
+                if not any(m.mount_path == mount.mount_path for m in container.volume_mounts):
+                    container.volume_mounts.append(mount)
+        # Nomad fetches a task's artifacts before any of its prestart tasks run.
+        init_containers[artifact_slot:artifact_slot] = fetchers
+        artifact_slot += len(fetchers)
         (init_containers if task.is_init else containers).append(container)
 
     if not containers:
