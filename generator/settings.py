@@ -72,6 +72,8 @@ class Settings(_Strict):
         default_factory=lambda: {"managed-by": "terraform", "environment": "prod"}
     )
     tls_secret_name: str | None = None
+    # Traefik's consulcatalog defaultRule, e.g. "Host(`{{ normalize .Name }}.example.org`)".
+    traefik_default_rule: str | None = None
     ingress_class: str = "traefik"
     ingress_annotations: dict[str, str] = Field(
         default_factory=lambda: {

@@ -12,7 +12,13 @@ import yaml
 from generator.pipeline import generate
 from generator.service_spec import ServiceSpec
 from generator.settings import Settings
-from generator.translate.traefik import RouterTags, middleware_config, read_tags, wildcard_host
+from generator.translate.traefik import (
+    RouterTags,
+    default_rule_for,
+    middleware_config,
+    read_tags,
+    wildcard_host,
+)
 
 
 def router(rule: str, *extra: str) -> RouterTags:
@@ -286,11 +292,54 @@ def test_a_path_only_router_becomes_a_rule_for_any_host_without_tls(tmp_path: Pa
 
 
 def test_a_router_with_no_usable_rule_is_reported(tmp_path: Path) -> None:
-    ingress, findings = ingress_of(tmp_path, ["traefik.http.routers.x.entrypoints=websecure"])
+    ingress, findings = ingress_of(tmp_path, ["traefik.http.routers.x.rule=Method(`GET`)"])
     assert ingress == ""
-    assert findings == [
-        ("needs-decision", "router 'x' has no Host() or Path rule an Ingress can use: not carried")
+    assert [m for _, m in findings] == [
+        "router 'x': matcher Method() has no Ingress equivalent",
     ]
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [["traefik.http.routers.x.entrypoints=websecure"], ["traefik.enable=true"]],
+)
+def test_routers_left_to_traefiks_default_rule_need_the_setting(
+    tmp_path: Path, tags: list[str]
+) -> None:
+    ingress, findings = ingress_of(tmp_path, tags)
+    assert ingress == ""
+    assert len(findings) == 1
+    assert "defaultRule; set `traefik_default_rule` in the settings" in findings[0][1]
+
+
+@pytest.mark.parametrize(
+    ("template", "host"),
+    [
+        ("Host(`{{ normalize .Name }}.example.org`)", "my-web.example.org"),
+        ("Host(`{{ .Name }}.lan`)", "my_web.lan"),
+    ],
+)
+def test_traefiks_default_rule_routes_services_without_a_rule(
+    tmp_path: Path, template: str, host: str
+) -> None:
+    text = (
+        'job "web" {\n  group "web" {\n    network {\n      port "http" { to = 80 }\n    }\n'
+        '    service {\n      name = "my_web"\n      port = "http"\n'
+        '      tags = ["traefik.enable=true"]\n    }\n'
+        '    task "web" {\n      driver = "docker"\n      config {\n        image = "nginx:1"\n'
+        "      }\n    }\n  }\n}\n"
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    settings = Settings(traefik_default_rule=template)
+    generation = generate("web", jobspec, settings, ServiceSpec())
+    assert f'default     = "{host}"' in generation.files["variables.tf"]
+    assert "my-web" in generation.files["traefik-routers.yml"]
+    assert not [d for d in generation.diagnostics if d.code == "needs-decision"]
+
+
+def test_a_default_rule_reading_more_than_the_name_is_not_used() -> None:
+    assert default_rule_for('Host(`{{ index .Labels "x" }}`)', "web") is None
 
 
 def test_a_doubled_end_anchor_is_still_a_simple_wildcard() -> None:

@@ -105,7 +105,9 @@ def translate_job(
     for group in job.groups:
         suffix = names[group.name].suffix
         service_name = app_name if suffix is None else f"{app_name}-{suffix}"
-        ctx.internal_services.update(consul_services(group, service_name))
+        ctx.internal_services.update(
+            consul_services(group, service_name, ctx.settings.traefik_default_rule)
+        )
     _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []
     skipped: list[InputError] = []

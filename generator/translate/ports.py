@@ -144,7 +144,9 @@ class ExposedPort:
     routed: bool  # a Traefik router sends traffic to it through the Ingress
 
 
-def service_ports(group: Group, numbers: dict[str, int]) -> list[ExposedPort]:
+def service_ports(
+    group: Group, numbers: dict[str, int], default_rule: str | None = None
+) -> list[ExposedPort]:
     """Each service with a known port; the first routed port is exposed on port 80."""
     names = port_names(numbers)
     taken: dict[str, int] = {}
@@ -154,7 +156,8 @@ def service_ports(group: Group, numbers: dict[str, int]) -> list[ExposedPort]:
         if number is None:
             continue
         name = names.get(str(service.port)) or names.get(str(number)) or "http"
-        routed = any(r.hosts or r.paths for r in read_tags(service.tags).routers)
+        routers = read_tags(service.tags, service.name, default_rule).routers
+        routed = any(r.hosts or r.paths for r in routers)
         if name not in taken:
             first_routed = routed and HTTP_SERVICE_PORT not in taken.values()
             taken[name] = HTTP_SERVICE_PORT if first_routed else number
@@ -162,11 +165,13 @@ def service_ports(group: Group, numbers: dict[str, int]) -> list[ExposedPort]:
     return exposed
 
 
-def consul_services(group: Group, service_name: str) -> dict[str, tuple[str, int | None]]:
+def consul_services(
+    group: Group, service_name: str, default_rule: str | None = None
+) -> dict[str, tuple[str, int | None]]:
     """The group's Consul service names → (Kubernetes Service name, Service port)."""
     numbers, _ = container_numbers(group)
     found: dict[str, tuple[str, int | None]] = {}
-    for exposed in service_ports(group, numbers):
+    for exposed in service_ports(group, numbers, default_rule):
         if exposed.service.name:
             found.setdefault(exposed.service.name, (service_name, exposed.port))
     return found

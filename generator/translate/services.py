@@ -45,10 +45,11 @@ def service_and_routes(
                 )
         return output
     ports: dict[str, ServicePort] = {}
-    exposed_by_service = {id(e.service): e for e in service_ports(group, numbers)}
+    default_rule = ctx.settings.traefik_default_rule
+    exposed_by_service = {id(e.service): e for e in service_ports(group, numbers, default_rule)}
     for index, service in enumerate(group.all_services()):
         where = f"group[{group.name}].service[{service.name or index}]"
-        reading = read_tags(service.tags)
+        reading = read_tags(service.tags, service.name, ctx.settings.traefik_default_rule)
         for name, options in reading.middlewares.items():
             output.middlewares.setdefault(name, {}).update(options)
             output.middleware_lines.setdefault(name, service.line)
@@ -80,6 +81,13 @@ def service_and_routes(
             if router.hosts or router.paths:
                 router.line = service.line
                 output.routers.append(router)
+            elif not router.rule:
+                ctx.needs_decision(
+                    f"router {router.name!r} has no rule: Traefik routed it by its consulcatalog"
+                    " defaultRule; set `traefik_default_rule` in the settings to carry it",
+                    service.line,
+                    where,
+                )
             elif not router.problems:
                 ctx.needs_decision(
                     f"router {router.name!r} has no Host() or Path rule an Ingress can use:"

@@ -80,7 +80,23 @@ def _csv(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def read_tags(tags: tuple[str, ...]) -> TagReading:
+def default_rule_for(template: str, service_name: str) -> str | None:
+    """Traefik's consulcatalog `defaultRule` for one service, or None if it reads more than
+    `.Name`."""
+    normalized = re.sub(r"[^a-zA-Z0-9]+", "-", service_name).strip("-")
+    rule = re.sub(r"\{\{\s*normalize\s+\.Name\s*\}\}", normalized, template)
+    rule = re.sub(r"\{\{\s*\.Name\s*\}\}", service_name, rule)
+    return None if "{{" in rule else rule
+
+
+def read_tags(
+    tags: tuple[str, ...], service_name: str | None = None, default_rule: str | None = None
+) -> TagReading:
+    """Routers, middlewares and the rest of a service's tags.
+
+    A router without a rule, or `traefik.enable=true` without any router, is routed by
+    Traefik's `defaultRule`: given `default_rule`, it gets that rule for `service_name`.
+    """
     routers: dict[str, RouterTags] = {}
     middlewares: dict[str, dict[str, str]] = {}
     other: list[str] = []
@@ -100,7 +116,13 @@ def read_tags(tags: tuple[str, ...]) -> TagReading:
             other.append(tag)
         else:
             plain.append(tag)
+    rule = default_rule_for(default_rule, service_name) if default_rule and service_name else None
+    tcp_or_udp = any(t.startswith(("traefik.tcp.", "traefik.udp.")) for t in tags)
+    if "traefik.enable=true" in tags and not routers and not tcp_or_udp and service_name:
+        routers[service_name] = RouterTags(re.sub(r"[^a-zA-Z0-9]+", "-", service_name))
     for router in routers.values():
+        if not router.rule and rule:
+            router.line_tags["rule"] = rule
         if router.rule:
             _read_rule(router)
     return TagReading(list(routers.values()), other, plain, middlewares)
