@@ -110,13 +110,18 @@ def test_registry_with_port_and_no_tag() -> None:
     assert images.by_repository == {"registry.local:5000/app": ("image_tag", None)}
 
 
-def test_interpolated_image_needs_decision() -> None:
+def test_meta_and_literal_env_values_in_an_image_are_filled_in() -> None:
     ctx = make_ctx()
     images = ImageVariables()
-    image = container_image(with_image("app:${NOMAD_META_version}"), images, ctx)
-    assert image == "app:${NOMAD_META_version}"
-    assert images.by_repository == {}
-    assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.image")]
+    task = task_of(
+        '      config {\n        image = "${REGISTRY}/app:${NOMAD_META_version}"\n      }\n'
+        '      env {\n        REGISTRY = "ghcr.io/org"\n      }\n'
+    )
+    f = replace(facts(), meta={"version": "2.1"})
+    image = container_image(task, images, ctx, f)
+    assert str(image) == '"ghcr.io/org/app:${var.image_tag}"'
+    assert images.by_repository == {"ghcr.io/org/app": ("image_tag", "2.1")}
+    assert diagnostics(ctx) == []
 
 
 def test_missing_image_needs_decision() -> None:
@@ -515,3 +520,28 @@ def test_check_restart_merges_field_by_field_the_check_winning() -> None:
     )
     check = task.services[0].checks[0]
     assert (check.restart_limit, check.restart_grace_seconds) == (5, 30)
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("linuxserver/bazarr:v${IMAGE_TAG}", '"linuxserver/bazarr:v${var.image_tag}"'),
+        (
+            "registry.lan:5000/team/app:${TAG}-alpine",
+            '"registry.lan:5000/team/app:${var.image_tag}-alpine"',
+        ),
+    ],
+)
+def test_a_tag_known_only_at_run_time_becomes_a_variable_without_default(
+    image: str, expected: str
+) -> None:
+    images, ctx = ImageVariables(), make_ctx()
+    assert str(container_image(with_image(image), images, ctx)) == expected
+    assert images.without_default == {"image_tag"}
+    assert [d.code for d in ctx.sink] == ["needs-decision"]
+
+
+def test_an_interpolated_repository_is_still_set_by_hand() -> None:
+    images, ctx = ImageVariables(), make_ctx()
+    assert container_image(with_image("${REGISTRY}/app:1"), images, ctx) == "${REGISTRY}/app:1"
+    assert images.by_repository == {}

@@ -19,7 +19,7 @@ from generator.model import Check, Task
 from generator.render.hcl_values import Interpolated, Raw
 from generator.translate.context import Context
 from generator.translate.images import split_image
-from generator.translate.interpolation import PodFacts, rewrite
+from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
 from generator.translate.names import tf_identifier
 
 CHECK_PROBES = {
@@ -33,11 +33,18 @@ CREDENTIAL_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|API_KEY|
 DOCKER_LIKE_DRIVERS = {"docker", "podman"}
 
 
+# `repo:v${TAG}`: only the tag is interpolated, so the tag can be a module variable.
+_RUNTIME_TAG = re.compile(
+    r"([a-z0-9][a-z0-9._/-]*(?::\d+/[a-z0-9._/-]+)?):([\w.-]*)\$\{([\w.]+)\}([\w.-]*)"
+)
+
+
 @dataclass
 class ImageVariables:
     """One `*_image_tag` variable per image repository; the first is `image_tag`."""
 
     by_repository: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    without_default: set[str] = field(default_factory=set)  # tags known only at run time
 
     def variable_for(self, repository: str, tag: str | None) -> str:
         if repository not in self.by_repository:
@@ -54,12 +61,28 @@ class ImageVariables:
         return self.by_repository[repository][0]
 
 
-def container_image(task: Task, images: ImageVariables, ctx: Context) -> str | Raw:
+def container_image(
+    task: Task, images: ImageVariables, ctx: Context, facts: PodFacts | None = None
+) -> str | Raw:
     image = task.config.image
     where = f"task[{task.name}].config.image"
     if not isinstance(image, str) or not image:
         ctx.needs_decision(f"task {task.name!r} has no literal image", task.config.line, where)
         return "REPLACE_ME"
+    if facts is not None:
+        image = _fixed_values(image, task, facts)
+    runtime_tag = _RUNTIME_TAG.fullmatch(image)
+    if runtime_tag is not None:
+        repository, before, name, after = runtime_tag.groups()
+        variable = images.variable_for(repository, None)
+        images.without_default.add(variable)
+        ctx.needs_decision(
+            f"the tag of {image!r} is known only at run time (${{{name}}}): it becomes the"
+            f" module variable {variable}, which has no default",
+            task.config.line,
+            where,
+        )
+        return Raw(f'"{repository}:{before}${{var.{variable}}}{after}"')
     if "${" in image:
         ctx.needs_decision(
             f"image {image!r} is interpolated at run time; set it by hand", task.config.line, where
@@ -73,6 +96,19 @@ def container_image(task: Task, images: ImageVariables, ctx: Context) -> str | R
         if suffix
         else Raw(f'"{ref.repository}:${{var.{variable}}}"')
     )
+
+
+def _fixed_values(text: str, task: Task, facts: PodFacts) -> str:
+    """`${NOMAD_META_x}`, `${NOMAD_JOB_NAME}` or a literal env var of the task, filled in."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        env = task.env.get(name)
+        if isinstance(env, str) and "${" not in env:
+            return env
+        return literal_value(name, facts) or match.group(0)
+
+    return INTERPOLATION.sub(value, text)
 
 
 def _strings(values: tuple, facts: PodFacts, ctx: Context, line: int, path: str, env: list[EnvVar]):

@@ -13,7 +13,7 @@ from generator.k8s_plan import EnvVar
 from generator.render.hcl_values import Interpolated, Raw, interpolated
 from generator.translate.context import Context
 
-_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 _CONSUL_NAME = re.compile(
     r"\b(?:[a-z0-9-]+\.)?([a-z0-9][a-z0-9-]*)\.(service|virtual|connect)(?:\.[a-z0-9-]+)?\.consul\b(?::(\d+))?"
 )
@@ -110,7 +110,7 @@ def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: st
     parts: list[str | Raw] = []
     downward: list[EnvVar] = []
     position = 0
-    for match in _INTERPOLATION.finditer(text):
+    for match in INTERPOLATION.finditer(text):
         parts.append(text[position : match.start()])
         value = _runtime_value(match.group(1).strip(), facts, ctx, line, path, downward)
         parts.extend(value if isinstance(value, list) else [value])

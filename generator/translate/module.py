@@ -148,7 +148,13 @@ def translate_job(
     )
     for repository, (variable, tag) in images.by_repository.items():
         plan.variables.append(
-            Variable(variable, "string", f"Tag of the {repository} image.", tag or "latest")
+            Variable(
+                variable,
+                "string",
+                f"Tag of the {repository} image.",
+                tag or "latest",
+                has_default=variable not in images.without_default,
+            )
         )
     routed = [(n, o) for n, o in outputs if o.routers and o.service]
     for group_names, group_output in routed:

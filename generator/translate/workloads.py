@@ -264,7 +264,7 @@ def translate_group(
         facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
         container = build_container(
             task,
-            container_image(task, images, ctx),
+            container_image(task, images, ctx, facts),
             facts,
             ports,
             _sorted_mounts(rendered_files, mounts),
