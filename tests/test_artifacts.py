@@ -31,37 +31,47 @@ def fetched(artifact: str) -> tuple[list, list[tuple[str, str]]]:
     return containers, [(d.code, d.message) for d in ctx.sink]
 
 
+GET = "mkdir -p {dir} && wget -qO /tmp/artifact {url}"
+
+
 @pytest.mark.parametrize(
     ("artifact", "script"),
     [
         (
             '        source = "https://example.org/files/app.conf"\n',
-            "mkdir -p /local && wget -qO /local/app.conf https://example.org/files/app.conf",
+            GET.format(dir="/local", url="https://example.org/files/app.conf")
+            + " && mkdir -p /local && cp /tmp/artifact /local/app.conf",
         ),
         (
             '        source = "https://example.org/a.conf"\n        destination = "local/etc/b.conf"\n'
             '        mode = "file"\n',
-            "mkdir -p /local/etc && wget -qO /local/etc/b.conf https://example.org/a.conf",
+            GET.format(dir="/local/etc/b.conf", url="https://example.org/a.conf")
+            + " && mkdir -p /local/etc && cp /tmp/artifact /local/etc/b.conf",
         ),
         (
-            '        source = "https://example.org/rel.tar.gz"\n        destination = "local/bin"\n',
-            "mkdir -p /local/bin && wget -qO- https://example.org/rel.tar.gz | tar -xzf - -C"
-            " /local/bin",
+            '        source = "https://example.org/rel.tar.gz?checksum=sha256:abc123"\n'
+            '        destination = "local/bin"\n',
+            GET.format(dir="/local/bin", url="https://example.org/rel.tar.gz")
+            + " && echo 'abc123  /tmp/artifact' | sha256sum -c -"
+            " && tar -xzf /tmp/artifact -C /local/bin",
         ),
         (
             '        source = "https://example.org/site.zip"\n',
-            "mkdir -p /local && wget -qO /tmp/artifact.zip https://example.org/site.zip"
-            " && unzip -o /tmp/artifact.zip -d /local",
+            GET.format(dir="/local", url="https://example.org/site.zip")
+            + " && unzip -o /tmp/artifact -d /local",
         ),
         (
-            '        source = "https://example.org/keep.tgz?archive=false"\n',
-            "mkdir -p /local && wget -qO /local/keep.tgz https://example.org/keep.tgz",
+            '        source = "https://example.org/keep.tgz?archive=false&X-Sig=ab%2Bc&flag"\n',
+            GET.format(dir="/local", url="'https://example.org/keep.tgz?X-Sig=ab%2Bc&flag'")
+            + " && mkdir -p /local && cp /tmp/artifact /local/keep.tgz",
         ),
         (
             '        source = "https://example.org/x.bin"\n'
-            '        options {\n          checksum = "sha256:abc123"\n        }\n',
-            "mkdir -p /local && wget -qO /local/x.bin https://example.org/x.bin"
-            " && echo 'abc123  /local/x.bin' | sha256sum -c -",
+            '        options {\n          checksum = "md5:abc"\n          filename = "y.bin"\n'
+            "        }\n",
+            GET.format(dir="/local", url="https://example.org/x.bin")
+            + " && echo 'abc  /tmp/artifact' | md5sum -c - && mkdir -p /local"
+            " && cp /tmp/artifact /local/y.bin",
         ),
     ],
 )
@@ -74,16 +84,57 @@ def test_http_sources_are_fetched_with_busybox(artifact: str, script: str) -> No
     assert findings == []
 
 
-def test_git_sources_are_cloned_at_their_ref_and_subdirectory() -> None:
-    containers, _ = fetched(
-        '        source = "github.com/org/repo/grafana/dashboards?ref=v1.2"\n'
-        '        destination = "local/dashboards/"\n'
-    )
+@pytest.mark.parametrize(
+    ("artifact", "clone"),
+    [
+        (
+            '        source = "github.com/org/repo/grafana/dashboards?ref=v1.2"\n',
+            "git clone https://github.com/org/repo /tmp/source"
+            " && git -C /tmp/source checkout v1.2",
+        ),
+        (
+            '        source = "git::https://git.lan/org/repo.git//sub"\n'
+            '        options {\n          ref = "3f2a9c1d"\n        }\n',
+            "git clone https://git.lan/org/repo.git /tmp/source"
+            " && git -C /tmp/source checkout 3f2a9c1d",
+        ),
+        (
+            '        source = "github.com/org/repo"\n',
+            "git clone --depth 1 https://github.com/org/repo /tmp/source",
+        ),
+    ],
+)
+def test_git_sources_are_cloned_at_their_ref(artifact: str, clone: str) -> None:
+    containers, findings = fetched(artifact + '        destination = "local/d/"\n')
     assert containers[0].image == "alpine/git:2.45.2"
-    assert containers[0].command[2] == (
-        "git clone --depth 1 --branch v1.2 https://github.com/org/repo /tmp/source"
-        " && mkdir -p /local/dashboards && cp -a /tmp/source/grafana/dashboards/. /local/dashboards/"
+    assert containers[0].command[2].startswith(clone + " && mkdir -p /local/d && cp -a /tmp/source")
+    assert findings == []
+
+
+def test_options_an_init_container_cannot_honour_are_reported() -> None:
+    containers, findings = fetched(
+        '        source = "github.com/org/repo"\n'
+        '        options {\n          sshkey = "abc"\n        }\n'
     )
+    assert len(containers) == 1
+    assert findings == [
+        ("unsupported", "artifact options sshkey are not honoured by the init container")
+    ]
+
+
+def test_meta_in_a_source_and_task_dir_paths_are_filled_in(tmp_path: Path) -> None:
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(
+        'job "web" {\n  meta {\n    version = "1.2"\n  }\n  group "web" {\n'
+        '    task "web" {\n      driver = "docker"\n      config {\n        image = "nginx:1"\n'
+        "      }\n      artifact {\n"
+        '        source = "https://example.org/${NOMAD_META_version}/site.txt"\n'
+        '        destination = "${NOMAD_TASK_DIR}/site"\n      }\n    }\n  }\n}\n'
+    )
+    generation = generate("web", jobspec, Settings(), ServiceSpec())
+    main = generation.files["main.tf"]
+    assert "https://example.org/1.2/site.txt" in main
+    assert "cp /tmp/artifact /local/site/site.txt" in main
 
 
 def test_a_quoted_source_cannot_break_out_of_the_shell() -> None:
@@ -118,6 +169,6 @@ def test_fetchers_run_first_and_the_task_mounts_what_they_fetched(tmp_path: Path
         "    }\n  }\n}\n"
     )
     main = generate("web", jobspec, Settings(), ServiceSpec()).files["main.tf"]
-    assert main.index('"web-artifact-1"') < main.index('name  = "init"')
+    assert main.index('"artifact-1-web"') < main.index('name  = "init"')
     web = main[main.index('name  = "web"') :]
     assert 'mount_path = "/local"' in web

@@ -2,7 +2,7 @@
 
 Nomad fetches artifacts with go-getter before the task starts. An init container
 does the same for the sources a plain image can fetch: http(s) files and archives
-(wget, tar, unzip from busybox) and git repositories (git clone). Anything else is
+(busybox wget, tar, unzip) and git repositories (git clone). Anything else is
 reported.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from generator.k8s_plan import Container, VolumeMountSpec
 from generator.model import Artifact, Task
@@ -20,125 +21,165 @@ from generator.translate.interpolation import DIR_PREFIXES
 from generator.translate.names import k8s_name
 from generator.translate.volumes import PodVolumes, task_dir_of
 
-# go-getter unpacks these unless `options { archive = false }`: suffix → shell that reads stdin.
+# go-getter unpacks these unless `archive = false`: suffix → busybox command reading $ARCHIVE.
 _ARCHIVES = {
-    ".tar.gz": "tar -xzf - -C {dir}",
-    ".tgz": "tar -xzf - -C {dir}",
-    ".tar.bz2": "tar -xjf - -C {dir}",
-    ".tar.xz": "tar -xJf - -C {dir}",
-    ".tar": "tar -xf - -C {dir}",
+    ".tar.gz": "tar -xzf {file} -C {dir}",
+    ".tgz": "tar -xzf {file} -C {dir}",
+    ".tar.bz2": "tar -xjf {file} -C {dir}",
+    ".tbz2": "tar -xjf {file} -C {dir}",
+    ".tar.xz": "tar -xJf {file} -C {dir}",
+    ".txz": "tar -xJf {file} -C {dir}",
+    ".tar": "tar -xf {file} -C {dir}",
+    ".zip": "unzip -o {file} -d {dir}",
 }
 _GIT_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/")
 _CHECKSUMS = {"md5", "sha1", "sha256", "sha512"}
-_GETTER_OPTIONS = {"archive", "checksum", "filename"}
+# Options each kind of fetch honours; any other is reported.
+_HTTP_OPTIONS = {"archive", "checksum", "filename"}
+_GIT_OPTIONS = {"ref", "depth"}
+_DOWNLOAD = "/tmp/artifact"
 
 
-def artifact_init_containers(task: Task, volumes: PodVolumes, ctx: Context) -> list[Container]:
+class Fetch(NamedTuple):
+    kind: str  # http | git
+    script: str
+    ignored: list[str]  # options it could not honour
+
+
+def artifact_init_containers(
+    task: Task, volumes: PodVolumes, ctx: Context, fill=lambda text: text
+) -> list[Container]:
+    """`fill` puts the values Nomad interpolates (meta, job facts) into sources and paths."""
     containers = []
     for index, artifact in enumerate(task.artifacts):
         where = f"task[{task.name}].artifact[{index}]"
-        target = _target(artifact)
-        if target is None:
+        source = fill(artifact.source)
+        destination = fill(artifact.destination or "local/")
+        if destination.startswith(tuple(DIR_PREFIXES.values())):  # ${NOMAD_TASK_DIR}/x
+            destination = destination.lstrip("/")
+        if "${" in source or "${" in destination:
             ctx.unsupported(
-                f"artifact destination {artifact.destination!r} is outside the task dir",
+                f"artifact {artifact.source!r} -> {artifact.destination!r} is known only at"
+                " run time",
                 artifact.line,
                 where,
             )
             continue
-        which, path = target
-        script = _git_script(artifact, path) or _http_script(artifact, path, ctx, where)
-        if script is None:
-            ctx.unsupported(
-                f"artifact {artifact.source!r}: only http(s) files and archives and git"
-                " repositories are fetched by an init container; bake it into the image",
-                artifact.line,
-                where,
-            )
-            continue
-        image = ctx.settings.artifact_images.git if script[0] == "git" else None
-        volume = volumes.task_dir(task, which)
-        containers.append(
-            Container(
-                name=k8s_name(f"{task.name}-artifact-{index + 1}"),
-                image=image or ctx.settings.artifact_images.http,
-                command=["sh", "-c", script[1]],
-                volume_mounts=[VolumeMountSpec(volume, DIR_PREFIXES[which])],
+        target = _target(destination)
+        fetch = (
+            None
+            if target is None
+            else (
+                _git_fetch(source, artifact, target[1]) or _http_fetch(source, artifact, target[1])
             )
         )
-        if artifact.has_headers:
-            ctx.dropped("artifact headers are not sent", artifact.line, where)
+        if target is None or fetch is None:
+            reason = (
+                f"destination {artifact.destination!r} is outside the task dir"
+                if target is None
+                else "only http(s) files and archives and git repositories are fetched by an"
+                " init container; bake it into the image"
+            )
+            ctx.unsupported(f"artifact {artifact.source!r}: {reason}", artifact.line, where)
+            continue
+        if fetch.ignored:
+            ctx.unsupported(
+                f"artifact options {', '.join(fetch.ignored)} are not honoured by the init"
+                " container",
+                artifact.line,
+                where,
+            )
+        volume = volumes.task_dir(task, target[0])
+        image = ctx.settings.artifact_images
+        containers.append(
+            Container(
+                name=k8s_name(f"artifact-{index + 1}-{task.name}"),
+                image=image.git if fetch.kind == "git" else image.http,
+                command=["sh", "-c", fetch.script],
+                volume_mounts=[VolumeMountSpec(volume, DIR_PREFIXES[target[0]])],
+            )
+        )
     return containers
 
 
-def _target(artifact: Artifact) -> tuple[str, str] | None:
-    """(task dir, absolute path in the container) of the artifact's destination."""
-    inside = task_dir_of(artifact.destination or "local/")
+def _target(destination: str) -> tuple[str, str] | None:
+    """(task dir, absolute path in the container) of an artifact's destination."""
+    inside = task_dir_of(destination)
     if inside is None:
         return None
     which, rest = inside
     return which, posixpath.join(DIR_PREFIXES[which], rest) if rest else DIR_PREFIXES[which]
 
 
-def _git_script(artifact: Artifact, path: str) -> tuple[str, str] | None:
-    source = artifact.source.removeprefix("git::")
-    is_git = artifact.source.startswith("git::") or source.startswith(_GIT_HOSTS)
-    if not is_git:
+def _split_options(url: str, artifact: Artifact) -> tuple[str, dict[str, str]]:
+    """The URL without go-getter's own query options, and those options merged with the
+    artifact's `options` block (which wins). Other query parameters stay as written."""
+    parts = urlsplit(url)
+    kept, options = [], {}
+    for pair in parts.query.split("&") if parts.query else []:
+        key, _, value = pair.partition("=")
+        if key in _HTTP_OPTIONS | _GIT_OPTIONS | {"sshkey"}:
+            options[unquote(key)] = unquote(value)
+        else:
+            kept.append(pair)
+    return urlunsplit(parts._replace(query="&".join(kept))), options | artifact.options
+
+
+def _git_fetch(source: str, artifact: Artifact, path: str) -> Fetch | None:
+    url = source.removeprefix("git::")
+    if not (source.startswith("git::") or url.startswith(_GIT_HOSTS)):
         return None
-    if "://" not in source:
-        source = "https://" + source
-    parts = urlsplit(source)
-    ref = parse_qs(parts.query).get("ref", [None])[0]
+    if "://" not in url:
+        url = "https://" + url
+    url, options = _split_options(url, artifact)
+    parts = urlsplit(url)
     repository_path, _, subdir = parts.path.partition("//")
     if not subdir and parts.netloc in {h.rstrip("/") for h in _GIT_HOSTS}:
         segments = parts.path.strip("/").split("/")
         repository_path, subdir = "/" + "/".join(segments[:2]), "/".join(segments[2:])
-    repository = f"{parts.scheme}://{parts.netloc}{repository_path}"
-    branch = f" --branch {shlex.quote(ref)}" if ref else ""
-    source_dir = posixpath.join("/tmp/source", subdir) if subdir else "/tmp/source"
-    return (
-        "git",
-        f"git clone --depth 1{branch} {shlex.quote(repository)} /tmp/source"
-        f" && mkdir -p {shlex.quote(path)}"
-        f" && cp -a {shlex.quote(source_dir)}/. {shlex.quote(path)}/",
-    )
-
-
-def _http_script(artifact: Artifact, path: str, ctx: Context, where: str) -> tuple[str, str] | None:
-    parts = urlsplit(artifact.source)
-    if parts.scheme not in ("http", "https"):
+    if not parts.netloc or repository_path.strip("/") == "":
         return None
-    # go-getter reads its own options from the query string too.
-    query = parse_qs(parts.query)
-    options = {k: v[0] for k, v in query.items() if k in _GETTER_OPTIONS} | artifact.options
-    kept = "&".join(f"{k}={v}" for k, vs in query.items() if k not in _GETTER_OPTIONS for v in vs)
-    url = urlunsplit(parts._replace(query=kept))
-    name = posixpath.basename(parts.path) or "download"
-    unpack = options.get("archive", "true").lower() != "false"
-    archive = next((s for s in _ARCHIVES if name.endswith(s)), None) if unpack else None
-    if unpack and name.endswith(".zip"):
-        return (
-            "http",
-            f"mkdir -p {shlex.quote(path)} && wget -qO /tmp/artifact.zip {shlex.quote(url)}"
-            f" && unzip -o /tmp/artifact.zip -d {shlex.quote(path)}",
-        )
-    if archive is not None:
-        unpack_command = _ARCHIVES[archive].format(dir=shlex.quote(path))
-        return (
-            "http",
-            f"mkdir -p {shlex.quote(path)} && wget -qO- {shlex.quote(url)} | {unpack_command}",
-        )
-    file_path = path if artifact.mode == "file" else posixpath.join(path, name)
-    script = (
-        f"mkdir -p {shlex.quote(posixpath.dirname(file_path))}"
-        f" && wget -qO {shlex.quote(file_path)} {shlex.quote(url)}"
+    repository = urlunsplit(parts._replace(path=repository_path))
+    ref = options.get("ref")
+    source_dir = posixpath.join("/tmp/source", subdir) if subdir else "/tmp/source"
+    # Any ref: a branch, a tag or a commit. Without one, a shallow clone of the default branch.
+    clone = (
+        f"git clone {shlex.quote(repository)} /tmp/source"
+        f" && git -C /tmp/source checkout {shlex.quote(ref)}"
+        if ref
+        else f"git clone --depth 1 {shlex.quote(repository)} /tmp/source"
     )
+    script = (
+        f"{clone} && mkdir -p {shlex.quote(path)}"
+        f" && cp -a {shlex.quote(source_dir)}/. {shlex.quote(path)}/"
+    )
+    return Fetch("git", script, sorted(set(options) - _GIT_OPTIONS))
+
+
+def _http_fetch(source: str, artifact: Artifact, path: str) -> Fetch | None:
+    parts = urlsplit(source)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    url, options = _split_options(source, artifact)
+    ignored = sorted(set(options) - _HTTP_OPTIONS)
+    name = options.get("filename") or posixpath.basename(parts.path) or "download"
+    archive = options.get("archive", "")
+    unpack = None
+    if archive.lower() != "false":
+        wanted = f".{archive.lower()}" if archive and archive.lower() != "true" else name
+        unpack = next((c for s, c in _ARCHIVES.items() if wanted.endswith(s)), None)
+    steps = [f"mkdir -p {shlex.quote(path)}", f"wget -qO {_DOWNLOAD} {shlex.quote(url)}"]
     checksum = options.get("checksum")
     if checksum:
         kind, _, digest = checksum.partition(":")
         if kind in _CHECKSUMS and re.fullmatch(r"[0-9a-fA-F]+", digest):
-            script += f" && echo {shlex.quote(f'{digest}  {file_path}')} | {kind}sum -c -"
+            steps.append(f"echo {shlex.quote(f'{digest}  {_DOWNLOAD}')} | {kind}sum -c -")
         else:
-            ctx.needs_decision(
-                f"artifact checksum {checksum!r} is not checked", artifact.line, where
-            )
-    return ("http", script)
+            ignored.append("checksum")
+    if unpack is not None:
+        steps.append(unpack.format(file=_DOWNLOAD, dir=shlex.quote(path)))
+    else:
+        file_path = path if artifact.mode == "file" else posixpath.join(path, name)
+        steps.append(f"mkdir -p {shlex.quote(posixpath.dirname(file_path))}")
+        steps.append(f"cp {_DOWNLOAD} {shlex.quote(file_path)}")
+    return Fetch("http", " && ".join(steps), ignored)

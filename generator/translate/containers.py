@@ -70,7 +70,7 @@ def container_image(
         ctx.needs_decision(f"task {task.name!r} has no literal image", task.config.line, where)
         return "REPLACE_ME"
     if facts is not None:
-        image = _fixed_values(image, task, facts)
+        image = fill_fixed_values(image, task, facts)
     runtime_tag = _RUNTIME_TAG.fullmatch(image)
     if runtime_tag is not None:
         repository, before, name, after = runtime_tag.groups()
@@ -98,7 +98,7 @@ def container_image(
     )
 
 
-def _fixed_values(text: str, task: Task, facts: PodFacts) -> str:
+def fill_fixed_values(text: str, task: Task, facts: PodFacts) -> str:
     """`${NOMAD_META_x}`, `${NOMAD_JOB_NAME}` or a literal env var of the task, filled in."""
 
     def value(match: re.Match[str]) -> str:

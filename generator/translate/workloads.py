@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator.classify import GroupClass, Pattern
@@ -26,6 +27,7 @@ from generator.translate.containers import (
     ImageVariables,
     build_container,
     container_image,
+    fill_fixed_values,
     probe_for,
 )
 from generator.translate.context import Context
@@ -283,7 +285,9 @@ def translate_group(
                 task.line if task.shutdown_delay_seconds else group.line,
                 f"task[{task.name}].shutdown_delay",
             )
-        fetchers = artifact_init_containers(task, volumes, ctx)
+        fetchers = artifact_init_containers(
+            task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
+        )
         for fetcher in fetchers:
             for mount in fetcher.volume_mounts:
                 if not any(m.mount_path == mount.mount_path for m in container.volume_mounts):
