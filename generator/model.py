@@ -28,6 +28,9 @@ class Network(Node):
     mode: str = "host"
     ports: tuple[Port, ...] = ()
     dns_servers: tuple[str, ...] = ()
+    # Pre-0.12 task ports whose label another task uses for another number: (task, label,
+    # number, line).
+    legacy_conflicts: tuple[tuple[str, str, int | None, int], ...] = ()
 
 
 class Check(Node):

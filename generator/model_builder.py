@@ -313,8 +313,9 @@ def _check(block: Block, service_restart: Block | None) -> Check:
     headers, _ = r.mapping("header")
     # Nomad merges the check's check_restart over the service's, field by field.
     readers = [_Reader(b) for b in (block.child("check_restart"), service_restart) if b]
-    limit = next((n for r in readers if (n := r.int("limit")) is not None), None)
-    grace = next((n for r in readers if (n := r.seconds("grace")) is not None), None)
+    # Like Nomad's CheckRestart.Merge, a zero value counts as unset.
+    limit = next((n for r in readers if (n := r.int("limit"))), None)
+    grace = next((n for r in readers if (n := r.seconds("grace"))), None)
     return Check(
         line=block.line,
         name=r.str("name"),
@@ -438,6 +439,7 @@ def _with_legacy_ports(
         for port in (network.ports if network else ())
     ]
     numbers = {port.label: port.to for port in ports}
+    conflicts: list[tuple[str, str, int | None, int]] = []
     folded = []
     for task in tasks:
         own: list[str] = []
@@ -445,8 +447,9 @@ def _with_legacy_ports(
             to = task.config.port_map.get(port.label, port.to)
             label = port.label
             if label in numbers and numbers[label] != to:
-                # Each task had its own port namespace: keep this one apart.
-                label = f"{port.label}-{task.name}"
+                # Each task had its own port namespace; a pod has one.
+                conflicts.append((task.name, label, to, port.line))
+                continue
             if label not in numbers:
                 numbers[label] = to
                 ports.append(port.model_copy(update={"label": label, "to": to}))
@@ -459,7 +462,8 @@ def _with_legacy_ports(
     if network is None and not ports:
         return None, tuple(folded)
     base = network or Network(line=line)
-    return base.model_copy(update={"ports": tuple(ports)}), tuple(folded)
+    update = {"ports": tuple(ports), "legacy_conflicts": tuple(conflicts)}
+    return base.model_copy(update=update), tuple(folded)
 
 
 def _docker_config(block: Block) -> DockerConfig:

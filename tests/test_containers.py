@@ -545,3 +545,12 @@ def test_an_interpolated_repository_is_still_set_by_hand() -> None:
     images, ctx = ImageVariables(), make_ctx()
     assert container_image(with_image("${REGISTRY}/app:1"), images, ctx) == "${REGISTRY}/app:1"
     assert images.by_repository == {}
+
+
+def test_a_run_time_tag_does_not_take_over_a_literal_tag_of_the_same_repository() -> None:
+    images, ctx = ImageVariables(), make_ctx()
+    container_image(with_image("nginx:1.25"), images, ctx)
+    image = container_image(with_image("nginx:v${TAG}-alpine"), images, ctx)
+    assert str(image) == '"nginx:v${var.nginx_tag_set_at_run_time_image_tag}-alpine"'
+    assert images.by_repository["nginx"] == ("image_tag", "1.25")
+    assert images.without_default == {"nginx_tag_set_at_run_time_image_tag"}

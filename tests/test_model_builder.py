@@ -670,7 +670,7 @@ def test_port_map_values_must_be_numbers() -> None:
     assert "port_map" in error.message
 
 
-def test_two_tasks_with_the_same_legacy_port_label_keep_their_own_numbers() -> None:
+def test_a_second_task_reusing_a_legacy_port_label_is_recorded_as_a_conflict() -> None:
     task = (
         '    task "{name}" {{\n      driver = "docker"\n      config {{\n        image = "x"\n'
         "        port_map {{\n          http = {number}\n        }}\n      }}\n"
@@ -684,5 +684,6 @@ def test_two_tasks_with_the_same_legacy_port_label_keep_their_own_numbers() -> N
         + "  }\n}\n"
     )
     group = job_of(text).groups[0]
-    assert {p.label: p.to for p in group.network.ports} == {"http": 80, "http-two": 8080}
-    assert [t.config.ports for t in group.tasks] == [("http",), ("http-two",)]
+    assert {p.label: p.to for p in group.network.ports} == {"http": 80}
+    assert [t.config.ports for t in group.tasks] == [("http",), ()]
+    assert group.network.legacy_conflicts == (("two", "http", 8080, 27),)

@@ -416,8 +416,37 @@ def test_widened_paths_and_mixed_alternatives_are_reported(tmp_path: Path) -> No
         ],
     )
     messages = [message for _, message in findings]
-    assert any("routers api, mix match paths" in m for m in messages)
+    assert any("routers api match paths" in m for m in messages)
     assert any("router 'mix': its `||` alternatives differ" in m for m in messages)
+
+
+def test_mixed_alternatives_serve_the_whole_host_as_the_report_says(tmp_path: Path) -> None:
+    ingress, _ = ingress_of(
+        tmp_path, ["traefik.http.routers.mix.rule=Host(`C.Example.org`) || PathPrefix(`/x`)"]
+    )
+    assert paths_of(ingress) == [("/", "Prefix")]
+    assert "host = var.hostname" in ingress
+
+
+@pytest.mark.parametrize(
+    ("tags", "code"),
+    [
+        (["traefik.enable=false", "traefik.http.routers.a.rule=Host(`a.org`)"], "dropped"),
+        (["traefik.enable=true"], "needs-decision"),
+    ],
+)
+def test_disabled_and_unnamed_services(tmp_path: Path, tags: list[str], code: str) -> None:
+    text = (
+        'job "web" {\n  group "web" {\n    network {\n      port "http" { to = 80 }\n    }\n'
+        f'    service {{\n      port = "http"\n      tags = [{", ".join(json.dumps(t) for t in tags)}]\n'
+        '    }\n    task "web" {\n      driver = "docker"\n      config {\n'
+        '        image = "nginx:1"\n      }\n    }\n  }\n}\n'
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    generation = generate("web", jobspec, Settings(), ServiceSpec())
+    assert "kubernetes_ingress_v1" not in generation.files["main.tf"]
+    assert code in [d.code for d in generation.diagnostics if "traefik.enable" in d.message]
 
 
 def test_chained_middlewares_follow_their_new_names(tmp_path: Path) -> None:

@@ -46,7 +46,9 @@ def place_by_constraints(
         if constraint.operator == "distinct_hosts":
             if str(constraint.value).lower() != "false":
                 scope = {"app": selector["app"]} if constraint in job_level else selector
-                pod.host_anti_affinity = dict(scope)
+                # The widest scope wins: a job-level one already keeps every pod apart.
+                if pod.host_anti_affinity is None or len(scope) < len(pod.host_anti_affinity):
+                    pod.host_anti_affinity = dict(scope)
             continue
         if constraint.value is not None and "${" in constraint.value:
             ctx.unsupported(

@@ -74,7 +74,8 @@ def container_image(
     runtime_tag = _RUNTIME_TAG.fullmatch(image)
     if runtime_tag is not None:
         repository, before, name, after = runtime_tag.groups()
-        variable = images.variable_for(repository, None)
+        # Its own variable: a literal tag of the same repository keeps its default.
+        variable = images.variable_for(f"{repository} (tag set at run time)", None)
         images.without_default.add(variable)
         ctx.needs_decision(
             f"the tag of {image!r} is known only at run time (${{{name}}}): it becomes the"

@@ -82,6 +82,13 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
     numbers: dict[str, int] = {}
     skip = _connect_only_ports(group)
     known, fixed = container_numbers(group)
+    for task, label, number, line in group.network.legacy_conflicts if group.network else ():
+        ctx.needs_decision(
+            f"task {task!r} gives port {label!r} the number {number}, another task"
+            f" {known.get(label)}: one pod has one port of that name; {task!r}'s is not carried",
+            line,
+            f"task[{task}].resources.network.port[{label}]",
+        )
     for port in group.network.ports if group.network else ():
         where = f"group[{group.name}].network.port[{port.label}]"
         if port.label in skip:
@@ -148,21 +155,39 @@ def service_ports(
     group: Group, numbers: dict[str, int], default_rule: str | None = None
 ) -> list[ExposedPort]:
     """Each service with a known port; the first routed port is exposed on port 80."""
-    names = port_names(numbers)
-    taken: dict[str, int] = {}
-    exposed = []
+    names = port_names(numbers) | {
+        str(n): port_name(label) for n, label in numeric_port_labels(group, numbers).items()
+    }
+    found = []
     for service in group.all_services():
         number = service_port_number(service, numbers)
         if number is None:
             continue
         name = names.get(str(service.port)) or names.get(str(number)) or "http"
         routers = read_tags(service.tags, service.name, default_rule).routers
-        routed = any(r.hosts or r.paths for r in routers)
+        found.append((service, name, number, any(r.hosts or r.paths for r in routers)))
+    # Port 80 goes to the first routed port, unless another port already listens on 80.
+    own_80 = {name for _, name, number, _ in found if number == HTTP_SERVICE_PORT}
+    taken: dict[str, int] = {}
+    exposed = []
+    for service, name, number, routed in found:
         if name not in taken:
-            first_routed = routed and HTTP_SERVICE_PORT not in taken.values()
-            taken[name] = HTTP_SERVICE_PORT if first_routed else number
+            free = HTTP_SERVICE_PORT not in taken.values() and not (own_80 - {name})
+            taken[name] = HTTP_SERVICE_PORT if routed and free else number
         exposed.append(ExposedPort(service, name, taken[name], routed))
     return exposed
+
+
+def numeric_port_labels(group: Group, numbers: dict[str, int]) -> dict[int, str]:
+    """Services that give a bare number, not a port label: the first is `http`, the next
+    `port-<number>`."""
+    labels: dict[int, str] = {}
+    for service in group.all_services():
+        number = service_port_number(service, numbers)
+        if number is None or str(service.port) in numbers or number in numbers.values():
+            continue
+        labels.setdefault(number, "http" if not labels else f"port-{number}")
+    return labels
 
 
 def consul_services(
@@ -204,7 +229,11 @@ def assign_ports(group: Group, numbers: dict[str, int]) -> dict[str, dict[str, i
         number = service_port_number(service, numbers)
         if owner is None or number is None:
             continue
-        label = str(service.port) if str(service.port) in numbers else "http"
+        label = (
+            str(service.port)
+            if str(service.port) in numbers
+            else numeric_port_labels(group, numbers).get(number, "http")
+        )
         if label not in claimed and number not in owners[owner.name].values():
             owners[owner.name][label] = number
             claimed.add(label)

@@ -50,6 +50,19 @@ def service_and_routes(
     for index, service in enumerate(group.all_services()):
         where = f"group[{group.name}].service[{service.name or index}]"
         reading = read_tags(service.tags, service.name, ctx.settings.traefik_default_rule)
+        if reading.disabled:
+            ctx.dropped(
+                "traefik.enable=false: Traefik ignored this service, so it gets no Ingress",
+                service.line,
+                where,
+            )
+        if reading.unnamed_default_router:
+            ctx.needs_decision(
+                "traefik.enable=true on a service without a name: Traefik routed it by a"
+                " default rule this module cannot name; add the router by hand",
+                service.line,
+                where,
+            )
         for name, options in reading.middlewares.items():
             output.middlewares.setdefault(name, {}).update(options)
             output.middleware_lines.setdefault(name, service.line)

@@ -54,6 +54,8 @@ class TagReading:
     plain_tags: list[str]
     # Middleware name → its options as written (`redirectregex.regex` → value).
     middlewares: dict[str, dict[str, str]] = field(default_factory=dict)
+    disabled: bool = False  # traefik.enable=false
+    unnamed_default_router: bool = False  # enabled, no router, and no service name to route
 
 
 def middleware_config(options: dict[str, str]) -> dict:
@@ -116,16 +118,24 @@ def read_tags(
             other.append(tag)
         else:
             plain.append(tag)
+    enable = next(
+        (t.split("=", 1)[1].strip().lower() for t in tags if t.startswith("traefik.enable=")), ""
+    )
+    if enable == "false":  # Traefik ignores the service, routers and all
+        return TagReading([], other, plain, {}, disabled=True)
     rule = default_rule_for(default_rule, service_name) if default_rule and service_name else None
     tcp_or_udp = any(t.startswith(("traefik.tcp.", "traefik.udp.")) for t in tags)
-    if "traefik.enable=true" in tags and not routers and not tcp_or_udp and service_name:
+    unrouted = enable == "true" and not routers and not tcp_or_udp
+    if unrouted and service_name:
         routers[service_name] = RouterTags(re.sub(r"[^a-zA-Z0-9]+", "-", service_name))
     for router in routers.values():
         if not router.rule and rule:
             router.line_tags["rule"] = rule
         if router.rule:
             _read_rule(router)
-    return TagReading(list(routers.values()), other, plain, middlewares)
+    reading = TagReading(list(routers.values()), other, plain, middlewares)
+    reading.unnamed_default_router = unrouted and not service_name
+    return reading
 
 
 def _read_rule(router: RouterTags) -> None:
@@ -137,7 +147,8 @@ def _read_rule(router: RouterTags) -> None:
             if negated:
                 router.problems.append(f"negated matcher {kind}() has no Ingress equivalent")
             elif kind == "Host":
-                router.hosts.extend(v for v in values if v not in router.hosts)
+                # DNS names are case-insensitive; an Ingress host must be lower case.
+                router.hosts.extend(v.lower() for v in values if v.lower() not in router.hosts)
             elif kind == "HostRegexp":
                 for value in values:
                     wildcard = wildcard_host(value)
@@ -159,10 +170,12 @@ def _read_rule(router: RouterTags) -> None:
         (bool(re.search(r"\bHost(?:Regexp)?\(", a)), bool(re.search(r"\bPath(?:Prefix)?\(", a)))
         for a in _top_level_alternatives(router.rule)
     }
-    if len(shapes) > 1:
+    if len(shapes) > 1 and router.hosts:
+        router.paths.clear()
+        router.exact_paths.clear()
         router.problems.append(
-            "its `||` alternatives differ in hosts and paths: the Ingress serves every path on"
-            " every host of the rule"
+            "its `||` alternatives differ in hosts and paths: the Ingress serves every path of"
+            " the rule's hosts; the alternatives without a host are not carried"
         )
 
 
