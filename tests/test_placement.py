@@ -359,3 +359,9 @@ def test_volume_mount_propagation(
     )
     assert (f'mount_propagation = "{propagation}"' in main) == (propagation is not None)
     assert any("needs a privileged container" in m for m in messages) == decision
+
+
+def test_slash_sysctl_names_are_the_dotted_ones() -> None:
+    pod, found = options_placed('        sysctl = { "net/ipv4/tcp_syncookies" = "1" }\n')
+    assert pod.sysctls == {"net.ipv4.tcp_syncookies": "1"}
+    assert found == []

@@ -168,7 +168,8 @@ def _groups_and_sysctls(task: Task, pod: PodSpec, ctx: Context) -> None:
                 config.line_of("group_add"),
                 f"task[{task.name}].config.group_add",
             )
-    for name, value in config.sysctl.items():
+    for written, value in config.sysctl.items():
+        name = written.replace("/", ".")  # docker also takes net/ipv4/... names
         where = f"task[{task.name}].config.sysctl"
         if pod.sysctls.get(name, value) != value:
             ctx.needs_decision(
