@@ -462,3 +462,18 @@ def test_chained_middlewares_follow_their_new_names(tmp_path: Path) -> None:
     )
     chain = snippet["http"]["middlewares"]["k8s-secure"]["chain"]["middlewares"]
     assert chain == "k8s-auth@file,k8s-hdr@file,other@docker"
+
+
+def test_an_unusable_default_rule_says_so(tmp_path: Path) -> None:
+    text = (
+        'job "web" {\n  group "web" {\n    network {\n      port "http" { to = 80 }\n    }\n'
+        '    service {\n      name = "web"\n      port = "http"\n'
+        '      tags = ["traefik.enable=true"]\n    }\n'
+        '    task "web" {\n      driver = "docker"\n      config {\n        image = "nginx:1"\n'
+        "      }\n    }\n  }\n}\n"
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(text)
+    settings = Settings(traefik_default_rule='Host(`{{ index .Labels "x" }}.org`)')
+    generation = generate("web", jobspec, settings, ServiceSpec())
+    assert any("reads more than `.Name`" in d.message for d in generation.diagnostics)

@@ -95,9 +95,15 @@ def service_and_routes(
                 router.line = service.line
                 output.routers.append(router)
             elif not router.rule:
+                hint = (
+                    "the settings' `traefik_default_rule` reads more than `.Name`; write the"
+                    " rule by hand"
+                    if ctx.settings.traefik_default_rule
+                    else "set `traefik_default_rule` in the settings to carry it"
+                )
                 ctx.needs_decision(
                     f"router {router.name!r} has no rule: Traefik routed it by its consulcatalog"
-                    " defaultRule; set `traefik_default_rule` in the settings to carry it",
+                    f" defaultRule; {hint}",
                     service.line,
                     where,
                 )
