@@ -96,3 +96,23 @@ def test_a_group_named_like_another_groups_headless_service_is_an_input_error(
     )
     with pytest.raises(InputError, match=r"two kubernetes_service resources .*'app-db-headless'"):
         generate("app", path, Settings(), ServiceSpec(stateful_set=True), PatternChoice.C)
+
+
+def test_config_maps_whose_composed_names_meet_are_numbered(tmp_path: Path) -> None:
+    template = (
+        '      template {\n        destination = "local/a.conf"\n'
+        '        data = "x = 1\\n"\n      }\n'
+    )
+    text = (
+        'job "j" {\n'
+        '  group "web" {\n    task "a-b" {\n      driver = "docker"\n'
+        f'      config {{\n        image = "x:1"\n      }}\n{template}    }}\n  }}\n'
+        '  group "web-a" {\n    task "b" {\n      driver = "docker"\n'
+        f'      config {{\n        image = "x:1"\n      }}\n{template}    }}\n  }}\n'
+        "}\n"
+    )
+    path = tmp_path / "j.nomad.hcl"
+    path.write_text(text)
+    main = generate("app", path, Settings(), ServiceSpec()).files["main.tf"]
+    assert 'name      = "${local.app_name}-web-a-b-config"' in main
+    assert 'name      = "${local.app_name}-web-a-b-config-2"' in main

@@ -21,7 +21,7 @@ from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
-from generator.translate.name_limits import check_name_lengths
+from generator.translate.name_limits import check_name_lengths, resolved_name
 from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
 from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
@@ -183,8 +183,25 @@ def translate_job(
         )
     plan.external_secret = secrets.external_secret()
     _outputs(plan, outputs)
+    _distinct_config_map_names(plan)
     check_name_lengths(plan, job.file, job.line)
     return plan
+
+
+def _distinct_config_map_names(plan: ModulePlan) -> None:
+    """Group `web` task `a-b` and group `web-a` task `b` compose one name: number the later.
+
+    Pods mount ConfigMaps through Terraform references, so renaming one breaks nothing.
+    """
+    taken: set[str] = set()
+    for config_map in plan.config_maps:
+        resolved = resolved_name(config_map.name, plan.app_name) or str(config_map.name)
+        candidate, counter = resolved, 2
+        while candidate in taken:
+            candidate, counter = f"{resolved}-{counter}", counter + 1
+        taken.add(candidate)
+        if candidate != resolved:
+            config_map.name = Raw(f'"{str(config_map.name)[1:-1]}{candidate[len(resolved):]}"')
 
 
 def _register_primary_image(job: Job, images: ImageVariables) -> None:
