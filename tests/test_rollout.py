@@ -158,3 +158,13 @@ def test_jobs_are_never_rolled_out(kind: str) -> None:
 def test_health_check_modes(value: str, code: str | None) -> None:
     _, found = rolled(job_of(group_update=f'      health_check = "{value}"\n'), workload())
     assert found == ([(code, 4, "job[x].group[g].update.health_check")] if code else [])
+
+
+def test_canaries_under_recreate_are_unsupported_and_max_parallel_still_reported() -> None:
+    update = "    canary = 1\n    auto_promote = true\n    max_parallel = 2\n"
+    made, found = rolled(job_of(job_update=update), workload(strategy="Recreate"))
+    assert (made.strategy, made.max_surge) == ("Recreate", None)
+    assert found == [
+        ("unsupported", 3, "job[x].update.canary"),
+        ("dropped", 5, "job[x].update.max_parallel"),
+    ]

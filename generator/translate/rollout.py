@@ -99,23 +99,8 @@ def _replacement(workload: Workload, merged: _Merged, ctx: Context) -> None:
     """How many old pods go, and new ones come, at a time: max_parallel and canaries."""
     update, kind = merged.policy, workload.resource_type
     canary = update.canary or 0
-    if canary and update.auto_promote and kind == "kubernetes_deployment":
-        if workload.strategy == "Recreate":
-            ctx.unsupported(
-                f"canary = {canary}: the Deployment uses Recreate, because a writable hostPath"
-                " must not be mounted by an old and a new pod at once",
-                merged.line("canary"),
-                merged.path("canary"),
-            )
-            if update.max_parallel is not None:
-                _max_parallel(
-                    workload,
-                    update.max_parallel,
-                    ctx,
-                    merged.line("max_parallel"),
-                    merged.path("max_parallel"),
-                )
-            return
+    surging = canary and update.auto_promote and kind == "kubernetes_deployment"
+    if surging and workload.strategy != "Recreate":
         # Auto-promoted canaries start before any old pod stops: a surge, with nothing unavailable.
         workload.strategy = "RollingUpdate"
         workload.max_surge, workload.max_unavailable = str(canary), "0"
@@ -128,12 +113,17 @@ def _replacement(workload: Workload, merged: _Merged, ctx: Context) -> None:
             )
         return
     if canary:
-        promotion = "" if update.auto_promote else " and no manual promotion"
+        reason = (
+            "the Deployment uses Recreate, because a writable hostPath must not be mounted by"
+            " an old and a new pod at once"
+            if surging
+            else f"a {_kind_name(kind)} has no canaries"
+            + ("" if update.auto_promote else " and no manual promotion")
+            + "; use a second workload or a progressive-delivery controller (Argo Rollouts,"
+            " Flagger)"
+        )
         ctx.unsupported(
-            f"canary = {canary}: a {_kind_name(kind)} has no canaries{promotion}; use a second"
-            " workload or a progressive-delivery controller (Argo Rollouts, Flagger)",
-            merged.line("canary"),
-            merged.path("canary"),
+            f"canary = {canary}: {reason}", merged.line("canary"), merged.path("canary")
         )
     if update.max_parallel is not None:
         _max_parallel(
