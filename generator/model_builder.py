@@ -115,6 +115,23 @@ class _Reader:
                 lines[key] = item.line
         return values, lines
 
+    def string_map(self, name: str) -> dict[str, str]:
+        values, _ = self.mapping(name)
+        try:
+            return {key: _to_str(value) for key, value in values.items()}
+        except TypeError:
+            raise self._fail(name, "a map of strings", values) from None
+
+    def int_map(self, name: str) -> dict[str, int]:
+        values, _ = self.mapping(name)
+        numbers = {}
+        for key, value in values.items():
+            try:
+                numbers[key] = _to_int(value)
+            except (TypeError, ValueError):
+                raise self._fail(name, "a map of whole numbers", value) from None
+        return numbers
+
 
 def _to_str(value: Any) -> str:
     if isinstance(value, (bool, list | dict | Expr)) or value is None:
@@ -398,25 +415,6 @@ def _legacy_ports(resources: Block | None) -> tuple[Port, ...]:
     return _network(network).ports if network else ()
 
 
-def _string_map(r: _Reader, name: str) -> dict[str, str]:
-    values, _ = r.mapping(name)
-    try:
-        return {key: _to_str(value) for key, value in values.items()}
-    except TypeError:
-        raise r._fail(name, "a map of strings", values) from None
-
-
-def _port_map(r: _Reader) -> dict[str, int]:
-    values, _ = r.mapping("port_map")
-    ports = {}
-    for label, value in values.items():
-        try:
-            ports[label] = _to_int(value)
-        except (TypeError, ValueError):
-            raise r._fail("port_map", "a map of port numbers", value) from None
-    return ports
-
-
 def _with_legacy_ports(
     network: Network | None, tasks: tuple[Task, ...], line: int
 ) -> tuple[Network | None, tuple[Task, ...]]:
@@ -497,8 +495,8 @@ def _docker_config(block: Block) -> DockerConfig:
         hostname=r.str("hostname"),
         extra_hosts=r.strings("extra_hosts"),
         group_add=r.strings("group_add"),
-        sysctl=_string_map(r, "sysctl"),
-        port_map=_port_map(r),
+        sysctl=r.string_map("sysctl"),
+        port_map=r.int_map("port_map"),
         attribute_lines={name: block.line_of(name) for name in block.attributes},
     )
 
@@ -517,7 +515,7 @@ def _mount(block: Block) -> Mount:
         target=target,
         readonly=bool(r.bool("readonly")),
         volume_driver=_Reader(driver).str("name") if driver else None,
-        driver_options=_string_map(_Reader(driver), "options") if driver else {},
+        driver_options=_Reader(driver).string_map("options") if driver else {},
     )
 
 
@@ -585,6 +583,6 @@ def _artifact(block: Block) -> Artifact:
         source=r.str("source") or "",
         destination=r.str("destination"),
         mode=r.str("mode") or "any",
-        options=_string_map(r, "options"),
+        options=r.string_map("options"),
         has_headers=bool(r.mapping("headers")[0]),
     )

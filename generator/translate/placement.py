@@ -20,8 +20,8 @@ def placement(
     place_by_constraints(
         job.constraints, constraints, pod, selector, ctx, f"group[{group.name}].constraint"
     )
-    _network_mode(group, pod, ctx)
     containers = [t for t in group.tasks if t.driver in DOCKER_LIKE_DRIVERS]
+    _network_mode(containers, pod, ctx)
     for task in containers:
         _host_namespaces(task, pod, ctx)
         _host_names(task, pod, ctx)
@@ -46,9 +46,8 @@ def placement(
         )
 
 
-def _network_mode(group: Group, pod: PodSpec, ctx: Context) -> None:
+def _network_mode(containers: list[Task], pod: PodSpec, ctx: Context) -> None:
     """docker's `network_mode`: `host` puts the whole pod on the node's network."""
-    containers = [t for t in group.tasks if t.driver in DOCKER_LIKE_DRIVERS]
     on_host = []
     for task in containers:
         mode = task.config.network_mode

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from generator.model import Group, Port, ServiceDef, Task
 from generator.translate.context import Context
 from generator.translate.names import k8s_name
-from generator.translate.traefik import read_tags
+from generator.translate.traefik import TagReading, read_group_tags
 
 # A routed (Ingress) port is exposed by the Service on port 80.
 HTTP_SERVICE_PORT = 80
@@ -152,9 +152,17 @@ class ExposedPort:
 
 
 def service_ports(
-    group: Group, numbers: dict[str, int], default_rule: str | None = None
+    group: Group,
+    numbers: dict[str, int],
+    default_rule: str | None = None,
+    readings: dict[int, TagReading] | None = None,
 ) -> list[ExposedPort]:
-    """Each service with a known port; the first routed port is exposed on port 80."""
+    """Each service with a known port; the first routed port is exposed on port 80.
+
+    `readings`: the group's tags when the caller has already read them (`read_group_tags`).
+    """
+    if readings is None:
+        readings = read_group_tags(group, default_rule)
     names = port_names(numbers) | {
         str(n): port_name(label) for n, label in numeric_port_labels(group, numbers).items()
     }
@@ -164,7 +172,7 @@ def service_ports(
         if number is None:
             continue
         name = names.get(str(service.port)) or names.get(str(number)) or "http"
-        routers = read_tags(service.tags, service.name, default_rule).routers
+        routers = readings[id(service)].routers
         found.append((service, name, number, any(r.hosts or r.paths for r in routers)))
     # Port 80 goes to the first routed port, unless another port already listens on 80.
     own_80 = {name for _, name, number, _ in found if number == HTTP_SERVICE_PORT}
@@ -224,16 +232,13 @@ def assign_ports(group: Group, numbers: dict[str, int]) -> dict[str, dict[str, i
             if label in numbers:
                 owners[task.name][label] = numbers[label]
                 claimed.add(label)
+    numeric = numeric_port_labels(group, numbers)
     for service in group.all_services():
         owner = owner_task(group, service)
         number = service_port_number(service, numbers)
         if owner is None or number is None:
             continue
-        label = (
-            str(service.port)
-            if str(service.port) in numbers
-            else numeric_port_labels(group, numbers).get(number, "http")
-        )
+        label = str(service.port) if str(service.port) in numbers else numeric.get(number, "http")
         if label not in claimed and number not in owners[owner.name].values():
             owners[owner.name][label] = number
             claimed.add(label)

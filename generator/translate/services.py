@@ -10,7 +10,7 @@ from generator.model import Group
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
 from generator.translate.ports import service_ports
-from generator.translate.traefik import RouterTags, read_tags
+from generator.translate.traefik import RouterTags, read_group_tags
 
 HEADLESS_SUFFIX = "headless"
 
@@ -45,11 +45,12 @@ def service_and_routes(
                 )
         return output
     ports: dict[str, ServicePort] = {}
-    default_rule = ctx.settings.traefik_default_rule
-    exposed_by_service = {id(e.service): e for e in service_ports(group, numbers, default_rule)}
+    readings = read_group_tags(group, ctx.settings.traefik_default_rule)
+    ports_by_service = service_ports(group, numbers, readings=readings)
+    exposed_by_service = {id(e.service): e for e in ports_by_service}
     for index, service in enumerate(group.all_services()):
         where = f"group[{group.name}].service[{service.name or index}]"
-        reading = read_tags(service.tags, service.name, ctx.settings.traefik_default_rule)
+        reading = readings[id(service)]
         if reading.disabled:
             ctx.dropped(
                 "traefik.enable=false: Traefik ignored this service, so it gets no Ingress",

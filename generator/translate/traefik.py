@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from generator.model import Group
+
 _ROUTER_TAG = re.compile(r"^traefik\.http\.routers\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
 _MIDDLEWARE_TAG = re.compile(r"^traefik\.http\.middlewares\.([^.=]+)\.([^=]+)=(.*)$", re.DOTALL)
 # Providers a middleware reference may name when the job's own tags define it.
@@ -82,13 +84,25 @@ def _csv(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def normalize(name: str) -> str:
+    """Traefik's `normalize`: the name it gives a service's default router and rule."""
+    return re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-")
+
+
 def default_rule_for(template: str, service_name: str) -> str | None:
     """Traefik's consulcatalog `defaultRule` for one service, or None if it reads more than
     `.Name`."""
-    normalized = re.sub(r"[^a-zA-Z0-9]+", "-", service_name).strip("-")
-    rule = re.sub(r"\{\{\s*normalize\s+\.Name\s*\}\}", normalized, template)
+    rule = re.sub(r"\{\{\s*normalize\s+\.Name\s*\}\}", normalize(service_name), template)
     rule = re.sub(r"\{\{\s*\.Name\s*\}\}", service_name, rule)
     return None if "{{" in rule else rule
+
+
+def read_group_tags(group: Group, default_rule: str | None) -> dict[int, TagReading]:
+    """Every service's tags of a group, read once, by the service's identity."""
+    return {
+        id(service): read_tags(service.tags, service.name, default_rule)
+        for service in group.all_services()
+    }
 
 
 def read_tags(
@@ -127,7 +141,7 @@ def read_tags(
     tcp_or_udp = any(t.startswith(("traefik.tcp.", "traefik.udp.")) for t in tags)
     unrouted = enable == "true" and not routers and not tcp_or_udp
     if unrouted and service_name:
-        routers[service_name] = RouterTags(re.sub(r"[^a-zA-Z0-9]+", "-", service_name))
+        routers[service_name] = RouterTags(normalize(service_name))
     for router in routers.values():
         if not router.rule and rule:
             router.line_tags["rule"] = rule
