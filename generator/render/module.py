@@ -1,10 +1,9 @@
-"""`ModulePlan` → file contents, through the jinja2 templates in `templates/`."""
+"""`ModulePlan` → file contents, through the jinja2 templates in `generator/templates/`."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import jinja2
 import yaml
@@ -13,7 +12,6 @@ from generator.k8s_plan import ModulePlan
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_value
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def _yaml_block(value: dict, indent: int) -> str:
@@ -30,7 +28,7 @@ def _yaml_str(value: object) -> str:
 @cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.PackageLoader("generator", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
