@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help install regen test check lint format validate docs corpus bench clean
+.PHONY: help install regen test check lint format validate docs corpus bench clean wiring
 
 help:
 	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint      black --check and ruff"
 	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
+	@echo "make wiring    print the root module blocks for modules-k8s/ (WIRING=FILE updates FILE)"
 	@echo "make bench     time each generation stage over specs/ and ../shared/corpus (prints figures)"
 
 $(STAMP): pyproject.toml scripts/bootstrap_venv.py
@@ -56,6 +57,9 @@ docs: $(STAMP)
 
 corpus: $(STAMP)
 	$(BIN)/python -m generator.corpus
+
+wiring: $(STAMP)
+	$(BIN)/python -m generator.wiring_cli modules-k8s $(if $(WIRING),--update $(WIRING))
 
 bench: $(STAMP)
 	$(BIN)/python -m generator.bench

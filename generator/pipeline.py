@@ -16,6 +16,7 @@ from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
 from generator.render.module import render_module
+from generator.render.readme import ReadmeSource
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.translate.context import Context
@@ -71,10 +72,13 @@ def generate(
     cli_vars: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
     stage: Callable[[str], AbstractContextManager[None]] = _untimed,
+    module_source: str = "",
 ) -> Generation:
     """Everything one module needs, in memory; raises `InputError` on bad input.
 
-    `stage(name)` wraps each step (`make bench` times them).
+    `stage(name)` wraps each step (`make bench` times them). `module_source` is the
+    root module's `source` for this module, shown in its README
+    (default `./modules-k8s/<service>`).
     """
     display = str(jobspec)
     with stage("read"):
@@ -104,6 +108,14 @@ def generate(
     ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
     with stage("translate"):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
+    source = ReadmeSource(
+        jobspec=display,
+        job_name=job.name,
+        pattern=classification.pattern.value,
+        reasons=list(classification.reasons),
+        diagnostics=list(sink),
+        module_source=module_source,
+    )
     with stage("render"):
-        files = render_module(plan)
+        files = render_module(plan, source)
     return Generation(service, display, classification, files, list(sink), ctx.notes)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import shlex
 from functools import cache
 
 import jinja2
 import yaml
 
 from generator.k8s_plan import ModulePlan
+from generator.render import readme
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_value
-
 
 
 def _yaml_block(value: dict, indent: int) -> str:
@@ -38,6 +39,13 @@ def _environment() -> jinja2.Environment:
     environment.filters["hcl"] = hcl_value
     environment.filters["yaml_str"] = _yaml_str
     environment.filters["yaml_block"] = _yaml_block
+    environment.filters["md_text"] = readme.markdown_text
+    environment.filters["md_code"] = readme.markdown_code
+    environment.filters["md_cell"] = readme.markdown_cell
+    environment.filters["md_name"] = readme.markdown_name
+    environment.filters["md_fence"] = readme.markdown_fence
+    environment.filters["default_cell"] = readme.default_cell
+    environment.filters["sh"] = shlex.quote
     return environment
 
 
@@ -45,7 +53,24 @@ def _render(template: str, plan: ModulePlan) -> str:
     return _environment().get_template(template).render(plan=plan)
 
 
-def render_module(plan: ModulePlan) -> dict[str, str]:
+def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
+    """The module's README.md."""
+    facts = readme.readme_facts(plan, source)
+    secret_paths = sorted({path for path, _ in facts.secret_keys} | set(facts.secret_paths))
+    return (
+        _environment()
+        .get_template("README.md.j2")
+        .render(
+            facts=facts,
+            pattern_names=readme.PATTERN_NAMES,
+            routers=plan.routers,
+            middlewares=sorted(plan.middlewares),
+            secret_paths_all=secret_paths,
+        )
+    )
+
+
+def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -> dict[str, str]:
     """File name → content for one module, `.tf` files in `terraform fmt` layout."""
     files = {
         "versions.tf": format_hcl(_render("versions.tf.j2", plan)),
@@ -57,4 +82,6 @@ def render_module(plan: ModulePlan) -> dict[str, str]:
         files["secrets.tf"] = format_hcl(_render("secrets.tf.j2", plan))
     if plan.routers:
         files["traefik-routers.yml"] = _render("traefik-routers.yml.j2", plan)
+    if source is not None:
+        files["README.md"] = render_readme(plan, source)
     return files
