@@ -1,0 +1,74 @@
+"""The package as users get it: a wheel installed into a fresh venv, run outside the repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+SERVICES = ("searxng", "wiki")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv, outside the repository, with the wheel built from this checkout."""
+    root = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), REPO],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wheel = next((root / "dist").glob("nomad_k8s_gen-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+    subprocess.run(
+        [str(root / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return root
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(root / "venv" / "bin" / args[0]), *args[1:]],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(root)},
+    )
+
+
+def test_the_wheel_is_what_runs(installed: Path) -> None:
+    found = _run(installed, "python", "-c", "import generator; print(generator.__file__)")
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).is_relative_to(installed / "venv")
+
+
+def test_the_wheel_generates_the_modules_the_clone_does(installed: Path) -> None:
+    shutil.copytree(REPO / "specs", installed / "specs")
+    for service in SERVICES:
+        result = _run(installed, "gen-module", service, "--out", "out", "-q")
+        assert result.returncode == 0, result.stderr
+        written = {
+            p.name: p.read_text(encoding="utf-8") for p in (installed / "out" / service).iterdir()
+        }
+        golden = {
+            p.name: p.read_text(encoding="utf-8")
+            for p in (REPO / "modules-k8s" / service).iterdir()
+        }
+        assert written == golden, service
+
+
+def test_the_wheel_ships_traefik_merge_and_its_schema(installed: Path) -> None:
+    conf = installed / "dynamic_conf.yml"
+    conf.write_text("http:\n  routers: {}\n", encoding="utf-8")
+    module = REPO / "modules-k8s" / "searxng"
+    result = _run(installed, "traefik-merge", "--check", str(conf), str(module))
+    assert result.returncode == 1, result.stderr
+    assert "would have added router k8s-search" in result.stderr
