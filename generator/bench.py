@@ -194,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=positive_int, default=3, help="passes over each set")
     parser.add_argument("--limit", type=positive_int, help="only the first N corpus files")
     parser.add_argument("--no-corpus", action="store_true", help="only specs/")
+    parser.add_argument(
+        "--no-startup", action="store_true", help="skip the start-up and overhead ratios"
+    )
     return parser
 
 
@@ -213,6 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"corpus: {corpus_dir}: no such directory, skipped\n")
     crashed = False
+    if not arguments.no_startup:
+        from generator import bench_startup
+
+        homelab = (arguments.shared or default_shared()) / "corpus" / "cluster-state"
+        lines = bench_startup.report(REPO, homelab, arguments.repeat)
+        print("\n".join(lines), end="\n\n", flush=True)
     for name, inputs in sets:
         lines, set_crashed = bench_set(name, inputs, arguments.repeat)
         crashed = crashed or set_crashed

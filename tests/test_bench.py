@@ -16,7 +16,7 @@ def test_bench_reports_every_stage_and_every_spec(
     monkeypatch.chdir(REPO)
     specs = [p for p in (REPO / "specs").glob("*.yaml") if p.name != "settings.yaml"]
 
-    code = main(["--repeat", "1", "--no-corpus"])
+    code = main(["--repeat", "1", "--no-corpus", "--no-startup"])
 
     output = capsys.readouterr().out
     assert code == 0
@@ -26,3 +26,21 @@ def test_bench_reports_every_stage_and_every_spec(
     assert files is not None, output
     assert int(files.group(1)) == len(specs)
     assert "crash:" not in output
+
+
+def test_startup_report_prints_the_three_ratios(tmp_path) -> None:
+    from generator import bench_startup
+
+    homelab = tmp_path / "homelab"
+    homelab.mkdir()
+    for name in ("searxng", "wiki"):
+        (homelab / f"{name}.nomad.hcl").write_text(
+            (REPO / "specs" / f"{name}.nomad.hcl").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    lines = bench_startup.report(REPO, homelab, repeat=1)
+    text = "\n".join(lines)
+    assert re.search(r"^gen-module --help .* target +0\.15 s +\d+\.\d\dx (holds|over)$", text, re.M)
+    assert re.search(
+        r"^homelab, 2 jobspecs: .* \d+\.\d\d python-hcl2 parses per file\)$", text, re.M
+    )
+    assert re.search(r"^make regen, nothing changed .* target +0\.50 s", text, re.M)
