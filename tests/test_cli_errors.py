@@ -318,3 +318,20 @@ def test_debug_shows_the_traceback(
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("gen-module: internal error: ")
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"), [("folder", "a folder, not a file"), ("/dev/zero", "larger than")]
+)
+def test_a_jobspec_that_is_a_folder_or_endless_is_one_line(
+    tmp_path: Path, where: str, expected: str
+) -> None:
+    jobspec = str(tmp_path) if where == "folder" else where
+    line = one_line_exit_2(run("j", "--jobspec", jobspec, "--out", str(tmp_path / "o")))
+    assert line.startswith(f"{jobspec}: unreadable: {expected}")
+
+
+def test_a_jobspec_with_crlf_line_ends_reads_as_before(tmp_path: Path) -> None:
+    jobspec = tmp_path / "j.nomad.hcl"
+    jobspec.write_bytes(JOBSPEC.replace("\n", "\r\n").encode())
+    assert run("j", "--jobspec", str(jobspec), "--out", str(tmp_path / "o")).exit_code == 0
