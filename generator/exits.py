@@ -91,7 +91,7 @@ class OneLineCommand(click.Command):
             code = super().main(argv, name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
             reason = " ".join(error.format_message().split())
-            fail(f"{name}: invalid-argument: {reason}", error.exit_code)
+            fail(f"{name}: invalid-argument: {reason}")
         except click.Abort:
             fail(f"{name}: interrupted", EXIT_INTERRUPTED)
         except InputError as error:

@@ -286,7 +286,7 @@ def _swap(staging: Path, target: Path, exists: bool) -> None:
             return
         if _exchange(staging, target):
             _step("swapped")
-            shutil.rmtree(staging)  # now the old module
+            shutil.rmtree(staging, ignore_errors=True)  # the old module; else the next run
             return
         old = _old(target)
         os.rename(target, old)
@@ -297,7 +297,7 @@ def _swap(staging: Path, target: Path, exists: bool) -> None:
             os.rename(old, target)
             raise
         _step("swapped")
-        shutil.rmtree(old)
+        shutil.rmtree(old, ignore_errors=True)
     except OSError as error:
         raise _failure(target, error) from None
 
@@ -319,7 +319,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if result == 0:
         return True
     code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
         return False
     raise OSError(code, os.strerror(code), str(b))
 
