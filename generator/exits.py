@@ -83,7 +83,9 @@ class OneLineCommand(click.Command):
         complete_var: str | None = None,
         standalone_mode: bool = True,
         **extra: Any,
-    ) -> NoReturn:
+    ) -> Any:
+        if not standalone_mode:  # a caller that handles click's exceptions itself
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         _tolerant_streams()
         name = prog_name or self.name or "gen-module"
