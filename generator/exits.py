@@ -46,8 +46,10 @@ def text_problem(value: str) -> str | None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        bad = value[error.start].encode("utf-8", "surrogateescape")
-        return f"not UTF-8 text (byte {bad.hex()!r} at character {error.start + 1})"
+        code = ord(value[error.start])
+        # Undecodable bytes from argv or the environment arrive as U+DC80..U+DCFF.
+        what = f"byte {code - 0xDC00:#04x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        return f"not UTF-8 text ({what} at character {error.start + 1})"
     return None
 
 

@@ -193,7 +193,7 @@ def test_utf16_settings_with_a_bom_are_read(tmp_path: Path, jobspec: Path) -> No
     assert 'default     = "apps"' in (out / "j" / "variables.tf").read_text()
 
 
-@pytest.mark.parametrize("value", ["x=a\udcffb", "x\udcff=a"])
+@pytest.mark.parametrize("value", ["x=a\udcffb", "x\udcff=a", "x=\ud800"])
 def test_a_var_that_is_not_utf8_is_one_line(tmp_path: Path, value: str) -> None:
     jobspec = tmp_path / "j.nomad.hcl"
     jobspec.write_text(WITH_VAR)
