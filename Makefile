@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 install: $(STAMP)
 
 regen: $(STAMP)
-	$(BIN)/python -m generator.regen --specs specs --out modules-k8s
+	$(BIN)/python -m generator.regen --specs specs --out modules-k8s $(if $(FORCE),--force)
 
 check: $(STAMP)
 	$(BIN)/python -m generator.regen --specs specs --out modules-k8s --check

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from generator.diagnostics import InputError, Severity
+from generator.exits import (
+    EXIT_INPUT,
+    EXIT_STRICT,
+    OneLineCommand,
+    check_variables,
+    too_deep,
+)
 from generator.pipeline import Generation, generate
 from generator.service_spec import PatternChoice, find_service_spec
-from generator.settings import load_settings
+from generator.settings import DEFAULT_SETTINGS_PATH, Settings, load_settings
 from generator.strict import unaccepted
 from generator.translate.names import service_name_problem
-from generator.writer import write_module
-
-EXIT_WRITTEN, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
+from generator.writer import Written, write_module
 
 
 def resolve_jobspec(service: str, jobspec: Path | None, specs_dir: Path) -> tuple[Path, object]:
@@ -34,12 +40,18 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--var")
+            shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise InputError("--var", None, "invalid-argument", f"{shown!r} is not KEY=VALUE")
         parsed[key] = rest
     return parsed
 
 
-def print_text(generation: Generation, written: list[Path], quiet: bool = False) -> None:
+def load_settings_guarded(path: Path | None) -> Settings:
+    with too_deep(str(path or DEFAULT_SETTINGS_PATH)):
+        return load_settings(path)
+
+
+def print_text(generation: Generation, written: Written, quiet: bool = False) -> None:
     c = generation.classification
     click.echo(f"{generation.service}: pattern {c.pattern.value} ({generation.jobspec})")
     for reason in c.reasons:
@@ -54,31 +66,39 @@ def print_text(generation: Generation, written: list[Path], quiet: bool = False)
         click.echo(f"  ({hidden} info diagnostics not shown: drop --quiet, or use --report json)")
     for note in generation.notes:
         click.echo(f"  note: {note}")
-    for path in written:
+    for note in written.notes:
+        click.echo(f"  note: {note}")
+    for path in written.files:
         click.echo(f"  wrote {path}")
+    for name in written.kept:
+        click.echo(f"  kept {name} (not written by the generator; --force)")
 
 
-def report_json(generation: Generation, written: list[Path]) -> dict:
+def report_json(generation: Generation, written: Written) -> dict:
     return {
         "service": generation.service,
         "jobspec": generation.jobspec,
         "pattern": generation.classification.pattern.value,
         "pattern_reasons": generation.classification.reasons,
-        "written": [str(p) for p in written],
+        "written": [str(p) for p in written.files],
+        "kept": written.kept,
         "diagnostics": [
             d.model_dump(mode="json", exclude_none=True) for d in generation.diagnostics
         ],
     }
 
 
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
 def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: str) -> str:
     problem = service_name_problem(service)
     if problem is not None:
-        raise click.BadParameter(problem)
+        raise InputError("gen-module", None, "invalid-name", problem)
     return service
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("gen-module", cls=OneLineCommand, context_settings=HELP)
 @click.argument("service", callback=_valid_service_name)
 @click.option("--jobspec", type=click.Path(path_type=Path), help="Nomad jobspec to read.")
 @click.option(
@@ -108,6 +128,12 @@ def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: s
 @click.option("-q", "--quiet", is_flag=True, help="Text report: leave out info diagnostics.")
 @click.option("--var", "variables", multiple=True, help="HCL2 jobspec variable, KEY=VALUE.")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a module folder that holds files the generator did not write (kept).",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 def main(
     service: str,
     jobspec: Path | None,
@@ -120,15 +146,19 @@ def main(
     quiet: bool,
     variables: tuple[str, ...],
     var_files: tuple[Path, ...],
+    force: bool,
+    debug: bool,
 ) -> None:
     """Generate modules-k8s/SERVICE from a Nomad jobspec."""
     try:
-        settings = load_settings(settings_path)
+        cli_vars = _parse_vars(variables)
+        check_variables(cli_vars, os.environ)
+        settings = load_settings_guarded(settings_path)
         path, spec = resolve_jobspec(service, jobspec, specs_dir)
         choice = PatternChoice(pattern.upper() if pattern.lower() != "auto" else "auto")
-        generation = generate(
-            service, path, settings, spec, choice, _parse_vars(variables), list(var_files)
-        )
+        with too_deep(str(path)):
+            generation = generate(service, path, settings, spec, choice, cli_vars, list(var_files))
+        written = write_module(out_dir / service, generation.files, force)
     except InputError as error:
         click.echo(error.one_line(), err=True)
         if report == "json":
@@ -138,7 +168,6 @@ def main(
                 )
             )
         sys.exit(EXIT_INPUT)
-    written = write_module(out_dir / service, generation.files)
     if report == "json":
         click.echo(json.dumps(report_json(generation, written), indent=2))
     else:

@@ -51,4 +51,15 @@ CODES: dict[str, Code] = {
     "missing-file": Code("input error", "file() names a file that does not exist"),
     "invalid-settings": Code("input error", "settings YAML that does not validate"),
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
+    "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
+    "too-deep": Code("input error", "input nested deeper than the generator follows"),
+    "too-large": Code("input error", "input larger than the generator can hold"),
+    # The output folder: exit 2, one line naming it, the module there left as it was.
+    "output-folder": Code("input error", "the output folder cannot be created or replaced"),
+    "output-locked": Code("input error", "another run kept the output folder locked too long"),
+    "foreign-files": Code(
+        "input error", "the module folder holds files the generator did not write"
+    ),
+    "terraform-state": Code("input error", "the module folder holds Terraform state"),
+    "unwritable": Code("input error", "generated text that cannot be written as UTF-8"),
 }

@@ -22,16 +22,28 @@ from generator.settings import Settings
 from generator.translate.context import Context
 from generator.translate.module import translate_job
 
+MAX_JOBSPEC_BYTES = 16 << 20
+
 
 def read_jobspec(path: Path, display: str) -> str:
+    """The jobspec's text; read bounded, so `/dev/zero` or a huge file is one error."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_JOBSPEC_BYTES + 1)
     except FileNotFoundError:
         raise InputError(display, None, "unreadable", "file not found") from None
-    except UnicodeDecodeError as error:
-        raise InputError(display, None, "unreadable", f"not UTF-8 text ({error.reason})") from None
+    except IsADirectoryError:
+        raise InputError(display, None, "unreadable", "a folder, not a file") from None
     except OSError as error:
         raise InputError(display, None, "unreadable", error.strerror or str(error)) from None
+    if len(raw) > MAX_JOBSPEC_BYTES:
+        raise InputError(display, None, "unreadable", f"larger than {MAX_JOBSPEC_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(display, line, "unreadable", f"not UTF-8 text ({error.reason})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
 
 
 @dataclass

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from generator.cli import resolve_jobspec
+from generator.cli import load_settings_guarded, resolve_jobspec
 from generator.diagnostics import InputError
+from generator.exits import EXIT_INPUT, OneLineCommand, check_variables, too_deep
 from generator.pipeline import generate
-from generator.settings import load_settings
 from generator.writer import differences, write_module
 
 SETTINGS_FILE = "settings.yaml"
@@ -20,34 +21,49 @@ def service_specs(specs_dir: Path) -> list[str]:
     return sorted(p.stem for p in specs_dir.glob("*.yaml") if p.name != SETTINGS_FILE)
 
 
-@click.command()
+def module_folders(out_dir: Path) -> list[str]:
+    """Module folders in `out_dir`; hidden ones are the writer's (staging, `.old`)."""
+    if not out_dir.is_dir():
+        return []
+    return sorted(p.name for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+@click.command("regen", cls=OneLineCommand)
 @click.option("--specs", "specs_dir", type=click.Path(path_type=Path), default=Path("specs"))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("modules-k8s"))
 @click.option("--check", is_flag=True, help="Only compare; exit 1 when anything differs.")
-def main(specs_dir: Path, out_dir: Path, check: bool) -> None:
-    settings = load_settings(specs_dir / SETTINGS_FILE)
+@click.option("--force", is_flag=True, help="Keep files the generator did not write.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def main(specs_dir: Path, out_dir: Path, check: bool, force: bool, debug: bool) -> None:
+    try:
+        _regen(specs_dir, out_dir, check, force)
+    except InputError as error:
+        click.echo(error.one_line(), err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def _regen(specs_dir: Path, out_dir: Path, check: bool, force: bool) -> None:
+    check_variables({}, os.environ)
+    settings = load_settings_guarded(specs_dir / SETTINGS_FILE)
     problems: list[str] = []
     services = service_specs(specs_dir)
     for service in services:
-        try:
-            jobspec, spec = resolve_jobspec(service, None, specs_dir)
+        jobspec, spec = resolve_jobspec(service, None, specs_dir)
+        with too_deep(str(jobspec)):
             generation = generate(service, jobspec, settings, spec)
-        except InputError as error:
-            click.echo(error.one_line(), err=True)
-            sys.exit(2)
         if check:
             problems.extend(differences(out_dir / service, generation.files))
-        else:
-            write_module(out_dir / service, generation.files)
-            click.echo(
-                f"{service}: pattern {generation.classification.pattern.value}, "
-                f"{len(generation.files)} files, {len(generation.diagnostics)} diagnostics"
-            )
-    stale = (
-        sorted(p.name for p in out_dir.iterdir() if p.is_dir() and p.name not in services)
-        if out_dir.is_dir()
-        else []
-    )
+            continue
+        written = write_module(out_dir / service, generation.files, force)
+        click.echo(
+            f"{service}: pattern {generation.classification.pattern.value}, "
+            f"{len(generation.files)} files, {len(generation.diagnostics)} diagnostics"
+        )
+        for note in written.notes:
+            click.echo(f"  note: {note}")
+        for name in written.kept:
+            click.echo(f"  kept {name} (not written by the generator; --force)")
+    stale = [name for name in module_folders(out_dir) if name not in services]
     problems.extend(f"{out_dir / name}: no spec in {specs_dir} generates it" for name in stale)
     if check:
         for problem in problems:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from generator.diagnostics import InputError
-from generator.settings import _first_error, read_yaml_mapping
+from generator.settings import read_yaml, validation_error
 
 
 class PatternChoice(StrEnum):
@@ -36,11 +35,11 @@ class ServiceSpec(BaseModel):
 
 
 def load_service_spec(path: Path) -> ServiceSpec:
-    data = read_yaml_mapping(path)
+    text, data = read_yaml(path)
     try:
         return ServiceSpec.model_validate(data)
     except ValidationError as error:
-        raise InputError(str(path), None, "invalid-spec", _first_error(error)) from None
+        raise validation_error(path, text, "invalid-spec", error) from None
 
 
 def find_service_spec(specs_dir: Path, service: str) -> tuple[Path | None, ServiceSpec]:

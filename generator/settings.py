@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from generator.diagnostics import InputError
 
@@ -50,6 +59,18 @@ class ServiceMapping(_Strict):
 class SecretPathRule(_Strict):
     match: str
     replace: str
+
+    @model_validator(mode="after")
+    def _valid_regex(self) -> SecretPathRule:
+        try:
+            pattern = re.compile(self.match)
+        except re.error as error:
+            raise ValueError(f"match {self.match!r} is not a valid regex: {error}") from None
+        try:
+            pattern.sub(self.replace, "")
+        except re.error as error:
+            raise ValueError(f"replace {self.replace!r} does not fit match: {error}") from None
+        return self
 
 
 class ConfigVariable(_Strict):
@@ -122,31 +143,105 @@ def load_settings(path: Path | None) -> Settings:
         if not DEFAULT_SETTINGS_PATH.exists():
             return Settings()
         path = DEFAULT_SETTINGS_PATH
-    data = read_yaml_mapping(path)
+    text, data = read_yaml(path)
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
-        raise InputError(str(path), None, "invalid-settings", _first_error(error)) from None
+        raise validation_error(path, text, "invalid-settings", error) from None
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
+MAX_YAML_BYTES = 1 << 20
+
+
+def read_text(path: Path) -> str:
+    """A small text file: UTF-8 (a BOM is allowed) or UTF-16 with its BOM; read bounded."""
+    display = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(str(path), None, "unreadable", "file not found") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        raise InputError(display, None, "unreadable", "file not found") from None
+    except IsADirectoryError:
+        raise InputError(display, None, "unreadable", "a folder, not a file") from None
+    except OSError as error:
+        raise InputError(display, None, "unreadable", error.strerror or str(error)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise InputError(display, None, "unreadable", f"larger than {MAX_YAML_BYTES} bytes")
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            raw, name = raw[len(bom) :], encoding
+            break
+    else:
+        name = "utf-8-sig"
+    try:
+        return raw.decode(name)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1 if name == "utf-8-sig" else None
+        raise InputError(
+            display, line, "unreadable", f"not {name.removesuffix('-sig').upper()} text"
+        ) from None
+
+
+def read_yaml(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of a YAML file and the mapping it holds; every failure is an InputError."""
+    text = read_text(path)
+    display = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise InputError(str(path), line, "invalid-settings", f"invalid YAML: {error}") from None
+        reason = error.problem or error.context or "not YAML"
+        raise InputError(display, line, "invalid-settings", f"invalid YAML: {reason}") from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise InputError(
+            display, line, "invalid-settings", f"invalid YAML: {error.reason} ({error.character!r})"
+        ) from None
+    except yaml.YAMLError as error:
+        reason = " ".join(str(error).split())
+        raise InputError(display, None, "invalid-settings", f"invalid YAML: {reason}") from None
+    except RecursionError:
+        raise InputError(display, None, "too-deep", "YAML nested too deeply") from None
     if data is None:
-        return {}
+        return text, {}
     if not isinstance(data, dict):
-        raise InputError(str(path), 1, "invalid-settings", "expected a mapping of keys")
-    return data
+        raise InputError(display, 1, "invalid-settings", "expected a mapping of keys")
+    return text, data
+
+
+def validation_error(path: Path, text: str, code: str, error: ValidationError) -> InputError:
+    first = error.errors()[0]
+    return InputError(str(path), _line_of(text, first["loc"]), code, _first_error(error))
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the YAML node at `loc` (a pydantic error location), as near as it goes."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(k, v) for k, v in node.value if k.value == str(part)]
+            if not found:
+                break
+            key, node = found[0]
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
     extra = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{where}: {first['msg']}{extra}"
+    message = " ".join(str(first["msg"]).split())
+    return f"{where}: {message}{extra}"

@@ -39,6 +39,7 @@ def test_json_report_shape(in_repo: None, tmp_path: Path) -> None:
         "pattern",
         "pattern_reasons",
         "written",
+        "kept",
         "diagnostics",
     }
     assert report["pattern"] == "A"

@@ -126,6 +126,8 @@ def _generate(task: Task) -> FileResult:
         return traceback_result(task, traceback.format_exc())
     try:
         write_module(Path(task.out_dir) / file.module_dir, generation.files)
+    except InputError as error:  # text the module cannot hold (a lone surrogate escape)
+        return _input_error(task, error)
     except FileTimeout:
         return traceback_result(task, _hang_text(task), hang=True)
     except KeyboardInterrupt:
