@@ -16,7 +16,7 @@ from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
 from generator.render.module import render_module
-from generator.render.readme import ReadmeSource
+from generator.render.readme import ReadmeSource, shown_path
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.translate.context import Context
@@ -121,11 +121,11 @@ def generate(
     with stage("translate"):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
     source = ReadmeSource(
-        jobspec=display,
+        jobspec=shown_path(display),
         job_name=job.name,
         pattern=classification.pattern.value,
         reasons=list(classification.reasons),
-        diagnostics=list(sink),
+        diagnostics=[d.model_copy(update={"file": shown_path(d.file)}) for d in sink],
         module_source=module_source,
     )
     with stage("render"):

@@ -71,15 +71,15 @@ def test_extra_files_are_named_then_kept_with_force(tmp_path: Path, jobspec: Pat
     assert run("j", "--jobspec", str(jobspec), "--out", str(out)).exit_code == 0
     module = out / "j"
     module.chmod(0o755)
-    (module / "README.md").write_text("read me")
+    (module / "NOTES.md").write_text("read me")
     (module / "extra.tf").write_text("# mine")
     line = one_line_exit_2(run("j", "--jobspec", str(jobspec), "--out", str(out)))
     assert line.startswith(f"{module}: foreign-files: ")
-    assert "README.md, extra.tf" in line and "--force" in line
+    assert "NOTES.md, extra.tf" in line and "--force" in line
     forced = run("j", "--jobspec", str(jobspec), "--out", str(out), "--force")
     assert forced.exit_code == 0
-    assert "kept README.md" in forced.output
-    assert (module / "README.md").read_text() == "read me"
+    assert "kept NOTES.md" in forced.output
+    assert (module / "NOTES.md").read_text() == "read me"
     assert (module / "extra.tf").read_text() == "# mine"
     assert stat_mode(module) == 0o755
 
@@ -93,15 +93,15 @@ def test_regen_refuses_foreign_files_in_one_line_and_force_keeps_them(tmp_path: 
     args = ["--specs", str(REPO / "specs"), "--out", str(out)]
     runner = CliRunner()
     assert runner.invoke(regen_main, args).exit_code == 0
-    (out / "searxng" / "README.md").write_text("notes")
+    (out / "searxng" / "NOTES.md").write_text("notes")
     result = runner.invoke(regen_main, args)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"{out / 'searxng'}: foreign-files: holds files the generator did not write (README.md);"
+        f"{out / 'searxng'}: foreign-files: holds files the generator did not write (NOTES.md);"
         " move them away, or pass --force to keep them in the new module"
     ]
     assert runner.invoke(regen_main, [*args, "--force"]).exit_code == 0
-    assert (out / "searxng" / "README.md").read_text() == "notes"
+    assert (out / "searxng" / "NOTES.md").read_text() == "notes"
     assert (out / "searxng" / MANIFEST).is_file()
 
 

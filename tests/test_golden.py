@@ -21,9 +21,13 @@ SERVICES = service_specs(SPECS)
 
 
 def _generate(service: str) -> Generation:
-    settings = load_settings(SPECS / "settings.yaml")
-    jobspec, spec = resolve_jobspec(service, None, SPECS)
-    return generate(service, jobspec, settings, spec)
+    """As `make regen` does: from the repository root, paths relative to it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        specs = SPECS.relative_to(REPO)
+        settings = load_settings(specs / "settings.yaml")
+        jobspec, spec = resolve_jobspec(service, None, specs)
+        return generate(service, jobspec, settings, spec)
 
 
 @pytest.fixture(scope="module", params=SERVICES)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.k8s_plan import Container, ModulePlan, PodVolume, Workload
@@ -65,6 +67,17 @@ class ReadmeFacts:
     secret_paths: list[str] = field(default_factory=list)  # read whole
     decisions: list[Diagnostic] = field(default_factory=list)
     namespace: str = "default"
+
+
+def shown_path(path: str) -> str:
+    """`path` as the README shows it: relative to the working folder when it lies inside it,
+    so the README reads the same however the jobspec was named on the command line."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def module_inputs(plan: ModulePlan) -> list[ModuleInput]:
