@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ class ExternalTraefik(_Strict):
     service: str = "to-k8s-traefik"
     entrypoints: list[str] = Field(default_factory=lambda: ["websecure"])
     router_prefix: str = "k8s-"
+
+    @field_validator("router_prefix")
+    @classmethod
+    def _name_part(cls, value: str) -> str:
+        # It starts every router and middleware name of the snippet (see traefik.name_problem).
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", value):
+            raise ValueError("may hold only letters, digits, '-' and '_'")
+        return value
 
 
 class Toleration(_Strict):
