@@ -513,3 +513,40 @@ def test_router_schema_covers_tls() -> None:
     assert convert({"tls.certresolver": "le"}, router_schema()).config == {
         "tls": {"certResolver": "le"}
     }
+
+
+def test_middlewares_are_shared_by_the_jobs_groups(tmp_path: Path) -> None:
+    """Traefik's catalog knows one set of middlewares: group a may use what group b defines."""
+
+    def group(name: str, tags: list[str]) -> str:
+        return (
+            f'  group "{name}" {{\n    network {{\n      port "http" {{ to = 80 }}\n    }}\n'
+            f'    service {{\n      name = "{name}"\n      port = "http"\n'
+            f"      tags = [{', '.join(hcl_string(t) for t in tags)}]\n    }}\n"
+            f'    task "{name}" {{\n      driver = "docker"\n      config {{\n'
+            '        image = "nginx:1"\n      }\n    }\n  }\n'
+        )
+
+    a = group(
+        "a",
+        [
+            "traefik.http.routers.a.rule=Host(`a.example.org`) && PathPrefix(`/a`)",
+            "traefik.http.routers.a.middlewares=strip,hdr",
+        ],
+    )
+    b = group(
+        "b",
+        [
+            "traefik.http.routers.b.rule=Host(`b.example.org`)",
+            "traefik.http.middlewares.strip.stripprefix.prefixes=/a",
+            "traefik.http.middlewares.hdr.headers.framedeny=true",
+        ],
+    )
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(f'job "web" {{\n{a}{b}}}\n')
+    generation = generate("web", jobspec, Settings(), ServiceSpec())
+    routers = snippet(generation)["http"]["routers"]
+    assert routers["k8s-a"]["middlewares"] == ["k8s-hdr@file"]
+    main_tf = generation.files["main.tf"]
+    assert '"${var.namespace}-${local.app_name}-b-strip@kubernetescrd"' in main_tf
+    assert main_tf.count('"traefik.ingress.kubernetes.io/router.middlewares"') == 1

@@ -26,7 +26,7 @@ from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
 from generator.translate.traefik import RouterTags
-from generator.translate.traefik_snippet import carry_routing
+from generator.translate.traefik_snippet import GroupRouting, carry_routing
 from generator.translate.workloads import GroupOutput, translate_group
 
 UNSUPPORTED_JOB_TYPES = {
@@ -159,8 +159,19 @@ def translate_job(
             )
         )
     routed = [(n, o) for n, o in outputs if o.routers and o.service]
+    routing: list[GroupRouting] = []
     for group_names, group_output in routed:
         _ingress(plan, group_names, group_output, spec, ctx, len(routed) > 1)
+        routing.append(
+            GroupRouting(
+                group_names,
+                group_output.routers,
+                group_output.middlewares,
+                group_output.middleware_lines,
+                plan.ingresses[-1],
+            )
+        )
+    carry_routing(plan, routing, ctx)
     for group_names, group_output in outputs:
         if (group_names, group_output) in routed:
             continue
@@ -275,15 +286,6 @@ def _ingress(
         )
     )
     _widened_paths(with_hosts, ctx)
-    carry_routing(
-        plan,
-        names,
-        group_output.routers,
-        group_output.middlewares,
-        group_output.middleware_lines,
-        plan.ingresses[-1],
-        ctx,
-    )
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:

@@ -39,33 +39,42 @@ class _Middlewares:
     chains: dict[str, list[str]] = field(default_factory=dict)  # chain → its references
 
 
-def carry_routing(
-    plan: ModulePlan,
-    names: GroupNames,
-    routers: list[RouterTags],
-    middlewares: dict[str, dict[str, str]],
-    middleware_lines: dict[str, int],
-    ingress: Ingress,
-    ctx: Context,
-) -> None:
-    found = _Middlewares(defined=set(middlewares))
-    for name, options in middlewares.items():
-        _middleware(plan, names, name, options, middleware_lines.get(name), found, ctx)
+@dataclass
+class GroupRouting:
+    """What one routed group brings: its routers, the middlewares its tags define, its Ingress."""
+
+    names: GroupNames
+    routers: list[RouterTags]
+    middlewares: dict[str, dict[str, str]]
+    middleware_lines: dict[str, int]
+    ingress: Ingress
+
+
+def carry_routing(plan: ModulePlan, groups: list[GroupRouting], ctx: Context) -> None:
+    """Middlewares first, the job's all: Traefik's catalog shares them between services."""
+    found = _Middlewares(defined={name for g in groups for name in g.middlewares})
+    lines: dict[str, int | None] = {}
+    for group in groups:
+        for name, options in group.middlewares.items():
+            line = group.middleware_lines.get(name)
+            lines.setdefault(name, line)
+            _middleware(plan, group.names, name, options, line, found, ctx)
     for chain, references in found.chains.items():
         moved = [r for r in references if r.partition("@")[0] in found.cluster]
         if moved:
             ctx.needs_decision(
                 f"Traefik chain {chain!r} includes path-rewriting {', '.join(moved)}, which"
                 " runs in the cluster now: reference it from the routers instead",
-                middleware_lines.get(chain),
+                lines.get(chain),
                 f"middleware[{chain}]",
             )
-    used: list[tuple[RouterTags, list[str]]] = []
-    for router in routers:
-        cluster_side = _router(plan, router, found, ctx)
-        if cluster_side is not None:
-            used.append((router, cluster_side))
-    _annotate(ingress, used, found, ctx)
+    for group in groups:
+        used: list[tuple[RouterTags, list[str]]] = []
+        for router in group.routers:
+            cluster_side = _router(plan, router, found, ctx)
+            if cluster_side is not None:
+                used.append((router, cluster_side))
+        _annotate(group.ingress, used, found, ctx)
 
 
 def _reference(reference: str, found: _Middlewares, ctx: Context) -> str:
@@ -115,17 +124,19 @@ def _middleware(
         found.chains[name] = [r for r in references if r.partition("@")[2] in CATALOG_PROVIDERS]
     if kind == "forwardAuth":
         _check_forward_auth(name, config, line, ctx)
+    key = f"{ctx.settings.external_traefik.router_prefix}{name}"
+    earlier = found.specs.get(name, plan.middlewares.get(key))
+    if earlier is not None:
+        if earlier != converted.config:
+            ctx.needs_decision(
+                f"Traefik middleware {name!r} is defined differently by another group; the"
+                " first definition is carried",
+                line,
+                where,
+            )
+        return
     if kind in PATH_REWRITING:
         _cluster_middleware(plan, names, name, converted.config, line, found, ctx)
-        return
-    key = f"{ctx.settings.external_traefik.router_prefix}{name}"
-    if key in plan.middlewares and plan.middlewares[key] != converted.config:
-        ctx.needs_decision(
-            f"Traefik middleware {name!r} is defined differently by another group; the first"
-            " definition is carried",
-            line,
-            where,
-        )
         return
     plan.middlewares[key] = converted.config
 
