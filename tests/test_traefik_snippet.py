@@ -550,3 +550,24 @@ def test_middlewares_are_shared_by_the_jobs_groups(tmp_path: Path) -> None:
     main_tf = generation.files["main.tf"]
     assert '"${var.namespace}-${local.app_name}-b-strip@kubernetescrd"' in main_tf
     assert main_tf.count('"traefik.ingress.kubernetes.io/router.middlewares"') == 1
+
+
+def test_house_middlewares_of_the_ingress_stay_first(tmp_path: Path) -> None:
+    jobspec = tmp_path / "web.nomad.hcl"
+    jobspec.write_text(
+        jobspec_text(
+            [
+                "traefik.http.routers.web.rule=Host(`web.example.org`) && PathPrefix(`/app`)",
+                "traefik.http.routers.web.middlewares=strip",
+                "traefik.http.middlewares.strip.stripprefix.prefixes=/app",
+            ]
+        )
+    )
+    annotations = {
+        "traefik.ingress.kubernetes.io/router.middlewares": "kube-system-geo@kubernetescrd"
+    }
+    generation = generate("web", jobspec, Settings(ingress_annotations=annotations), ServiceSpec())
+    assert (
+        '"kube-system-geo@kubernetescrd,${var.namespace}-${local.app_name}-strip@kubernetescrd"'
+        in generation.files["main.tf"]
+    )
