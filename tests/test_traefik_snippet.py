@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import shared_path
+from conftest import REPO, shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
@@ -571,3 +571,26 @@ def test_house_middlewares_of_the_ingress_stay_first(tmp_path: Path) -> None:
         '"kube-system-geo@kubernetescrd,${var.namespace}-${local.app_name}-strip@kubernetescrd"'
         in generation.files["main.tf"]
     )
+
+
+class _RefusingDuplicates(yaml.SafeLoader):
+    """Traefik refuses a file with a key given twice, and every router in it."""
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    assert len(keys) == len(set(keys)), f"duplicate key in {keys}"
+    return yaml.SafeLoader.construct_mapping(loader, node)
+
+
+_RefusingDuplicates.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "modules-k8s").glob("*/traefik-routers.yml")),
+    ids=lambda p: p.parent.name,
+)
+def test_golden_snippets_load_and_fit_the_file_provider_schema(path: Path) -> None:
+    document = yaml.load(path.read_text(), Loader=_RefusingDuplicates)
+    assert_valid_file_provider_config(document)
