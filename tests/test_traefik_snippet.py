@@ -138,6 +138,9 @@ def test_options_take_the_schemas_names_and_types(options: dict, expected: dict)
         ({"stripprefix.prefix": "/a"}, "'prefix' is not a Traefik v3 option here"),
         ({"nosuch.x": "1"}, "'nosuch' is not a Traefik v3 option here"),
         ({"headers": "x"}, "it is a section"),
+        ({"retry.initialinterval": "1s"}, "option 'attempts' is required"),
+        ({"chain.middlewares": " "}, "at least 1 entry is required"),
+        ({"ratelimit.average.x": "1"}, "'average' has no sub-options"),
         (
             {"stripprefix.prefixes": "/a", "headers.framedeny": "true"},
             "several middleware types (stripPrefix, headers)",
@@ -444,6 +447,21 @@ def test_forward_auth_to_a_consul_service_needs_a_decision(
     assert any("names a Consul service" in m for _, m in findings(generation)) is reported
 
 
+def test_an_errors_middleware_names_a_service_the_edge_must_know(tmp_path: Path) -> None:
+    generation = run(
+        tmp_path,
+        [
+            HOST,
+            "traefik.http.routers.web.middlewares=oops",
+            "traefik.http.middlewares.oops.errors.status=500-599",
+            "traefik.http.middlewares.oops.errors.service=error-pages",
+            "traefik.http.middlewares.oops.errors.query=/{status}.html",
+        ],
+    )
+    assert snippet(generation)["http"]["middlewares"]["k8s-oops"]["errors"]["status"] == ["500-599"]
+    assert any("Traefik service 'error-pages'" in m for _, m in findings(generation))
+
+
 # --- hostile input ------------------------------------------------------------------------------
 
 HOSTILE = st.text(
@@ -594,3 +612,45 @@ _RefusingDuplicates.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_T
 def test_golden_snippets_load_and_fit_the_file_provider_schema(path: Path) -> None:
     document = yaml.load(path.read_text(), Loader=_RefusingDuplicates)
     assert_valid_file_provider_config(document)
+
+
+def _option_names() -> list[str]:
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.get("properties", {}).items():
+                names.add(key.lower())
+                walk(value)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema()["definitions"])
+    return sorted(names)
+
+
+PATH_PART = st.one_of(st.sampled_from(_option_names()), st.sampled_from(["x", "X-Hdr", "a[0]"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from([t.lower() for t in middleware_types()]),
+    options=st.lists(
+        st.tuples(
+            st.lists(PATH_PART, min_size=0, max_size=3),
+            st.one_of(st.sampled_from(["true", "0", "12", "1.5", "a,b", ""]), HOSTILE),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_whatever_the_labels_say_the_carried_middleware_fits_the_schema(
+    kind: str, options: list[tuple[list[str], str]]
+) -> None:
+    labels = {".".join([kind, *parts]): value for parts, value in options}
+    converted = convert_middleware(labels)
+    if len(converted.config) == 1:
+        assert_valid_file_provider_config({"http": {"middlewares": {"m": converted.config}}})

@@ -73,6 +73,11 @@ def middleware_types() -> list[str]:
 def convert_middleware(options: Mapping[str, str]) -> Converted:
     """`{"stripprefix.prefixes": "/a,/b"}` → `{"stripPrefix": {"prefixes": ["/a", "/b"]}}`."""
     converted = convert(options, _middleware_schema())
+    for kind, config in list(converted.config.items()):
+        missing = constraint_problems(config, _child(_middleware_schema(), kind)[1], kind)
+        if missing:
+            converted.problems.extend(missing)
+            del converted.config[kind]
     if len(converted.config) > 1:
         converted.problems.append(
             f"it defines several middleware types ({', '.join(converted.config)}); Traefik"
@@ -95,6 +100,29 @@ def convert(options: Mapping[str, str], node_schema: Mapping[str, Any]) -> Conve
     return converted
 
 
+def constraint_problems(value: Any, node_schema: Mapping[str, Any], path: str) -> list[str]:
+    """What the schema asks beyond names and types: required options, non-empty lists."""
+    node_schema = _resolve(node_schema)
+    problems: list[str] = []
+    if isinstance(value, dict):
+        for required in node_schema.get("required", []):
+            if required not in value:
+                problems.append(f"{path}: option {required!r} is required")
+        properties = node_schema.get("properties", {})
+        for key, item in value.items():
+            if key in properties:
+                problems.extend(constraint_problems(item, properties[key], f"{path}.{key}"))
+    elif isinstance(value, list) and len(value) < node_schema.get("minItems", 0):
+        problems.append(f"{path}: at least {node_schema['minItems']} entry is required")
+    elif (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value < node_schema.get("minimum", value)
+    ):
+        problems.append(f"{path}: {value} is below the minimum {node_schema['minimum']}")
+    return problems
+
+
 def _child(node_schema: Mapping[str, Any], name: str) -> tuple[str, Mapping[str, Any]]:
     properties = node_schema.get("properties", {})
     for candidate, child in properties.items():
@@ -103,7 +131,7 @@ def _child(node_schema: Mapping[str, Any], name: str) -> tuple[str, Mapping[str,
     extra = node_schema.get("additionalProperties")
     if isinstance(extra, Mapping):  # a map: the key is data, kept as written
         return name, _resolve(extra)
-    if not properties and extra is not False and node_schema.get("type") in ("object", None):
+    if not properties and extra is not False and _is_section(node_schema):
         return name, {}  # free-form (a plugin's own options)
     known = f" (known: {', '.join(properties)})" if 0 < len(properties) <= 12 else ""
     raise OptionError(f"{name!r} is not a Traefik v3 option here{known}")
@@ -127,7 +155,7 @@ def _place(
         _place(entries[index], items, rest, raw)
         return
     if rest:
-        if child_schema.get("type") not in ("object", None) and "properties" not in child_schema:
+        if not _is_section(child_schema):
             raise OptionError(f"{key!r} has no sub-options")
         child = target.setdefault(key, {})
         if not isinstance(child, dict):
@@ -142,6 +170,13 @@ def _place(
             return  # `tls=true` beside `tls.certresolver=…`
         raise OptionError(f"{key!r} is given twice")
     target[key] = value
+
+
+def _is_section(node_schema: Mapping[str, Any]) -> bool:
+    """An object, or a free-form value (`{}`) that may hold anything."""
+    if "oneOf" in node_schema or "anyOf" in node_schema:
+        return False
+    return node_schema.get("type") in ("object", None)
 
 
 def typed(raw: str, node_schema: Mapping[str, Any]) -> Any:

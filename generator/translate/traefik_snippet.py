@@ -124,6 +124,13 @@ def _middleware(
         found.chains[name] = [r for r in references if r.partition("@")[2] in CATALOG_PROVIDERS]
     if kind == "forwardAuth":
         _check_forward_auth(name, config, line, ctx)
+    if kind == "errors" and config.get("service"):
+        ctx.needs_decision(
+            f"Traefik middleware {name!r}: errors pages come from Traefik service"
+            f" {config['service']!r}, which the external Traefik must know by that name",
+            line,
+            f"middleware[{name}].errors.service",
+        )
     key = f"{ctx.settings.external_traefik.router_prefix}{name}"
     earlier = found.specs.get(name, plan.middlewares.get(key))
     if earlier is not None:
