@@ -654,3 +654,11 @@ def test_whatever_the_labels_say_the_carried_middleware_fits_the_schema(
     converted = convert_middleware(labels)
     if len(converted.config) == 1:
         assert_valid_file_provider_config({"http": {"middlewares": {"m": converted.config}}})
+
+
+def test_a_host_nomad_leaves_uninterpolated_is_a_problem_not_a_host(tmp_path: Path) -> None:
+    generation = run(
+        tmp_path, ["traefik.http.routers.web.rule=Host(`${attr.unique.hostname}.example.org`)"]
+    )
+    assert "kubernetes_ingress_v1" not in generation.files["main.tf"]
+    assert any("reads a Nomad runtime value" in m for _, m in findings(generation))
