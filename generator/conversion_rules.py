@@ -38,8 +38,10 @@ _SERVICE_RULES = [
     (
         ".tags",
         P,
-        "Ingress rules, router snippet",
-        "Traefik routers and middleware definitions; other tags reported",
+        "Ingress rules, router snippet, Traefik Middleware",
+        "interpolated as Nomad registers the service; Traefik routers (with TLS) and"
+        " middlewares in Traefik's canonical form, path-rewriting ones on the cluster's"
+        " Ingress; other tags reported",
     ),
     (".provider", D, "", "Kubernetes Services replace the Consul/Nomad catalog"),
     (".task", M, "container owning the port and checks", ""),

@@ -19,6 +19,9 @@ CODES: dict[str, Code] = {
     "literal-credential": Code("finding", "a credential-looking env value written in the jobspec"),
     "nomad-variable": Code("finding", "a Nomad variable read through the ExternalSecret"),
     "consul-key": Code("finding", "a Consul KV value read through the ExternalSecret"),
+    "moved-to-cluster": Code(
+        "finding", "a Traefik middleware that rewrites the path, run by the cluster's Ingress"
+    ),
     "unevaluated-expression": Code("finding", "an HCL expression that could not be evaluated"),
     "unexpanded-dynamic": Code("finding", "a `dynamic` block whose for_each is not known"),
     "undeclared-variable-value": Code("finding", "a --var or var-file value nobody declares"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Interpolated, Raw
 
 
 @dataclass
@@ -206,7 +206,7 @@ class Ingress:
     service_tf_name: str
     port_name: str
     ingress_class: str
-    annotations: dict[str, str]
+    annotations: dict[str, str | Interpolated]
     tls_secret_name: str | None
     tls_hosts: Raw | None
     paths: list[IngressPath] = field(default_factory=lambda: [IngressPath("/")])
@@ -264,6 +264,17 @@ class TraefikRouter:
     entrypoints: list[str]
     middlewares: list[str]
     priority: int | None = None
+    # Further router options in the file provider's spelling (`tls`, `ruleSyntax`).
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class TraefikMiddleware:
+    """A Traefik `Middleware` custom resource in the cluster (`traefik.io/v1alpha1`)."""
+
+    tf_name: str
+    name: Raw
+    spec: dict[str, object]
 
 
 @dataclass
@@ -280,7 +291,8 @@ class ModulePlan:
     external_secret: ExternalSecret | None = None
     routers: list[TraefikRouter] = field(default_factory=list)
     middlewares: dict[str, dict] = field(default_factory=dict)  # external Traefik, file provider
+    cluster_middlewares: list[TraefikMiddleware] = field(default_factory=list)
 
     @property
     def uses_kubectl(self) -> bool:
-        return self.external_secret is not None
+        return self.external_secret is not None or bool(self.cluster_middlewares)

@@ -36,6 +36,14 @@ class ExternalTraefik(_Strict):
     entrypoints: list[str] = Field(default_factory=lambda: ["websecure"])
     router_prefix: str = "k8s-"
 
+    @field_validator("router_prefix")
+    @classmethod
+    def _name_part(cls, value: str) -> str:
+        # It starts every router and middleware name of the snippet (see traefik.name_problem).
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", value):
+            raise ValueError("may hold only letters, digits, '-' and '_'")
+        return value
+
 
 class Toleration(_Strict):
     key: str

@@ -34,6 +34,13 @@ job "gateway-config" {
         "traefik.enable=true",
         "traefik.http.routers.gateway.rule=Host(`api.example.org`) && (PathPrefix(`/v1`) || Path(`/health`))",
         "traefik.http.routers.gateway.entrypoints=websecure",
+        "traefik.http.routers.gateway.tls=true",
+        "traefik.http.routers.gateway.middlewares=gateway-strip,gateway-cors",
+        "traefik.http.middlewares.gateway-strip.stripprefix.prefixes=/v1",
+        "traefik.http.middlewares.gateway-cors.headers.accesscontrolallowmethods=GET,POST,OPTIONS",
+        "traefik.http.middlewares.gateway-cors.headers.accesscontrolalloworiginlist=https://example.org",
+        "traefik.http.middlewares.gateway-cors.headers.accesscontrolmaxage=600",
+        "traefik.http.middlewares.gateway-cors.headers.addvaryheader=true",
         "traefik.http.routers.gateway-discovery.rule=PathPrefix(`/.well-known/gateway`)",
       ]
 

@@ -15,10 +15,10 @@ from generator.settings import Settings
 from generator.translate.traefik import (
     RouterTags,
     default_rule_for,
-    middleware_config,
     read_tags,
     wildcard_host,
 )
+from generator.translate.traefik_options import convert_middleware
 
 
 def router(rule: str, *extra: str) -> RouterTags:
@@ -155,17 +155,17 @@ def test_tags_are_sorted_into_routers_other_and_plain() -> None:
     assert reading.plain_tags == ["urlprefix-/", "metrics"]
 
 
-def test_middleware_options_nest_as_traefik_reads_them() -> None:
-    options = {
-        "redirectregex.regex": "^https://www\\.(.*)",
-        "redirectregex.permanent": "true",
-        "headers.customrequestheaders.X-Forwarded-Proto": "https",
-        "headers": "clashes with the branch above and is dropped",
+def test_middleware_options_nest_in_traefiks_canonical_spelling_and_types() -> None:
+    converted = convert_middleware(
+        {
+            "redirectregex.regex": "^https://www\\.(.*)",
+            "redirectregex.permanent": "true",
+        }
+    )
+    assert converted.config == {
+        "redirectRegex": {"regex": "^https://www\\.(.*)", "permanent": True},
     }
-    assert middleware_config(options) == {
-        "redirectregex": {"regex": "^https://www\\.(.*)", "permanent": "true"},
-        "headers": {"customrequestheaders": {"X-Forwarded-Proto": "https"}},
-    }
+    assert converted.problems == []
 
 
 def test_provider_only_tags_alone_yield_nothing() -> None:
@@ -203,20 +203,21 @@ def test_middlewares_the_tags_define_move_into_the_snippet_with_their_references
         tmp_path,
         [
             "traefik.http.routers.web.rule=Host(`web.example.org`)",
-            "traefik.http.routers.web.middlewares=strip,auth@docker,gzip@consulcatalog",
-            "traefik.http.middlewares.strip.stripprefix.prefixes=/api,/v1",
+            "traefik.http.routers.web.middlewares=https,auth@docker,gzip@consulcatalog",
+            "traefik.http.middlewares.https.redirectscheme.scheme=https",
+            "traefik.http.middlewares.https.redirectscheme.permanent=true",
             "traefik.http.middlewares.gzip.compress=true",
         ],
     )
     http = snippet["http"]
     assert http["routers"]["k8s-web"]["middlewares"] == [
-        "k8s-strip@file",
+        "k8s-https@file",
         "auth@docker",
         "k8s-gzip@file",
     ]
     assert http["middlewares"] == {
-        "k8s-strip": {"stripprefix": {"prefixes": "/api,/v1"}},
-        "k8s-gzip": {"compress": "true"},
+        "k8s-https": {"redirectScheme": {"scheme": "https", "permanent": True}},
+        "k8s-gzip": {"compress": {}},
     }
     assert findings == []
 
@@ -461,7 +462,7 @@ def test_chained_middlewares_follow_their_new_names(tmp_path: Path) -> None:
         ],
     )
     chain = snippet["http"]["middlewares"]["k8s-secure"]["chain"]["middlewares"]
-    assert chain == "k8s-auth@file,k8s-hdr@file,other@docker"
+    assert chain == ["k8s-auth@file", "k8s-hdr@file", "other@docker"]
 
 
 def test_an_unusable_default_rule_says_so(tmp_path: Path) -> None:

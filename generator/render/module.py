@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from functools import cache
 
 import jinja2
-import yaml
 
 from generator.k8s_plan import ModulePlan
 from generator.render import readme
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_value
-
-
-def _yaml_block(value: dict, indent: int) -> str:
-    """A YAML mapping in block style, every line indented by `indent` spaces."""
-    text = yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
-    return "".join(" " * indent + line for line in text.splitlines(keepends=True))
-
-
-def _yaml_str(value: object) -> str:
-    """A YAML scalar in double quotes (JSON strings are valid YAML)."""
-    return json.dumps(str(value), ensure_ascii=False)
+from generator.render.traefik_yaml import render_snippet
 
 
 @cache
@@ -37,8 +25,6 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     environment.filters["hcl"] = hcl_value
-    environment.filters["yaml_str"] = _yaml_str
-    environment.filters["yaml_block"] = _yaml_block
     environment.filters["md_text"] = readme.markdown_text
     environment.filters["md_code"] = readme.markdown_code
     environment.filters["md_cell"] = readme.markdown_cell
@@ -81,7 +67,7 @@ def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -
     if plan.external_secret is not None:
         files["secrets.tf"] = format_hcl(_render("secrets.tf.j2", plan))
     if plan.routers:
-        files["traefik-routers.yml"] = _render("traefik-routers.yml.j2", plan)
+        files["traefik-routers.yml"] = render_snippet(plan)
     if source is not None:
         files["README.md"] = render_readme(plan, source)
     return files

@@ -12,7 +12,6 @@ from generator.k8s_plan import (
     IngressRule,
     ModulePlan,
     Output,
-    TraefikRouter,
     Variable,
 )
 from generator.model import Job
@@ -25,7 +24,9 @@ from generator.translate.name_limits import check_name_lengths, resolved_name
 from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
 from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
-from generator.translate.traefik import CATALOG_PROVIDERS, RouterTags, middleware_config
+from generator.translate.service_registration import registered_job
+from generator.translate.traefik import RouterTags
+from generator.translate.traefik_snippet import GroupRouting, carry_routing
 from generator.translate.workloads import GroupOutput, translate_group
 
 UNSUPPORTED_JOB_TYPES = {
@@ -91,6 +92,7 @@ def translate_job(
     ctx: Context,
 ) -> ModulePlan:
     _check_migratable(job)
+    job = registered_job(job)
     problem = service_name_problem(service)
     if problem is not None:
         raise InputError(job.file, None, "invalid-name", problem)
@@ -157,8 +159,19 @@ def translate_job(
             )
         )
     routed = [(n, o) for n, o in outputs if o.routers and o.service]
+    routing: list[GroupRouting] = []
     for group_names, group_output in routed:
         _ingress(plan, group_names, group_output, spec, ctx, len(routed) > 1)
+        routing.append(
+            GroupRouting(
+                group_names,
+                group_output.routers,
+                group_output.middlewares,
+                group_output.middleware_lines,
+                plan.ingresses[-1],
+            )
+        )
+    carry_routing(plan, routing, ctx)
     for group_names, group_output in outputs:
         if (group_names, group_output) in routed:
             continue
@@ -273,19 +286,6 @@ def _ingress(
         )
     )
     _widened_paths(with_hosts, ctx)
-    prefix = ctx.settings.external_traefik.router_prefix
-    defined = set(group_output.middlewares)
-    for name, options in group_output.middlewares.items():
-        options = {
-            key: (
-                ",".join(_middleware_reference(m.strip(), defined, ctx) for m in value.split(","))
-                if key.lower() == "chain.middlewares"
-                else value
-            )
-            for key, value in options.items()
-        }
-        plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
-    plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
@@ -313,26 +313,6 @@ def _ingress_paths(routers: list[RouterTags]) -> list[IngressPath]:
             if IngressPath(path, kind) not in paths:
                 paths.append(IngressPath(path, kind))
     return paths
-
-
-def _external_router(router: RouterTags, defined: set[str], ctx: Context) -> TraefikRouter:
-    external = ctx.settings.external_traefik
-    return TraefikRouter(
-        name=f"{external.router_prefix}{router.name}",
-        rule=router.rule or "",
-        service=external.service,
-        entrypoints=router.entrypoints or list(external.entrypoints),
-        middlewares=[_middleware_reference(m, defined, ctx) for m in router.middlewares],
-        priority=router.priority,
-    )
-
-
-def _middleware_reference(reference: str, defined: set[str], ctx: Context) -> str:
-    """A middleware the job's tags define now lives in the snippet: `<prefix><name>@file`."""
-    name, _, provider = reference.partition("@")
-    if name in defined and provider in CATALOG_PROVIDERS:
-        return f"{ctx.settings.external_traefik.router_prefix}{name}@file"
-    return reference
 
 
 def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) -> None:

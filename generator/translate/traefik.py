@@ -17,6 +17,7 @@ _WILDCARD_REGEXP = re.compile(
     r"^\^?(?:\.\+|\[\^.\]\+|\.\*|\{[a-z]+:[^}]+\})\\?\.((?:[a-z0-9-]+\\?\.)+[a-z]+)\$*$"
 )
 _TRAEFIK_V1_WILDCARD = re.compile(r"^\{[a-z]+:[^}]+\}\.((?:[a-z0-9-]+\.)+[a-z]+)$")
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
 # Tags that only steer Traefik's Consul Catalog provider; nothing to carry.
 PROVIDER_ONLY_TAGS = ("traefik.enable=", "traefik.consulcatalog.")
 
@@ -60,24 +61,18 @@ class TagReading:
     unnamed_default_router: bool = False  # enabled, no router, and no service name to route
 
 
-def middleware_config(options: dict[str, str]) -> dict:
-    """`{"redirectregex.regex": "x"}` → `{"redirectregex": {"regex": "x"}}`.
+def name_problem(name: str) -> str | None:
+    """Why a router or middleware name cannot be written to the snippet, or None.
 
-    Traefik reads its file provider and its labels through the same string tree,
-    so the label values carry over as they are.
+    Traefik splits label keys on `.`, so a name is whatever sits between two dots;
+    the file provider then qualifies it as `name@file`. Letters, digits, `-` and `_`
+    are what names are made of in practice and all that is carried.
     """
-    config: dict = {}
-    for path, value in options.items():
-        *parents, leaf = path.split(".")
-        node = config
-        for part in parents:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                break
-            node = child
-        else:
-            node.setdefault(leaf, value)
-    return config
+    if "${" in name:
+        return "it reads a Nomad runtime value this module cannot know"
+    if not _NAME.fullmatch(name):
+        return "a name of letters, digits, '-' and '_' is expected"
+    return None
 
 
 def _csv(value: str) -> list[str]:
@@ -122,7 +117,8 @@ def read_tags(
         middleware = _MIDDLEWARE_TAG.match(tag)
         if match:
             name, option, value = match.groups()
-            routers.setdefault(name, RouterTags(name)).line_tags[option] = value
+            # Traefik matches option names case-insensitively (`entryPoints`, `entrypoints`).
+            routers.setdefault(name, RouterTags(name)).line_tags[option.lower()] = value
         elif middleware:
             name, option, value = middleware.groups()
             middlewares.setdefault(name, {})[option] = value
@@ -160,6 +156,10 @@ def _read_rule(router: RouterTags) -> None:
             values = [a or b for a, b in _BACKTICKED.findall(arguments)]
             if negated:
                 router.problems.append(f"negated matcher {kind}() has no Ingress equivalent")
+            elif any("${" in v for v in values):
+                router.problems.append(
+                    f"{kind}() reads a Nomad runtime value this module cannot know; add it by hand"
+                )
             elif kind == "Host":
                 # DNS names are case-insensitive; an Ingress host must be lower case.
                 router.hosts.extend(v.lower() for v in values if v.lower() not in router.hosts)

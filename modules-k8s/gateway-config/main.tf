@@ -216,6 +216,7 @@ resource "kubernetes_ingress_v1" "app" {
     annotations = {
       "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
       "traefik.ingress.kubernetes.io/router.tls"         = "true"
+      "traefik.ingress.kubernetes.io/router.middlewares" = "${var.namespace}-${local.app_name}-gateway-strip@kubernetescrd"
     }
   }
 
@@ -275,4 +276,21 @@ resource "kubernetes_ingress_v1" "app" {
       }
     }
   }
+}
+
+resource "kubectl_manifest" "middleware_gateway_strip" {
+  yaml_body = yamlencode({
+    apiVersion = "traefik.io/v1alpha1"
+    kind       = "Middleware"
+    metadata = {
+      name      = "${local.app_name}-gateway-strip"
+      namespace = var.namespace
+      labels    = local.labels
+    }
+    spec = {
+      stripPrefix = {
+        prefixes = ["/v1"]
+      }
+    }
+  })
 }
