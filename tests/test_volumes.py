@@ -100,7 +100,10 @@ def test_binds_of_reports_unparseable_entry_at_config_line() -> None:
     )
     ctx = make_ctx()
     binds = binds_of(task_of(group), ctx)
-    assert binds == [Bind("local/a", "/a", False, 4), Bind("/srv", "/srv", False, 6, "bind")]
+    assert binds == [
+        Bind("local/a", "/a", False, 4),
+        Bind("/srv", "/srv", False, 6, "bind", mount_block=True),
+    ]
     assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.volumes")]
     assert "'oops' is not `source:target[:ro]`" in next(iter(ctx.sink)).message
 
@@ -215,7 +218,7 @@ def test_absolute_bind_is_writable_host_path() -> None:
             name="host-srv-app-data",
             kind="host_path",
             path="/srv/app/data",
-            host_path_type="Directory",
+            host_path_type="DirectoryOrCreate",
         )
     ]
     assert volumes.writable_host_paths == ["bind mount of /srv/app/data"]
@@ -349,3 +352,85 @@ def test_task_dir_volumes(source: str, volume: PodVolume) -> None:
     assert spec.name == volume.name
     assert spec.sub_path == (source.partition("/")[2] or None)
     assert volumes.pod_volumes() == [volume]
+
+
+# --- host_path.type ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bind", "expected"),
+    [
+        # docker `volumes` (Binds): Docker creates a missing directory.
+        (Bind("/srv/app", "/data", False, 9), "DirectoryOrCreate"),
+        # a `mount` block of type bind: Docker refuses a missing source.
+        (Bind("/srv/app", "/data", False, 9, mount_block=True), "Directory"),
+        (Bind("/var/run/docker.sock", "/var/run/docker.sock", False, 9), "Socket"),
+        (Bind("/run/containerd/containerd.sock", "/c.sock", False, 9), "Socket"),
+        (Bind("/run/dbus/system_bus_socket", "/d", True, 9, mount_block=True), "Socket"),
+        (Bind("/dev/net/tun", "/dev/net/tun", False, 9), "CharDevice"),
+        (Bind("/dev/dri/renderD128", "/dev/dri/renderD128", False, 9), "CharDevice"),
+        (Bind("/dev/ttyUSB0", "/dev/ttyUSB0", False, 9), "CharDevice"),
+        (Bind("/dev/sda", "/dev/sda", False, 9), "BlockDevice"),
+        (Bind("/dev/dri", "/dev/dri", False, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb", "/dev/bus/usb", False, 9, mount_block=True), "Directory"),
+        (Bind("/dev/shm", "/dev/shm", False, 9), "DirectoryOrCreate"),
+        (Bind("/etc/machine-id", "/etc/machine-id", True, 9), "File"),
+        (Bind("/etc/localtime", "/etc/localtime", True, 9), "File"),
+        (Bind("/srv/traefik/traefik.yml", "/etc/traefik/traefik.yml", True, 9), "File"),
+        (Bind("/srv/certs/tls.pem", "/tls.pem", True, 9, mount_block=True), "File"),
+        (Bind("/srv/app/.env", "/app/.env", True, 9), "File"),
+        (Bind("/usr/bin/nvidia-smi", "/usr/bin/nvidia-smi", True, 9), "File"),
+        (Bind("/usr/lib/libnvidia-ml.so.1", "/usr/lib/libnvidia-ml.so.1", True, 9), "File"),
+        (Bind("/home/me/.gnupg", "/root/.gnupg", True, 9), "DirectoryOrCreate"),
+        (Bind("/srv/conf.d/", "/etc/conf.d", True, 9), "DirectoryOrCreate"),
+        (Bind("/proc", "/host/proc", True, 9), "DirectoryOrCreate"),
+    ],
+)
+def test_a_bind_gets_the_host_path_type_of_what_docker_mounts(bind: Bind, expected: str) -> None:
+    _, volumes = mount_for(bind)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == [expected]
+
+
+def test_a_path_inside_proc_is_not_checked_and_says_so() -> None:
+    ctx = make_ctx()
+    _, volumes = mount_for(Bind("/proc/1/ns", "/ns", True, 9), ctx)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == [None]
+    assert [(d.code, d.severity.value, d.line) for d in ctx.sink] == [("dropped", "info", 9)]
+
+
+def test_the_settings_name_the_host_path_type_per_path() -> None:
+    ctx = make_ctx(hostpath_types={"/srv/app/state": "FileOrCreate", "/srv/socks/*": "Socket"})
+    _, volumes = mount_for(Bind("/srv/app/state", "/state", False, 9), ctx)
+    _, others = mount_for(Bind("/srv/socks/agent", "/agent", False, 9), ctx)
+    assert [v.host_path_type for v in volumes.pod_volumes() + others.pod_volumes()] == [
+        "FileOrCreate",
+        "Socket",
+    ]
+
+
+def test_host_volumes_keep_the_settings_host_path_type_unless_the_path_says_otherwise() -> None:
+    group = group_of(
+        '    volume "data" {\n      type = "host"\n      source = "data"\n    }\n'
+        '    volume "sock" {\n      type = "host"\n      source = "sock"\n    }\n'
+    )
+    ctx = make_ctx(
+        hostpath_type="DirectoryOrCreate",
+        host_volumes={"data": "/srv/data", "sock": "/run/podman/podman.sock"},
+    )
+    volumes = PodVolumes(ctx, group)
+    volumes.group_volume("data", True)
+    volumes.group_volume("sock", True)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == ["DirectoryOrCreate", "Socket"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"hostpath_type": "Dir"}, "hostpath_type"),
+        ({"hostpath_types": {"/a": "Folder"}}, "hostpath_types"),
+        ({"hostpath_types": {"a/b": "File"}}, "hostpath_types"),
+    ],
+)
+def test_an_unknown_host_path_type_in_the_settings_is_refused(settings: dict, key: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        Settings.model_validate(settings)

@@ -9,6 +9,7 @@ from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
 from generator.model import Group, Mount, Task
 from generator.render.hcl_values import Raw
 from generator.translate.context import Context
+from generator.translate.host_path_types import Origin, host_path_type
 from generator.translate.interpolation import DIR_PREFIXES
 from generator.translate.names import k8s_name
 
@@ -24,6 +25,8 @@ class Bind:
     kind: str = "bind"  # bind | volume | tmpfs
     driver: str | None = None  # a docker volume driver: the source names one of its volumes
     driver_options: tuple[tuple[str, str], ...] = ()
+    mount_block: bool = False  # a `mount` block: Docker refuses a missing bind source
+    propagation: str | None = None  # docker's bind propagation (rslave, rshared, ...)
 
     @property
     def is_docker_volume(self) -> bool:
@@ -41,12 +44,18 @@ class Bind:
         )
 
 
+# docker's bind propagation modes (docs.docker.com/engine/storage/bind-mounts).
+PROPAGATION_MODES = frozenset({"private", "rprivate", "shared", "rshared", "slave", "rslave"})
+
+
 def parse_volume_string(text: str, line: int) -> Bind | None:
     parts = text.split(":")
     if len(parts) < 2:
         return None
-    read_only = len(parts) > 2 and "ro" in parts[2].split(",")
-    return Bind(parts[0], parts[1], read_only, line)
+    options = parts[2].split(",") if len(parts) > 2 else []
+    read_only = "ro" in options
+    propagation = next((o for o in options if o in PROPAGATION_MODES), None)
+    return Bind(parts[0], parts[1], read_only, line, propagation=propagation)
 
 
 def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
@@ -83,6 +92,8 @@ def _mount_bind(mount: Mount) -> Bind:
         mount.type,
         mount.volume_driver,
         tuple(sorted(mount.driver_options.items())),
+        mount_block=True,
+        propagation=mount.propagation,
     )
 
 
@@ -154,14 +165,28 @@ class PodVolumes:
         """Drop volumes no container mounts (a task dir only a rendered file was bound over)."""
         self.volumes = {name: v for name, v in self.volumes.items() if name in used}
 
-    def host_path(self, name: str, path: str, writable: bool, reason: str) -> str:
+    def host_path(
+        self,
+        name: str,
+        path: str,
+        writable: bool,
+        reason: str,
+        origin: Origin = Origin.STORAGE,
+        line: int | None = None,
+    ) -> str:
         if name not in self.volumes:
+            settings = self.ctx.settings
+            kind = host_path_type(path, origin, settings.hostpath_type, settings.hostpath_types)
             self.volumes[name] = PodVolume(
-                name=name,
-                kind="host_path",
-                path=path,
-                host_path_type=self.ctx.settings.hostpath_type,
+                name=name, kind="host_path", path=path, host_path_type=kind or None
             )
+            if not kind:
+                self.ctx.dropped(
+                    f"hostPath {path}: a file or a directory, not known; the kubelet checks"
+                    " nothing (name its type under `hostpath_types` in the settings)",
+                    line if line is not None else self.group.line,
+                    f"group[{self.group.name}].volume[{name}]",
+                )
         if writable:
             self.writable_host_paths.append(reason)
         return name
@@ -175,7 +200,9 @@ class PodVolumes:
         writable = writable_mount and not request.read_only
         if request.type == "csi":
             path = posixpath.join(self.ctx.settings.storage_root, source)
-            return self.host_path(name, path, writable, f"CSI volume {source!r} at {path}")
+            return self.host_path(
+                name, path, writable, f"CSI volume {source!r} at {path}", line=request.line
+            )
         mapped = self.ctx.settings.host_volumes.get(source)
         if mapped is None:
             path = posixpath.join(self.ctx.settings.storage_root, source)
@@ -187,7 +214,9 @@ class PodVolumes:
             )
         else:
             path = mapped
-        return self.host_path(name, path, writable, f"host volume {source!r} at {path}")
+        return self.host_path(
+            name, path, writable, f"host volume {source!r} at {path}", line=request.line
+        )
 
     def config_files(
         self, volume_name: str, config_map: Raw, items: list[KeyToPath], secret: bool = False
@@ -221,7 +250,9 @@ class PodVolumes:
         if bind.source.startswith("/"):
             name = k8s_name("host-" + bind.source.strip("/").replace("/", "-"))
             writable = not bind.read_only
-            self.host_path(name, bind.source, writable, f"bind mount of {bind.source}")
+            origin = Origin.DOCKER_MOUNT if bind.mount_block else Origin.DOCKER_VOLUMES
+            reason = f"bind mount of {bind.source}"
+            self.host_path(name, bind.source, writable, reason, origin, bind.line)
             return VolumeMountSpec(name, bind.target, None, bind.read_only)
         if bind.is_docker_volume:
             return self._docker_volume(task, bind, where)
@@ -252,7 +283,8 @@ class PodVolumes:
                 )
         elif bind.keeps_data_on_node:
             path = posixpath.join(self.ctx.settings.storage_root, bind.source)
-            self.host_path(name, path, not bind.read_only, f"docker volume {bind.source!r}")
+            reason = f"docker volume {bind.source!r}"
+            self.host_path(name, path, not bind.read_only, reason, line=bind.line)
             self.ctx.needs_decision(
                 f"docker volume {bind.source!r} becomes the hostPath {path}: copy its data there"
                 f" from the node's docker volume store (/var/lib/docker/volumes/{bind.source})",
