@@ -175,8 +175,19 @@ RULES: list[Rule] = [
     Rule(f"{J}.multiregion.**", U, "", "one cluster per module"),
     Rule(f"{J}.parameterized.**", U, "", "input error: dispatched jobs have no equivalent"),
     Rule(f"{J}.periodic", M, "kubernetes_cron_job_v1", ""),
-    Rule(f"{J}.periodic.cron", M, "var.schedule", ""),
-    Rule(f"{J}.periodic.crons", M, "var.schedule, one CronJob per cron", ""),
+    Rule(
+        f"{J}.periodic.cron",
+        P,
+        "var.schedule (5 fields)",
+        "cronexpr's year and second fields, 7 for Sunday and full names rewritten;"
+        " a dropped year or second, L, W and # reported",
+    ),
+    Rule(
+        f"{J}.periodic.crons",
+        P,
+        "var.schedule, one CronJob per cron (5 fields)",
+        "as periodic.cron",
+    ),
     Rule(f"{J}.periodic.prohibit_overlap", M, "concurrency_policy = Forbid", ""),
     Rule(f"{J}.periodic.time_zone", M, "spec.timezone", ""),
     Rule(f"{J}.periodic.enabled", M, "spec.suspend", "false → suspend = true"),

@@ -143,7 +143,7 @@ resource "kubernetes_cron_job_v1" "app" {
               name = "host-srv"
               host_path {
                 path = "/srv"
-                type = "Directory"
+                type = "DirectoryOrCreate"
               }
             }
 
