@@ -60,6 +60,15 @@ def test_node_attributes_with_a_well_known_label_become_node_selectors(
     assert found == []
 
 
+@pytest.mark.parametrize("attribute", ["${node.unique.name}", "${attr.unique.hostname}"])
+def test_node_names_become_lower_case_hostname_labels_and_say_so(attribute: str) -> None:
+    body = constraint(attribute, "Hestia") + constraint(attribute, "Node-B", "!=")
+    pod, found = placed(body)
+    assert pod.node_selector == {"kubernetes.io/hostname": "hestia"}
+    assert MatchExpression("kubernetes.io/hostname", "NotIn", ["node-b"]) in pod.node_affinity
+    assert found == [("needs-decision", 2), ("needs-decision", 6)]
+
+
 def test_without_an_arch_constraint_the_default_arch_affinity_applies() -> None:
     pod, _ = placed(constraint("${attr.unique.hostname}", "n1"))
     assert pod.node_affinity == [DEFAULT_ARCH]
