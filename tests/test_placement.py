@@ -9,7 +9,7 @@ import pytest
 
 from generator.diagnostics import DiagnosticSink
 from generator.hcl import parse_hcl
-from generator.k8s_plan import MatchExpression, PodSpec
+from generator.k8s_plan import MatchExpression, PodSpec, PodVolume
 from generator.model import Constraint, Group
 from generator.model_builder import build_job
 from generator.pipeline import generate
@@ -373,4 +373,66 @@ def test_volume_mount_propagation(
 def test_slash_sysctl_names_are_the_dotted_ones() -> None:
     pod, found = options_placed('        sysctl = { "net/ipv4/tcp_syncookies" = "1" }\n')
     assert pod.sysctls == {"net.ipv4.tcp_syncookies": "1"}
+    assert found == []
+
+
+# --- hostPath data and the node that holds it -------------------------------------------
+
+
+def data_placed(
+    body: str, paths: list[str], job_type: str = "service", **settings: object
+) -> tuple[PodSpec, list[tuple[str, str, int | None]]]:
+    text = f'job "x" {{\n  type = "{job_type}"\n  group "g" {{\n{body}  }}\n}}\n'
+    job = build_job(parse_hcl(text, FILE))
+    ctx = Context(
+        settings=Settings.model_validate(settings), sink=DiagnosticSink(), file=FILE, job_name="x"
+    )
+    volumes = [PodVolume(name=f"v{i}", kind="host_path", path=p) for i, p in enumerate(paths)]
+    pod = PodSpec(containers=[], volumes=volumes)
+    placement(job, job.groups[0], pod, SELECTOR, ctx)
+    return pod, [(d.code, d.severity.value, d.line) for d in ctx.sink]
+
+
+def test_host_path_data_nothing_pins_is_a_warning() -> None:
+    pod, found = data_placed("", ["/srv/app", "/etc/localtime", "/var/run/docker.sock"])
+    assert "kubernetes.io/hostname" not in pod.node_selector
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_a_node_constraint_keeps_the_data_and_the_pod_together() -> None:
+    pin = '    constraint {\n      attribute = "${node.unique.name}"\n      value = "nas"\n    }\n'
+    pod, found = data_placed(pin, ["/srv/app"])
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == []
+
+
+def test_a_node_constraint_that_contradicts_the_data_nodes_setting_is_reported() -> None:
+    pin = '    constraint {\n      attribute = "${node.unique.name}"\n      value = "nas"\n    }\n'
+    pod, found = data_placed(pin, ["/srv/app"], data_nodes={"/srv": "other"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_the_settings_name_the_node_that_holds_the_data() -> None:
+    pod, found = data_placed("", ["/srv/app/db", "/storage/v/x"], data_nodes={"/srv": "NAS"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    # /storage/v/x has no node: assumed on the same one, and said.
+    assert sorted(found) == [("needs-decision", "info", 3), ("needs-decision", "warning", 3)]
+
+
+def test_data_the_settings_place_on_two_nodes_pins_nothing() -> None:
+    pod, found = data_placed("", ["/srv/a", "/mnt/b"], data_nodes={"/srv": "one", "/mnt/b": "two"})
+    assert "kubernetes.io/hostname" not in pod.node_selector
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_shared_host_paths_and_system_paths_hold_no_node_data() -> None:
+    _, found = data_placed(
+        "", ["/storage/v/x", "/dev/dri", "/", "/proc"], shared_host_paths=["/storage/v"]
+    )
+    assert found == []
+
+
+def test_a_system_job_keeps_each_node_data_on_its_node() -> None:
+    _, found = data_placed("", ["/srv/app"], job_type="system")
     assert found == []

@@ -34,6 +34,9 @@ resource "kubernetes_cron_job_v1" "app" {
 
           spec {
             restart_policy = "Never"
+            node_selector = {
+              "kubernetes.io/hostname" = "node-b"
+            }
 
             affinity {
               node_affinity {
