@@ -254,7 +254,8 @@ RULES: list[Rule] = [
         f"{T}.config.volumes",
         M,
         "volume_mount (host_path / empty_dir)",
-        "relative sources live in the task dir: empty_dir",
+        "relative sources live in the task dir: empty_dir; the rslave / rshared option"
+        " becomes mount_propagation",
     ),
     Rule(f"{T}.config.mount", M, "volume_mount", ""),
     Rule(
@@ -266,7 +267,13 @@ RULES: list[Rule] = [
     Rule(f"{T}.config.mount.source", M, "volume", ""),
     Rule(f"{T}.config.mount.target", M, "mount_path", ""),
     Rule(f"{T}.config.mount.readonly", M, "read_only", ""),
-    Rule(f"{T}.config.mount.bind_options.**", D, "", "propagation is the cluster's default"),
+    Rule(f"{T}.config.mount.bind_options", M, "volume_mount.mount_propagation", ""),
+    Rule(
+        f"{T}.config.mount.bind_options.propagation",
+        P,
+        "volume_mount.mount_propagation",
+        "rslave → HostToContainer, rshared → Bidirectional (privileged); on hostPath mounts",
+    ),
     Rule(f"{T}.config.mount.tmpfs_options.**", D, "", "empty_dir medium Memory"),
     Rule(
         f"{T}.config.mount.volume_options.**",

@@ -46,10 +46,12 @@ job "home-assistant" {
         ports        = ["http"]
         privileged   = true
 
-        # Local time, the Zigbee stick and the node's D-Bus (for Bluetooth).
+        # Local time, the Zigbee stick, the node's D-Bus (for Bluetooth) and its USB
+        # drives, including those plugged in after the container started.
         volumes = [
           "/etc/localtime:/etc/localtime:ro",
           "/dev/ttyACM0:/dev/ttyACM0",
+          "/media:/media:ro,rslave",
         ]
 
         mount {

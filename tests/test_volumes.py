@@ -434,3 +434,48 @@ def test_host_volumes_keep_the_settings_host_path_type_unless_the_path_says_othe
 def test_an_unknown_host_path_type_in_the_settings_is_refused(settings: dict, key: str) -> None:
     with pytest.raises(ValueError, match=key):
         Settings.model_validate(settings)
+
+
+# --- bind propagation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("propagation", "privileged", "expected", "codes"),
+    [
+        ("rslave", False, "HostToContainer", []),
+        ("slave", False, "HostToContainer", ["dropped"]),
+        ("rprivate", False, None, []),
+        ("rshared", True, "Bidirectional", []),
+        ("rshared", False, "Bidirectional", ["needs-decision"]),
+        ("sideways", False, None, ["needs-decision"]),
+    ],
+)
+def test_docker_bind_propagation_becomes_mount_propagation(
+    propagation: str, privileged: bool, expected: str | None, codes: list[str]
+) -> None:
+    body = TASK.replace(
+        'image = "a"', f'image = "a"\n        privileged = {str(privileged).lower()}'
+    )
+    ctx = make_ctx()
+    bind = Bind("/", "/host", True, 9, "bind", mount_block=True, propagation=propagation)
+    spec, _ = mount_for(bind, ctx, body)
+    assert spec is not None and spec.mount_propagation == expected
+    assert [d.code for d in ctx.sink] == codes
+
+
+def test_propagation_is_read_from_volumes_options_and_bind_options() -> None:
+    group = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        '        volumes = ["/mnt:/mnt:ro,rslave"]\n'
+        '        mount {\n          type = "bind"\n          source = "/media"\n'
+        '          target = "/media"\n          bind_options {\n'
+        '            propagation = "rslave"\n          }\n        }\n      }\n    }\n'
+    )
+    assert [b.propagation for b in binds_of(task_of(group), make_ctx())] == ["rslave", "rslave"]
+
+
+def test_propagation_on_a_pod_local_volume_is_reported() -> None:
+    ctx = make_ctx()
+    spec, _ = mount_for(Bind("local/x", "/x", False, 9, propagation="rslave"), ctx)
+    assert spec is not None and spec.mount_propagation is None
+    assert diagnostics(ctx) == [("dropped", 9, "task[t].config")]

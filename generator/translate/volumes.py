@@ -44,8 +44,17 @@ class Bind:
         )
 
 
-# docker's bind propagation modes (docs.docker.com/engine/storage/bind-mounts).
-PROPAGATION_MODES = frozenset({"private", "rprivate", "shared", "rshared", "slave", "rslave"})
+# docker's bind propagation modes (docs.docker.com/engine/storage/bind-mounts) and the
+# Kubernetes mount_propagation of each; Kubernetes' modes are always recursive.
+DOCKER_PROPAGATION: dict[str, str | None] = {
+    "private": None,
+    "rprivate": None,
+    "slave": "HostToContainer",
+    "rslave": "HostToContainer",
+    "shared": "Bidirectional",
+    "rshared": "Bidirectional",
+}
+PROPAGATION_MODES = frozenset(DOCKER_PROPAGATION)
 
 
 def parse_volume_string(text: str, line: int) -> Bind | None:
@@ -236,7 +245,17 @@ class PodVolumes:
 
     def bind_mount(self, task: Task, bind: Bind) -> VolumeMountSpec | None:
         """The container mount for one docker bind, or None when reported instead."""
-        where = f"task[{task.name}].config"
+        spec = self._bind_mount(task, bind, f"task[{task.name}].config")
+        if spec is not None and bind.propagation and self.volumes[spec.name].kind != "host_path":
+            self.ctx.dropped(
+                f"bind propagation {bind.propagation!r} of {bind.source or bind.target}: the"
+                " pod's own volume there shares no mounts with the node",
+                bind.line,
+                f"task[{task.name}].config",
+            )
+        return spec
+
+    def _bind_mount(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec | None:
         if bind.kind == "tmpfs":
             name = k8s_name(f"tmpfs-{task.name}-{posixpath.basename(bind.target) or 'root'}")
             self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir", medium="Memory"))
@@ -253,13 +272,44 @@ class PodVolumes:
             origin = Origin.DOCKER_MOUNT if bind.mount_block else Origin.DOCKER_VOLUMES
             reason = f"bind mount of {bind.source}"
             self.host_path(name, bind.source, writable, reason, origin, bind.line)
-            return VolumeMountSpec(name, bind.target, None, bind.read_only)
+            propagation = self._propagation(task, bind, where)
+            return VolumeMountSpec(name, bind.target, None, bind.read_only, propagation)
         if bind.is_docker_volume:
             return self._docker_volume(task, bind, where)
         # Nomad resolves any other relative source inside the task dir: scratch space.
         name = k8s_name(f"task-{task.name}-{bind.source}")
         self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
         return VolumeMountSpec(name, bind.target, None, bind.read_only)
+
+    def _propagation(self, task: Task, bind: Bind, where: str) -> str | None:
+        """docker's bind propagation as the mount_propagation of a hostPath mount."""
+        mode = bind.propagation
+        if mode is None:
+            return None
+        if mode not in DOCKER_PROPAGATION:
+            self.ctx.needs_decision(
+                f"bind propagation {mode!r} of {bind.source} is not one of"
+                f" {', '.join(DOCKER_PROPAGATION)}: the cluster's default (private) applies",
+                bind.line,
+                where,
+            )
+            return None
+        mapped = DOCKER_PROPAGATION[mode]
+        if mapped and not mode.startswith("r"):
+            self.ctx.dropped(
+                f"bind propagation {mode!r} of {bind.source} becomes {mapped}, which is"
+                f" recursive (r{mode})",
+                bind.line,
+                where,
+            )
+        if mapped == "Bidirectional" and not task.config.privileged:
+            self.ctx.needs_decision(
+                f"bind propagation {mode!r} of {bind.source} becomes Bidirectional, which the"
+                " API server accepts only in a privileged container",
+                bind.line,
+                where,
+            )
+        return mapped
 
     def _docker_volume(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec:
         label = bind.source or posixpath.basename(bind.target) or "root"
@@ -291,6 +341,8 @@ class PodVolumes:
                 bind.line,
                 where,
             )
+            propagation = self._propagation(task, bind, where)
+            return VolumeMountSpec(name, bind.target, None, read_only, propagation)
         else:
             self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
             if bind.source:

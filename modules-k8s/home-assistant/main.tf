@@ -112,6 +112,13 @@ resource "kubernetes_deployment" "app" {
           }
 
           volume_mount {
+            name              = "host-media"
+            mount_path        = "/media"
+            read_only         = true
+            mount_propagation = "HostToContainer"
+          }
+
+          volume_mount {
             name       = "host-run-dbus-system-bus-socket"
             mount_path = "/run/dbus/system_bus_socket"
             read_only  = true
@@ -143,6 +150,14 @@ resource "kubernetes_deployment" "app" {
           host_path {
             path = "/dev/ttyACM0"
             type = "CharDevice"
+          }
+        }
+
+        volume {
+          name = "host-media"
+          host_path {
+            path = "/media"
+            type = "DirectoryOrCreate"
           }
         }
 
