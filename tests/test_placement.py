@@ -9,7 +9,7 @@ import pytest
 
 from generator.diagnostics import DiagnosticSink
 from generator.hcl import parse_hcl
-from generator.k8s_plan import MatchExpression, PodSpec, PodVolume
+from generator.k8s_plan import Container, MatchExpression, PodSpec, PodVolume
 from generator.model import Constraint, Group
 from generator.model_builder import build_job
 from generator.pipeline import generate
@@ -436,3 +436,28 @@ def test_shared_host_paths_and_system_paths_hold_no_node_data() -> None:
 def test_a_system_job_keeps_each_node_data_on_its_node() -> None:
     _, found = data_placed("", ["/srv/app"], job_type="system")
     assert found == []
+
+
+# --- ephemeral_disk -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("disk", "codes"),
+    [
+        ("size = 500", []),
+        ("size = 500\n      sticky = true", ["needs-decision"]),
+        ("size = 500\n      migrate = true", ["needs-decision"]),
+    ],
+)
+def test_ephemeral_disk_size_is_a_request_and_sticky_data_loss_a_warning(
+    disk: str, codes: list[str]
+) -> None:
+    body = f"    ephemeral_disk {{\n      {disk}\n    }}\n"
+    job = build_job(parse_hcl(f'job "x" {{\n  group "g" {{\n{body}  }}\n}}\n', FILE))
+    ctx = Context(settings=Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    pod = PodSpec(containers=[Container(name="a", image="a"), Container(name="b", image="b")])
+    placement(job, job.groups[0], pod, SELECTOR, ctx)
+    assert [c.requests for c in pod.containers] == [{"ephemeral-storage": "500Mi"}, {}]
+    assert [(d.code, d.severity.value, d.line) for d in ctx.sink] == [
+        (code, "warning", 3) for code in codes
+    ]

@@ -11,6 +11,7 @@ from generator.model import Group, Task
 from generator.model_builder import build_job
 from generator.settings import Settings
 from generator.translate.context import Context
+from generator.translate.interpolation import PodFacts
 from generator.translate.names import k8s_name
 from generator.translate.volumes import (
     Bind,
@@ -327,14 +328,13 @@ def test_tmpfs_is_memory_empty_dir() -> None:
     assert len(ctx.sink) == 0
 
 
-def test_task_dir_bind_uses_sub_path_and_ephemeral_disk_size() -> None:
+def test_task_dir_bind_uses_sub_path_and_no_size_limit() -> None:
+    # Nomad does not enforce ephemeral_disk.size (it places by it): no eviction limit here.
     body = "    ephemeral_disk {\n      size = 300\n    }\n" + TASK
     ctx = make_ctx()
     spec, volumes = mount_for(Bind("local/conf", "/etc/app", True, 9), ctx, body)
     assert spec == VolumeMountSpec("local-t", "/etc/app", "conf", True)
-    assert volumes.pod_volumes() == [
-        PodVolume(name="local-t", kind="empty_dir", size_limit="300Mi")
-    ]
+    assert volumes.pod_volumes() == [PodVolume(name="local-t", kind="empty_dir")]
     assert len(ctx.sink) == 0
 
 
@@ -479,3 +479,53 @@ def test_propagation_on_a_pod_local_volume_is_reported() -> None:
     spec, _ = mount_for(Bind("local/x", "/x", False, 9, propagation="rslave"), ctx)
     assert spec is not None and spec.mount_propagation is None
     assert diagnostics(ctx) == [("dropped", 9, "task[t].config")]
+
+
+# --- interpolation in bind paths ----------------------------------------------------------
+
+
+def facts_for(task: str = "t") -> PodFacts:
+    return PodFacts(job_name="shop", group_name="g", task_name=task, namespace="default")
+
+
+def binds_from(volumes: str, ctx: Context) -> list[Bind]:
+    group = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        f"        volumes = [{volumes}]\n      }}\n    }}\n"
+    )
+    return binds_of(task_of(group), ctx, facts_for())
+
+
+def test_nomad_names_in_bind_paths_are_filled_in() -> None:
+    ctx = make_ctx()
+    [bind] = binds_from('"/storage/${NOMAD_JOB_NAME}/${NOMAD_TASK_NAME}:${NOMAD_TASK_DIR}/x"', ctx)
+    assert (bind.source, bind.target) == ("/storage/shop/t", "/local/x")
+    assert len(ctx.sink) == 0
+
+
+def test_a_run_time_value_in_a_bind_path_is_reported() -> None:
+    ctx = make_ctx()
+    [bind] = binds_from('"/srv/${node.unique.name}/acme:/acme"', ctx)
+    assert bind.source == "/srv/${node.unique.name}/acme"
+    assert [d.code for d in ctx.sink] == ["needs-decision"]
+
+
+@pytest.mark.parametrize(
+    ("source", "codes"),
+    [
+        ("..${NOMAD_ALLOC_DIR}/data", []),
+        ("../${NOMAD_ALLOC_DIR}/data", []),
+        ("${NOMAD_ALLOC_DIR}/data", ["needs-decision"]),
+    ],
+)
+def test_the_alloc_dir_variable_in_a_bind_source_is_the_pod_alloc_dir(
+    source: str, codes: list[str]
+) -> None:
+    ctx = make_ctx()
+    [bind] = binds_from(f'"{source}:/data"', ctx)
+    group = group_of(TASK)
+    volumes = PodVolumes(ctx, group)
+    spec = volumes.bind_mount(task_of(group), bind)
+    assert spec == VolumeMountSpec("alloc", "/data", "data", False)
+    assert [v.kind for v in volumes.pod_volumes()] == ["empty_dir"]
+    assert [d.code for d in ctx.sink] == codes

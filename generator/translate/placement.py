@@ -38,6 +38,7 @@ def placement(
         pod.runtime_class_name = gpu.runtime_class_name
     if job.type != "system":  # a DaemonSet's pods each keep their own node's data
         _pin_to_data(group, pod, ctx)
+    _ephemeral_disk(group, pod, ctx)
     _grace_period(group, pod)
     servers = list(group.network.dns_servers) if group.network else []
     for task in group.tasks:
@@ -130,6 +131,28 @@ def _pin_to_data(group: Group, pod: PodSpec, ctx: Context) -> None:
             " when every node has it",
             group.line,
             where,
+        )
+
+
+def _ephemeral_disk(group: Group, pod: PodSpec, ctx: Context) -> None:
+    """The group's ephemeral disk: a request to place by, and what the pod cannot keep.
+
+    Nomad places by `size` but does not enforce it (developer.hashicorp.com/nomad/docs/
+    job-specification/ephemeral_disk), so it becomes an ephemeral-storage request, no limit.
+    """
+    disk = group.ephemeral_disk
+    if disk is None:
+        return
+    if disk.size_mb and pod.containers:
+        pod.containers[0].requests.setdefault("ephemeral-storage", f"{disk.size_mb}Mi")
+    if disk.sticky or disk.migrate:
+        flags = " and ".join(f for f in ("sticky", "migrate") if getattr(disk, f))
+        ctx.needs_decision(
+            f"ephemeral_disk {flags}: Nomad kept alloc/data and local/ for the next allocation;"
+            " a replaced pod starts with empty dirs, so data the tasks keep there is lost."
+            " Mount a persistent volume where they keep it",
+            disk.line,
+            f"group[{group.name}].ephemeral_disk.{'sticky' if disk.sticky else 'migrate'}",
         )
 
 

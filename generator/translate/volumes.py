@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field, replace
 
 from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
@@ -10,7 +11,12 @@ from generator.model import Group, Mount, Task
 from generator.render.hcl_values import Raw
 from generator.translate.context import Context
 from generator.translate.host_path_types import Origin, host_path_type
-from generator.translate.interpolation import DIR_PREFIXES
+from generator.translate.interpolation import (
+    DIR_PREFIXES,
+    INTERPOLATION,
+    PodFacts,
+    literal_value,
+)
 from generator.translate.names import k8s_name
 
 
@@ -27,6 +33,9 @@ class Bind:
     driver_options: tuple[tuple[str, str], ...] = ()
     mount_block: bool = False  # a `mount` block: Docker refuses a missing bind source
     propagation: str | None = None  # docker's bind propagation (rslave, rshared, ...)
+    # The source began with ${NOMAD_ALLOC_DIR} (or the task / secrets dir) without `..`:
+    # the container path (/alloc), which Nomad's docker driver reads as a host path.
+    dir_variable: str | None = None
 
     @property
     def is_docker_volume(self) -> bool:
@@ -67,6 +76,15 @@ def parse_volume_string(text: str, line: int) -> Bind | None:
     return Bind(parts[0], parts[1], read_only, line, propagation=propagation)
 
 
+# A bind source that starts at one of Nomad's task dirs, and the dir it names there.
+_DIR_VARIABLE = re.compile(r"(?P<up>\.\./?)?\$\{\s*(?P<name>NOMAD_(?:ALLOC|TASK|SECRETS)_DIR)\s*\}")
+_DIR_OF_VARIABLE = {
+    "NOMAD_ALLOC_DIR": "alloc",
+    "NOMAD_TASK_DIR": "local",
+    "NOMAD_SECRETS_DIR": "secrets",
+}
+
+
 def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
     """The task's `volumes` entries and `mount` blocks as binds, and the entries not parsed."""
     binds: list[Bind] = []
@@ -78,10 +96,20 @@ def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
         else:
             binds.append(replace(bind, driver=task.config.volume_driver))
     binds.extend(_mount_bind(mount) for mount in task.config.mounts)
-    return binds, unparsed
+    return [_task_dir_source(bind) for bind in binds], unparsed
 
 
-def binds_of(task: Task, ctx: Context) -> list[Bind]:
+def _task_dir_source(bind: Bind) -> Bind:
+    """`${NOMAD_ALLOC_DIR}/data` and `..${NOMAD_ALLOC_DIR}/data` as the task dir path alloc/data."""
+    match = _DIR_VARIABLE.match(bind.source)
+    if match is None:
+        return bind
+    source = _DIR_OF_VARIABLE[match["name"]] + bind.source[match.end() :]
+    return replace(bind, source=source, dir_variable=None if match["up"] else match["name"])
+
+
+def binds_of(task: Task, ctx: Context, facts: PodFacts | None = None) -> list[Bind]:
+    """The task's binds, with what Nomad interpolates in their paths filled in from `facts`."""
     binds, unparsed = docker_binds(task)
     for entry in unparsed:
         ctx.needs_decision(
@@ -89,7 +117,33 @@ def binds_of(task: Task, ctx: Context) -> list[Bind]:
             task.config.line,
             f"task[{task.name}].config.volumes",
         )
-    return binds
+    if facts is None:
+        return binds
+    where = f"task[{task.name}].config"
+    return [
+        replace(
+            bind,
+            source=_interpolated(bind.source, bind.line, facts, ctx, where),
+            target=_interpolated(bind.target, bind.line, facts, ctx, where),
+        )
+        for bind in binds
+    ]
+
+
+def _interpolated(text: str, line: int, facts: PodFacts, ctx: Context, where: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = literal_value(match.group(1).strip(), facts)
+        if found is None:
+            ctx.needs_decision(
+                f"{match.group(0)} in the mount path {text!r} is known only at run time:"
+                " kept as written",
+                line,
+                where,
+            )
+            return match.group(0)
+        return found
+
+    return INTERPOLATION.sub(value, text)
 
 
 def _mount_bind(mount: Mount) -> Bind:
@@ -144,10 +198,6 @@ class PodVolumes:
     writable_host_paths: list[str] = field(default_factory=list)
     task_dir_users: dict[str, set[str]] = field(default_factory=dict)
 
-    def _size_limit(self) -> str | None:
-        disk = self.group.ephemeral_disk
-        return f"{disk.size_mb}Mi" if disk and disk.size_mb else None
-
     def task_dir(self, task: Task, which: str) -> str:
         """The empty_dir standing for a Nomad task dir (alloc/ is shared by the group)."""
         name = "alloc" if which == "alloc" else k8s_name(f"{which}-{task.name}")
@@ -155,7 +205,6 @@ class PodVolumes:
             self.volumes[name] = PodVolume(
                 name=name,
                 kind="empty_dir",
-                size_limit=self._size_limit(),
                 medium="Memory" if which == "secrets" else None,
             )
         return name
@@ -263,6 +312,14 @@ class PodVolumes:
         inside = task_dir_of(bind.source)
         if inside is not None:
             which, rest = inside
+            if bind.dir_variable:
+                self.ctx.needs_decision(
+                    f"${{{bind.dir_variable}}} in a bind source is {DIR_PREFIXES[which]} inside the"
+                    f" container, which Nomad's docker driver reads as a host path; mounted from"
+                    f" the pod's {which} dir instead (as `..${{{bind.dir_variable}}}` means)",
+                    bind.line,
+                    where,
+                )
             return VolumeMountSpec(
                 self.task_dir(task, which), bind.target, rest or None, bind.read_only
             )
