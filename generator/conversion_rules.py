@@ -135,7 +135,7 @@ _CONSTRAINT_RULES = [
         "node label",
         "hostname, kernel name and cpu arch have one; client meta → a node label of its name",
     ),
-    (".value", M, "node label value", ""),
+    (".value", M, "node label value", "node names lower-cased, as Kubernetes names nodes"),
     (
         ".operator",
         P,
@@ -209,7 +209,13 @@ RULES: list[Rule] = [
     Rule(f"{G}.network.hostname", D, "", "the pod's hostname is its name"),
     Rule(f"{G}.network.mbits", D, "", "no bandwidth reservation"),
     Rule(f"{G}.volume", M, "pod volume", ""),
-    Rule(f"{G}.volume.type", M, "host_path (csi, host)", ""),
+    Rule(
+        f"{G}.volume.type",
+        M,
+        "host_path (csi, host)",
+        "type: hostpath_type, or Socket / File / CharDevice when the path is one; the pod is"
+        " pinned to the node holding the data (constraint or data_nodes) or a warning says not",
+    ),
     Rule(f"{G}.volume.source", M, "host_path.path under storage_root or host_volumes", ""),
     Rule(f"{G}.volume.read_only", M, "volume_mount.read_only", ""),
     Rule(f"{G}.volume.access_mode", D, "", "hostPath volumes have no access mode"),
@@ -259,8 +265,9 @@ RULES: list[Rule] = [
         f"{T}.config.volumes",
         M,
         "volume_mount (host_path / empty_dir)",
-        "relative sources live in the task dir: empty_dir; the rslave / rshared option"
-        " becomes mount_propagation",
+        "relative sources live in the task dir: empty_dir; absolute ones are hostPaths of type"
+        " DirectoryOrCreate (Docker creates them) unless the path is a socket, device or file;"
+        " rslave / rshared become mount_propagation",
     ),
     Rule(f"{T}.config.mount", M, "volume_mount", ""),
     Rule(
@@ -269,7 +276,12 @@ RULES: list[Rule] = [
         "host_path / empty_dir (Memory for tmpfs)",
         "named volumes: host_path under storage_root",
     ),
-    Rule(f"{T}.config.mount.source", M, "volume", ""),
+    Rule(
+        f"{T}.config.mount.source",
+        M,
+        "volume",
+        "a bind source must exist: hostPath type Directory, or Socket / File / CharDevice",
+    ),
     Rule(f"{T}.config.mount.target", M, "mount_path", ""),
     Rule(f"{T}.config.mount.readonly", M, "read_only", ""),
     Rule(f"{T}.config.mount.bind_options", M, "volume_mount.mount_propagation", ""),
