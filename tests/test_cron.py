@@ -59,7 +59,18 @@ def test_what_a_cron_job_cannot_keep_is_reported_with_the_closest_schedule(
 
 
 @pytest.mark.parametrize(
-    "cron", ["0 0 L * *", "0 0 15W * *", "0 0 * * 5#3", "0 0 * * 5L", "@every 1h", "* * * *", ""]
+    "cron",
+    [
+        "0 0 L * *",
+        "0 0 15W * *",
+        "0 0 * * 5#3",
+        "0 0 * * 5L",
+        "@every 1h",
+        "* * * *",
+        "",
+        "CRON_TZ=UTC 0 3 * *",
+        "0 3 * * * * * *",
+    ],
 )
 def test_a_cron_with_no_cron_job_equivalent_leaves_the_variable_without_default(
     cron: str,

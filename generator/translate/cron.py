@@ -17,6 +17,7 @@ from generator.translate.context import Context
 # cronexpr's macros (cronexpr_parse.go, cronNormalizer); ParseStandard reads the same ones.
 MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly")
 _WILDCARDS = frozenset({"*", "?"})
+_FIELD = re.compile(r"[0-9A-Za-z*?/,#-]+")
 _ZERO_SECOND = frozenset({"0", "00"})
 _MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september")
 _MORE_MONTHS = ("october", "november", "december")
@@ -52,6 +53,9 @@ def kubernetes_schedule(cron: str) -> Schedule:
         second, year = fields.pop(0), fields.pop()
     else:
         return Schedule(None, [f"{text!r} has {len(fields)} fields; cronexpr reads 5, 6 or 7"])
+    odd = next((f for f in [*fields, second, year] if not _FIELD.fullmatch(f)), None)
+    if odd is not None:
+        return Schedule(None, [f"{text!r}: {odd!r} is not a cron field"])
     fields = [_short_names(f) for f in fields]
     extension = next(
         (e for e in fields[2].split(",") if _DOM_EXTENSION.fullmatch(e)),
