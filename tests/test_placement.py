@@ -417,7 +417,10 @@ def test_the_settings_name_the_node_that_holds_the_data() -> None:
     pod, found = data_placed("", ["/srv/app/db", "/storage/v/x"], data_nodes={"/srv": "NAS"})
     assert pod.node_selector["kubernetes.io/hostname"] == "nas"
     # /storage/v/x has no node: assumed on the same one, and said.
-    assert sorted(found) == [("needs-decision", "info", 3), ("needs-decision", "warning", 3)]
+    assert found == [("needs-decision", "warning", 3)]
+    pod, found = data_placed("", ["/srv/app/db"], data_nodes={"/srv": "NAS"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == []
 
 
 def test_data_the_settings_place_on_two_nodes_pins_nothing() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 
-from generator.diagnostics import Severity
 from generator.k8s_plan import PodSpec, Toleration
 from generator.model import Group, Job, Task
 from generator.render.hcl_values import Raw
@@ -108,14 +107,7 @@ def _pin_to_data(group: Group, pod: PodSpec, ctx: Context) -> None:
         )
     elif nodes:
         node = next(iter(nodes.values()))
-        pod.node_selector[HOSTNAME_LABEL] = node
-        ctx.report(
-            Severity.INFO,
-            "needs-decision",
-            f"pinned to node {node!r}, which holds {', '.join(nodes)} (settings `data_nodes`)",
-            group.line,
-            where,
-        )
+        pod.node_selector[HOSTNAME_LABEL] = node  # the settings' own decision: not reported
         if unnamed:
             ctx.needs_decision(
                 f"hostPath data {', '.join(unnamed)} is assumed to be on node {node!r} too:"
