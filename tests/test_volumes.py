@@ -384,6 +384,11 @@ def test_task_dir_volumes(source: str, volume: PodVolume) -> None:
         (Bind("/home/me/.gnupg", "/root/.gnupg", True, 9), "DirectoryOrCreate"),
         (Bind("/srv/conf.d/", "/etc/conf.d", True, 9), "DirectoryOrCreate"),
         (Bind("/proc", "/host/proc", True, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb/001", "/dev/bus/usb/001", True, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb/001/004", "/dev/bus/usb/001/004", True, 9), "CharDevice"),
+        (Bind("/dev/mapper/control", "/dev/mapper/control", True, 9), "CharDevice"),
+        (Bind("/dev/mapper/vg-data", "/dev/data", True, 9), "BlockDevice"),
+        (Bind("/dev/nvidia-caps", "/dev/nvidia-caps", True, 9), "DirectoryOrCreate"),
     ],
 )
 def test_a_bind_gets_the_host_path_type_of_what_docker_mounts(bind: Bind, expected: str) -> None:
@@ -391,9 +396,10 @@ def test_a_bind_gets_the_host_path_type_of_what_docker_mounts(bind: Bind, expect
     assert [v.host_path_type for v in volumes.pod_volumes()] == [expected]
 
 
-def test_a_path_inside_proc_is_not_checked_and_says_so() -> None:
+@pytest.mark.parametrize("path", ["/proc/1/ns", "/sys/fs/cgroup", "/dev/shm/app"])
+def test_a_path_inside_a_kernel_file_system_is_not_checked_and_says_so(path: str) -> None:
     ctx = make_ctx()
-    _, volumes = mount_for(Bind("/proc/1/ns", "/ns", True, 9), ctx)
+    _, volumes = mount_for(Bind(path, "/x", True, 9), ctx)
     assert [v.host_path_type for v in volumes.pod_volumes()] == [None]
     assert [(d.code, d.severity.value, d.line) for d in ctx.sink] == [("dropped", "info", 9)]
 

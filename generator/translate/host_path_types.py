@@ -77,6 +77,7 @@ _DEVICE_DIRECTORIES = frozenset(
         "/dev/mapper",
         "/dev/mqueue",
         "/dev/net",
+        "/dev/nvidia-caps",
         "/dev/pts",
         "/dev/serial",
         "/dev/serial/by-id",
@@ -90,10 +91,14 @@ _DEVICE_DIRECTORIES = frozenset(
         "/dev/vfio",
     }
 )
-# Block devices by name: disks, partitions, device-mapper and loop devices.
+# USB bus directories (/dev/bus/usb/001); the devices inside them are character devices.
+_DEVICE_DIRECTORY = re.compile(r"/dev/bus/usb/\d+")
+# File systems under /dev whose entries may be files or directories.
+_DEVICE_FILE_SYSTEMS = ("/dev/shm", "/dev/mqueue", "/dev/hugepages")
+# Block devices by name: disks, partitions, device-mapper, loop, RAM and RBD devices.
 _BLOCK_DEVICE = re.compile(
-    r"/dev/((sd|vd|xvd|hd)[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?|loop\d+|dm-\d+|md\d+|nbd\d+"
-    r"|mapper/.+|disk/by-[a-z]+/.+)"
+    r"/dev/((sd|vd|xvd|hd)[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?|loop\d+|dm-\d+|md\d+"
+    r"|nbd\d+|zram\d+|rbd\d+|sr\d+|mapper/(?!control$).+|disk/by-[a-z]+/.+)"
 )
 # Well-known files that carry no extension.
 _FILES = frozenset(
@@ -157,7 +162,7 @@ _KERNEL_FS = ("/proc", "/sys")
 def kind_of_path(path: str) -> str | None:
     """The HostPathType the path itself tells (socket, device, file), or None for a directory.
 
-    `""` (no check) for paths inside /proc and /sys, which may be files or directories.
+    `""` (no check) for paths inside /proc, /sys and /dev/shm, which may be files or directories.
     """
     explicit_directory = path.endswith("/") and path != "/"
     normalized = posixpath.normpath(path) if path else path
@@ -165,10 +170,12 @@ def kind_of_path(path: str) -> str | None:
         return None
     if normalized in _SOCKETS or normalized.endswith(_SOCKET_SUFFIXES):
         return "Socket"
-    if normalized.startswith("/dev/") and normalized not in _DEVICE_DIRECTORIES:
-        return "BlockDevice" if _BLOCK_DEVICE.fullmatch(normalized) else "CharDevice"
-    if any(normalized.startswith(root + "/") for root in _KERNEL_FS):
+    if any(normalized.startswith(root + "/") for root in _KERNEL_FS + _DEVICE_FILE_SYSTEMS):
         return ""
+    if normalized in _DEVICE_DIRECTORIES or _DEVICE_DIRECTORY.fullmatch(normalized):
+        return None
+    if normalized.startswith("/dev/"):
+        return "BlockDevice" if _BLOCK_DEVICE.fullmatch(normalized) else "CharDevice"
     if normalized in _FILES:
         return "File"
     name = posixpath.basename(normalized)
