@@ -508,7 +508,6 @@ def _mount(block: Block) -> Mount:
         raise InputError(block.file, block.line, "invalid-value", "mount has no target")
     options = block.child("volume_options")
     driver = options.child("driver_config") if options else None
-    bind_options = block.child("bind_options")
     return Mount(
         line=block.line,
         type=r.str("type") or "volume",
@@ -517,7 +516,7 @@ def _mount(block: Block) -> Mount:
         readonly=bool(r.bool("readonly")),
         volume_driver=_Reader(driver).str("name") if driver else None,
         driver_options=_Reader(driver).string_map("options") if driver else {},
-        propagation=_Reader(bind_options).str("propagation") if bind_options else None,
+        propagation=r.string_map("bind_options").get("propagation"),
     )
 
 

@@ -478,6 +478,13 @@ def test_propagation_is_read_from_volumes_options_and_bind_options() -> None:
         '            propagation = "rslave"\n          }\n        }\n      }\n    }\n'
     )
     assert [b.propagation for b in binds_of(task_of(group), make_ctx())] == ["rslave", "rslave"]
+    written_as_map = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        '        mount {\n          type = "bind"\n          source = "/media"\n'
+        '          target = "/media"\n          bind_options = { propagation = "rshared" }\n'
+        "        }\n      }\n    }\n"
+    )
+    assert [b.propagation for b in binds_of(task_of(written_as_map), make_ctx())] == ["rshared"]
 
 
 def test_propagation_on_a_pod_local_volume_is_reported() -> None:
