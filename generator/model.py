@@ -140,6 +140,7 @@ class Mount(Node):
     readonly: bool = False
     volume_driver: str | None = None  # volume_options.driver_config.name
     driver_options: dict[str, str] = Field(default_factory=dict)
+    propagation: str | None = None  # bind_options.propagation
 
 
 class DockerConfig(Node):

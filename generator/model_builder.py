@@ -516,6 +516,7 @@ def _mount(block: Block) -> Mount:
         readonly=bool(r.bool("readonly")),
         volume_driver=_Reader(driver).str("name") if driver else None,
         driver_options=_Reader(driver).string_map("options") if driver else {},
+        propagation=r.string_map("bind_options").get("propagation"),
     )
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from generator.diagnostics import InputError
+from generator.translate.host_path_types import HOST_PATH_TYPES
 
 DEFAULT_SETTINGS_PATH = Path("specs/settings.yaml")
 
@@ -111,7 +112,14 @@ class Settings(_Strict):
         }
     )
     storage_root: str = "/storage/v"
+    # host_path.type of host volumes, CSI volumes and docker volumes under storage_root.
     hostpath_type: str = "Directory"
+    # host_path.type per host path (exact path or glob), over what the path and mount imply.
+    hostpath_types: dict[str, str] = Field(default_factory=dict)
+    # The node that holds the data under a host path prefix: pods using it are pinned there.
+    data_nodes: dict[str, str] = Field(default_factory=dict)
+    # Host path prefixes present with the same data on every node (a shared mount).
+    shared_host_paths: list[str] = Field(default_factory=list)
     secret_store: SecretStore = Field(default_factory=SecretStore)
     refresh_interval: str = "1h"
     external_traefik: ExternalTraefik = Field(default_factory=ExternalTraefik)
@@ -143,6 +151,42 @@ class Settings(_Strict):
         if not value.startswith("/"):
             raise ValueError("must be an absolute path")
         return value.rstrip("/") or "/"
+
+    @field_validator("hostpath_type")
+    @classmethod
+    def _host_path_type(cls, value: str) -> str:
+        return _known_host_path_type(value)
+
+    @field_validator("hostpath_types")
+    @classmethod
+    def _host_path_types(cls, value: dict[str, str]) -> dict[str, str]:
+        for path, kind in value.items():
+            _absolute_path(path)
+            _known_host_path_type(kind)
+        return value
+
+    @field_validator("data_nodes")
+    @classmethod
+    def _data_nodes(cls, value: dict[str, str]) -> dict[str, str]:
+        return {_absolute_path(path): node.lower() for path, node in value.items()}
+
+    @field_validator("shared_host_paths")
+    @classmethod
+    def _shared_host_paths(cls, value: list[str]) -> list[str]:
+        return [_absolute_path(path) for path in value]
+
+
+def _absolute_path(path: str) -> str:
+    if not path.startswith("/"):
+        raise ValueError(f"{path!r} is not an absolute path")
+    return path.rstrip("/") or "/"
+
+
+def _known_host_path_type(kind: str) -> str:
+    if kind not in HOST_PATH_TYPES:
+        known = ", ".join(sorted(repr(k) for k in HOST_PATH_TYPES))
+        raise ValueError(f"{kind!r} is not a hostPath type ({known})")
+    return kind
 
 
 def load_settings(path: Path | None) -> Settings:

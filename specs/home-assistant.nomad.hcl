@@ -44,6 +44,22 @@ job "home-assistant" {
         image        = "ghcr.io/home-assistant/home-assistant:2026.11.1"
         network_mode = "host"
         ports        = ["http"]
+        privileged   = true
+
+        # Local time, the Zigbee stick, the node's D-Bus (for Bluetooth) and its USB
+        # drives, including those plugged in after the container started.
+        volumes = [
+          "/etc/localtime:/etc/localtime:ro",
+          "/dev/ttyACM0:/dev/ttyACM0",
+          "/media:/media:ro,rslave",
+        ]
+
+        mount {
+          type     = "bind"
+          source   = "/run/dbus/system_bus_socket"
+          target   = "/run/dbus/system_bus_socket"
+          readonly = true
+        }
       }
 
       env {

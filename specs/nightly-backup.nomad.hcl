@@ -5,7 +5,8 @@ job "nightly-backup" {
   type        = "batch"
 
   periodic {
-    crons            = ["0 3 * * *"]
+    # cronexpr reads a 6th field as the year
+    crons            = ["0 3 * * * *"]
     prohibit_overlap = true
     time_zone        = "Europe/London"
   }

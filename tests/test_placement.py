@@ -9,7 +9,7 @@ import pytest
 
 from generator.diagnostics import DiagnosticSink
 from generator.hcl import parse_hcl
-from generator.k8s_plan import MatchExpression, PodSpec
+from generator.k8s_plan import Container, MatchExpression, PodSpec, PodVolume
 from generator.model import Constraint, Group
 from generator.model_builder import build_job
 from generator.pipeline import generate
@@ -58,6 +58,15 @@ def test_node_attributes_with_a_well_known_label_become_node_selectors(
     pod, found = placed(constraint(attribute, "v"))
     assert pod.node_selector == {label: "v"}
     assert found == []
+
+
+@pytest.mark.parametrize("attribute", ["${node.unique.name}", "${attr.unique.hostname}"])
+def test_node_names_become_lower_case_hostname_labels_and_say_so(attribute: str) -> None:
+    body = constraint(attribute, "Hestia") + constraint(attribute, "Node-B", "!=")
+    pod, found = placed(body)
+    assert pod.node_selector == {"kubernetes.io/hostname": "hestia"}
+    assert MatchExpression("kubernetes.io/hostname", "NotIn", ["node-b"]) in pod.node_affinity
+    assert found == [("needs-decision", 2), ("needs-decision", 6)]
 
 
 def test_without_an_arch_constraint_the_default_arch_affinity_applies() -> None:
@@ -365,3 +374,93 @@ def test_slash_sysctl_names_are_the_dotted_ones() -> None:
     pod, found = options_placed('        sysctl = { "net/ipv4/tcp_syncookies" = "1" }\n')
     assert pod.sysctls == {"net.ipv4.tcp_syncookies": "1"}
     assert found == []
+
+
+# --- hostPath data and the node that holds it -------------------------------------------
+
+
+def data_placed(
+    body: str, paths: list[str], job_type: str = "service", **settings: object
+) -> tuple[PodSpec, list[tuple[str, str, int | None]]]:
+    text = f'job "x" {{\n  type = "{job_type}"\n  group "g" {{\n{body}  }}\n}}\n'
+    job = build_job(parse_hcl(text, FILE))
+    ctx = Context(
+        settings=Settings.model_validate(settings), sink=DiagnosticSink(), file=FILE, job_name="x"
+    )
+    volumes = [PodVolume(name=f"v{i}", kind="host_path", path=p) for i, p in enumerate(paths)]
+    pod = PodSpec(containers=[], volumes=volumes)
+    placement(job, job.groups[0], pod, SELECTOR, ctx)
+    return pod, [(d.code, d.severity.value, d.line) for d in ctx.sink]
+
+
+def test_host_path_data_nothing_pins_is_a_warning() -> None:
+    pod, found = data_placed("", ["/srv/app", "/etc/localtime", "/var/run/docker.sock"])
+    assert "kubernetes.io/hostname" not in pod.node_selector
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_a_node_constraint_keeps_the_data_and_the_pod_together() -> None:
+    pin = '    constraint {\n      attribute = "${node.unique.name}"\n      value = "nas"\n    }\n'
+    pod, found = data_placed(pin, ["/srv/app"])
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == []
+
+
+def test_a_node_constraint_that_contradicts_the_data_nodes_setting_is_reported() -> None:
+    pin = '    constraint {\n      attribute = "${node.unique.name}"\n      value = "nas"\n    }\n'
+    pod, found = data_placed(pin, ["/srv/app"], data_nodes={"/srv": "other"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_the_settings_name_the_node_that_holds_the_data() -> None:
+    pod, found = data_placed("", ["/srv/app/db", "/storage/v/x"], data_nodes={"/srv": "NAS"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    # /storage/v/x has no node: assumed on the same one, and said.
+    assert found == [("needs-decision", "warning", 3)]
+    pod, found = data_placed("", ["/srv/app/db"], data_nodes={"/srv": "NAS"})
+    assert pod.node_selector["kubernetes.io/hostname"] == "nas"
+    assert found == []
+
+
+def test_data_the_settings_place_on_two_nodes_pins_nothing() -> None:
+    pod, found = data_placed("", ["/srv/a", "/mnt/b"], data_nodes={"/srv": "one", "/mnt/b": "two"})
+    assert "kubernetes.io/hostname" not in pod.node_selector
+    assert found == [("needs-decision", "warning", 3)]
+
+
+def test_shared_host_paths_and_system_paths_hold_no_node_data() -> None:
+    _, found = data_placed(
+        "", ["/storage/v/x", "/dev/dri", "/", "/proc"], shared_host_paths=["/storage/v"]
+    )
+    assert found == []
+
+
+def test_a_system_job_keeps_each_node_data_on_its_node() -> None:
+    _, found = data_placed("", ["/srv/app"], job_type="system")
+    assert found == []
+
+
+# --- ephemeral_disk -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("disk", "codes"),
+    [
+        ("size = 500", []),
+        ("size = 500\n      sticky = true", ["needs-decision"]),
+        ("size = 500\n      migrate = true", ["needs-decision"]),
+    ],
+)
+def test_ephemeral_disk_size_is_a_request_and_sticky_data_loss_a_warning(
+    disk: str, codes: list[str]
+) -> None:
+    body = f"    ephemeral_disk {{\n      {disk}\n    }}\n"
+    job = build_job(parse_hcl(f'job "x" {{\n  group "g" {{\n{body}  }}\n}}\n', FILE))
+    ctx = Context(settings=Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    pod = PodSpec(containers=[Container(name="a", image="a"), Container(name="b", image="b")])
+    placement(job, job.groups[0], pod, SELECTOR, ctx)
+    assert [c.requests for c in pod.containers] == [{"ephemeral-storage": "500Mi"}, {}]
+    assert [(d.code, d.severity.value, d.line) for d in ctx.sink] == [
+        (code, "warning", 3) for code in codes
+    ]

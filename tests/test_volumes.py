@@ -11,6 +11,7 @@ from generator.model import Group, Task
 from generator.model_builder import build_job
 from generator.settings import Settings
 from generator.translate.context import Context
+from generator.translate.interpolation import PodFacts
 from generator.translate.names import k8s_name
 from generator.translate.volumes import (
     Bind,
@@ -100,7 +101,10 @@ def test_binds_of_reports_unparseable_entry_at_config_line() -> None:
     )
     ctx = make_ctx()
     binds = binds_of(task_of(group), ctx)
-    assert binds == [Bind("local/a", "/a", False, 4), Bind("/srv", "/srv", False, 6, "bind")]
+    assert binds == [
+        Bind("local/a", "/a", False, 4),
+        Bind("/srv", "/srv", False, 6, "bind", mount_block=True),
+    ]
     assert diagnostics(ctx) == [("needs-decision", 4, "task[t].config.volumes")]
     assert "'oops' is not `source:target[:ro]`" in next(iter(ctx.sink)).message
 
@@ -215,7 +219,7 @@ def test_absolute_bind_is_writable_host_path() -> None:
             name="host-srv-app-data",
             kind="host_path",
             path="/srv/app/data",
-            host_path_type="Directory",
+            host_path_type="DirectoryOrCreate",
         )
     ]
     assert volumes.writable_host_paths == ["bind mount of /srv/app/data"]
@@ -324,14 +328,13 @@ def test_tmpfs_is_memory_empty_dir() -> None:
     assert len(ctx.sink) == 0
 
 
-def test_task_dir_bind_uses_sub_path_and_ephemeral_disk_size() -> None:
+def test_task_dir_bind_uses_sub_path_and_no_size_limit() -> None:
+    # Nomad does not enforce ephemeral_disk.size (it places by it): no eviction limit here.
     body = "    ephemeral_disk {\n      size = 300\n    }\n" + TASK
     ctx = make_ctx()
     spec, volumes = mount_for(Bind("local/conf", "/etc/app", True, 9), ctx, body)
     assert spec == VolumeMountSpec("local-t", "/etc/app", "conf", True)
-    assert volumes.pod_volumes() == [
-        PodVolume(name="local-t", kind="empty_dir", size_limit="300Mi")
-    ]
+    assert volumes.pod_volumes() == [PodVolume(name="local-t", kind="empty_dir")]
     assert len(ctx.sink) == 0
 
 
@@ -349,3 +352,193 @@ def test_task_dir_volumes(source: str, volume: PodVolume) -> None:
     assert spec.name == volume.name
     assert spec.sub_path == (source.partition("/")[2] or None)
     assert volumes.pod_volumes() == [volume]
+
+
+# --- host_path.type ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bind", "expected"),
+    [
+        # docker `volumes` (Binds): Docker creates a missing directory.
+        (Bind("/srv/app", "/data", False, 9), "DirectoryOrCreate"),
+        # a `mount` block of type bind: Docker refuses a missing source.
+        (Bind("/srv/app", "/data", False, 9, mount_block=True), "Directory"),
+        (Bind("/var/run/docker.sock", "/var/run/docker.sock", False, 9), "Socket"),
+        (Bind("/run/containerd/containerd.sock", "/c.sock", False, 9), "Socket"),
+        (Bind("/run/dbus/system_bus_socket", "/d", True, 9, mount_block=True), "Socket"),
+        (Bind("/dev/net/tun", "/dev/net/tun", False, 9), "CharDevice"),
+        (Bind("/dev/dri/renderD128", "/dev/dri/renderD128", False, 9), "CharDevice"),
+        (Bind("/dev/ttyUSB0", "/dev/ttyUSB0", False, 9), "CharDevice"),
+        (Bind("/dev/sda", "/dev/sda", False, 9), "BlockDevice"),
+        (Bind("/dev/dri", "/dev/dri", False, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb", "/dev/bus/usb", False, 9, mount_block=True), "Directory"),
+        (Bind("/dev/shm", "/dev/shm", False, 9), "DirectoryOrCreate"),
+        (Bind("/etc/machine-id", "/etc/machine-id", True, 9), "File"),
+        (Bind("/etc/localtime", "/etc/localtime", True, 9), "File"),
+        (Bind("/srv/traefik/traefik.yml", "/etc/traefik/traefik.yml", True, 9), "File"),
+        (Bind("/srv/certs/tls.pem", "/tls.pem", True, 9, mount_block=True), "File"),
+        (Bind("/srv/app/.env", "/app/.env", True, 9), "File"),
+        (Bind("/usr/bin/nvidia-smi", "/usr/bin/nvidia-smi", True, 9), "File"),
+        (Bind("/usr/lib/libnvidia-ml.so.1", "/usr/lib/libnvidia-ml.so.1", True, 9), "File"),
+        (Bind("/home/me/.gnupg", "/root/.gnupg", True, 9), "DirectoryOrCreate"),
+        (Bind("/srv/conf.d/", "/etc/conf.d", True, 9), "DirectoryOrCreate"),
+        (Bind("/proc", "/host/proc", True, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb/001", "/dev/bus/usb/001", True, 9), "DirectoryOrCreate"),
+        (Bind("/dev/bus/usb/001/004", "/dev/bus/usb/001/004", True, 9), "CharDevice"),
+        (Bind("/dev/mapper/control", "/dev/mapper/control", True, 9), "CharDevice"),
+        (Bind("/dev/mapper/vg-data", "/dev/data", True, 9), "BlockDevice"),
+        (Bind("/dev/nvidia-caps", "/dev/nvidia-caps", True, 9), "DirectoryOrCreate"),
+    ],
+)
+def test_a_bind_gets_the_host_path_type_of_what_docker_mounts(bind: Bind, expected: str) -> None:
+    _, volumes = mount_for(bind)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == [expected]
+
+
+@pytest.mark.parametrize("path", ["/proc/1/ns", "/sys/fs/cgroup", "/dev/shm/app"])
+def test_a_path_inside_a_kernel_file_system_is_not_checked_and_says_so(path: str) -> None:
+    ctx = make_ctx()
+    _, volumes = mount_for(Bind(path, "/x", True, 9), ctx)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == [None]
+    assert [(d.code, d.severity.value, d.line) for d in ctx.sink] == [("dropped", "info", 9)]
+
+
+def test_the_settings_name_the_host_path_type_per_path() -> None:
+    ctx = make_ctx(hostpath_types={"/srv/app/state": "FileOrCreate", "/srv/socks/*": "Socket"})
+    _, volumes = mount_for(Bind("/srv/app/state", "/state", False, 9), ctx)
+    _, others = mount_for(Bind("/srv/socks/agent", "/agent", False, 9), ctx)
+    assert [v.host_path_type for v in volumes.pod_volumes() + others.pod_volumes()] == [
+        "FileOrCreate",
+        "Socket",
+    ]
+
+
+def test_host_volumes_keep_the_settings_host_path_type_unless_the_path_says_otherwise() -> None:
+    group = group_of(
+        '    volume "data" {\n      type = "host"\n      source = "data"\n    }\n'
+        '    volume "sock" {\n      type = "host"\n      source = "sock"\n    }\n'
+    )
+    ctx = make_ctx(
+        hostpath_type="DirectoryOrCreate",
+        host_volumes={"data": "/srv/data", "sock": "/run/podman/podman.sock"},
+    )
+    volumes = PodVolumes(ctx, group)
+    volumes.group_volume("data", True)
+    volumes.group_volume("sock", True)
+    assert [v.host_path_type for v in volumes.pod_volumes()] == ["DirectoryOrCreate", "Socket"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"hostpath_type": "Dir"}, "hostpath_type"),
+        ({"hostpath_types": {"/a": "Folder"}}, "hostpath_types"),
+        ({"hostpath_types": {"a/b": "File"}}, "hostpath_types"),
+    ],
+)
+def test_an_unknown_host_path_type_in_the_settings_is_refused(settings: dict, key: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        Settings.model_validate(settings)
+
+
+# --- bind propagation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("propagation", "privileged", "expected", "codes"),
+    [
+        ("rslave", False, "HostToContainer", []),
+        ("slave", False, "HostToContainer", ["dropped"]),
+        ("rprivate", False, None, []),
+        ("rshared", True, "Bidirectional", []),
+        ("rshared", False, "Bidirectional", ["needs-decision"]),
+        ("sideways", False, None, ["needs-decision"]),
+    ],
+)
+def test_docker_bind_propagation_becomes_mount_propagation(
+    propagation: str, privileged: bool, expected: str | None, codes: list[str]
+) -> None:
+    body = TASK.replace(
+        'image = "a"', f'image = "a"\n        privileged = {str(privileged).lower()}'
+    )
+    ctx = make_ctx()
+    bind = Bind("/", "/host", True, 9, "bind", mount_block=True, propagation=propagation)
+    spec, _ = mount_for(bind, ctx, body)
+    assert spec is not None and spec.mount_propagation == expected
+    assert [d.code for d in ctx.sink] == codes
+
+
+def test_propagation_is_read_from_volumes_options_and_bind_options() -> None:
+    group = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        '        volumes = ["/mnt:/mnt:ro,rslave"]\n'
+        '        mount {\n          type = "bind"\n          source = "/media"\n'
+        '          target = "/media"\n          bind_options {\n'
+        '            propagation = "rslave"\n          }\n        }\n      }\n    }\n'
+    )
+    assert [b.propagation for b in binds_of(task_of(group), make_ctx())] == ["rslave", "rslave"]
+    written_as_map = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        '        mount {\n          type = "bind"\n          source = "/media"\n'
+        '          target = "/media"\n          bind_options = { propagation = "rshared" }\n'
+        "        }\n      }\n    }\n"
+    )
+    assert [b.propagation for b in binds_of(task_of(written_as_map), make_ctx())] == ["rshared"]
+
+
+def test_propagation_on_a_pod_local_volume_is_reported() -> None:
+    ctx = make_ctx()
+    spec, _ = mount_for(Bind("local/x", "/x", False, 9, propagation="rslave"), ctx)
+    assert spec is not None and spec.mount_propagation is None
+    assert diagnostics(ctx) == [("dropped", 9, "task[t].config")]
+
+
+# --- interpolation in bind paths ----------------------------------------------------------
+
+
+def facts_for(task: str = "t") -> PodFacts:
+    return PodFacts(job_name="shop", group_name="g", task_name=task, namespace="default")
+
+
+def binds_from(volumes: str, ctx: Context) -> list[Bind]:
+    group = group_of(
+        '    task "t" {\n      config {\n        image = "a"\n'
+        f"        volumes = [{volumes}]\n      }}\n    }}\n"
+    )
+    return binds_of(task_of(group), ctx, facts_for())
+
+
+def test_nomad_names_in_bind_paths_are_filled_in() -> None:
+    ctx = make_ctx()
+    [bind] = binds_from('"/storage/${NOMAD_JOB_NAME}/${NOMAD_TASK_NAME}:${NOMAD_TASK_DIR}/x"', ctx)
+    assert (bind.source, bind.target) == ("/storage/shop/t", "/local/x")
+    assert len(ctx.sink) == 0
+
+
+def test_a_run_time_value_in_a_bind_path_is_reported() -> None:
+    ctx = make_ctx()
+    [bind] = binds_from('"/srv/${node.unique.name}/acme:/acme"', ctx)
+    assert bind.source == "/srv/${node.unique.name}/acme"
+    assert [d.code for d in ctx.sink] == ["needs-decision"]
+
+
+@pytest.mark.parametrize(
+    ("source", "codes"),
+    [
+        ("..${NOMAD_ALLOC_DIR}/data", []),
+        ("../${NOMAD_ALLOC_DIR}/data", []),
+        ("${NOMAD_ALLOC_DIR}/data", ["needs-decision"]),
+    ],
+)
+def test_the_alloc_dir_variable_in_a_bind_source_is_the_pod_alloc_dir(
+    source: str, codes: list[str]
+) -> None:
+    ctx = make_ctx()
+    [bind] = binds_from(f'"{source}:/data"', ctx)
+    group = group_of(TASK)
+    volumes = PodVolumes(ctx, group)
+    spec = volumes.bind_mount(task_of(group), bind)
+    assert spec == VolumeMountSpec("alloc", "/data", "data", False)
+    assert [v.kind for v in volumes.pod_volumes()] == ["empty_dir"]
+    assert [d.code for d in ctx.sink] == codes

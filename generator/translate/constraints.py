@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from generator.diagnostics import Severity
 from generator.k8s_plan import MatchExpression, PodSpec
 from generator.model import Constraint
 from generator.render.hcl_values import Raw
@@ -18,6 +19,7 @@ NODE_LABELS: dict[str, str] = {
     "${attr.cpu.arch}": "kubernetes.io/arch",
 }
 ARCH_LABEL = "kubernetes.io/arch"
+HOSTNAME_LABEL = "kubernetes.io/hostname"
 # A node's client `meta` has no Kubernetes twin; node labels are the nearest thing.
 _META = re.compile(r"\$\{(?:node\.)?meta\.([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\}")
 _EQUAL = frozenset({"=", "==", "is"})
@@ -66,6 +68,19 @@ def place_by_constraints(
             )
             continue
         arch_constrained |= label == ARCH_LABEL
+        if (
+            label == HOSTNAME_LABEL
+            and constraint.value
+            and constraint.value != node_name(constraint.value)
+        ):
+            ctx.report(
+                Severity.INFO,
+                "needs-decision",
+                f"node name {constraint.value!r} becomes {node_name(constraint.value)!r}:"
+                f" Kubernetes node names, and their {HOSTNAME_LABEL} label, are lower case",
+                constraint.line,
+                where,
+            )
         if meta is not None and label not in labelled_meta:
             labelled_meta.add(label)
             ctx.needs_decision(
@@ -80,8 +95,15 @@ def place_by_constraints(
         )
 
 
+def node_name(name: str) -> str:
+    """A Nomad node name as the Kubernetes node of the same machine is called (lower case)."""
+    return name.lower()
+
+
 def _place(label: str, constraint: Constraint, pod: PodSpec, ctx: Context, where: str) -> bool:
     operator, value = constraint.operator, constraint.value
+    if label == HOSTNAME_LABEL and value is not None:
+        value = node_name(value)
     if operator in _PRESENCE:
         pod.node_affinity.append(MatchExpression(label, _PRESENCE[operator], []))
         return True

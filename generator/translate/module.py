@@ -19,6 +19,7 @@ from generator.render.hcl_values import Raw
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
+from generator.translate.cron import cron_schedule
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths, resolved_name
 from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
@@ -185,8 +186,15 @@ def translate_job(
     if any(w.resource_type == "kubernetes_cron_job_v1" for w in plan.workloads) and job.periodic:
         for index, cron in enumerate(job.periodic.crons or ("",)):
             name = "schedule" if index == 0 else f"schedule_{index + 1}"
+            schedule = cron_schedule(cron, name, job.periodic.line, ctx)
             plan.variables.append(
-                Variable(name, "string", "Cron schedule (from the jobspec's periodic block).", cron)
+                Variable(
+                    name,
+                    "string",
+                    "Cron schedule (from the jobspec's periodic block).",
+                    schedule,
+                    has_default=schedule is not None,
+                )
             )
         if job.periodic.crons and len(job.periodic.crons) > 1:
             ctx.notes.append(f"{len(job.periodic.crons)} crons became one CronJob each")

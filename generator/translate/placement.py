@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 
 from generator.k8s_plan import PodSpec, Toleration
 from generator.model import Group, Job, Task
 from generator.render.hcl_values import Raw
-from generator.translate.constraints import place_by_constraints
+from generator.settings import Settings
+from generator.translate.constraints import HOSTNAME_LABEL, place_by_constraints
 from generator.translate.containers import DOCKER_LIKE_DRIVERS
 from generator.translate.context import Context
 from generator.translate.names import k8s_name_or_empty
@@ -33,6 +35,9 @@ def placement(
             Toleration(t.key, t.operator, t.value, t.effect) for t in gpu.tolerations
         ]
         pod.runtime_class_name = gpu.runtime_class_name
+    if job.type != "system":  # a DaemonSet's pods each keep their own node's data
+        _pin_to_data(group, pod, ctx)
+    _ephemeral_disk(group, pod, ctx)
     _grace_period(group, pod)
     servers = list(group.network.dns_servers) if group.network else []
     for task in group.tasks:
@@ -43,6 +48,103 @@ def placement(
             "dns servers become dns_config nameservers added to the cluster's; check dns_policy",
             group.network.line if group.network and group.network.dns_servers else group.line,
             f"group[{group.name}].dns",
+        )
+
+
+# Host paths every node has (system files, devices, sockets, logs): no node's own data.
+_NODE_WIDE = ("/etc", "/dev", "/proc", "/sys", "/run", "/var/run", "/usr", "/lib", "/lib64")
+_NODE_WIDE_TOO = ("/bin", "/sbin", "/boot", "/tmp", "/var/log", "/var/lib/docker")
+
+
+def _under(path: str, prefixes: tuple[str, ...] | list[str]) -> str | None:
+    """The longest of `prefixes` that `path` is, or lies under."""
+    inside = [p for p in prefixes if path == p or path.startswith(p.rstrip("/") + "/")]
+    return max(inside, key=len, default=None)
+
+
+def node_data_paths(pod: PodSpec, settings: Settings) -> list[str]:
+    """hostPaths whose data only the node that holds it has."""
+    paths = []
+    for volume in pod.volumes:
+        if volume.kind != "host_path" or not volume.path:
+            continue
+        path = posixpath.normpath(volume.path)
+        if path == "/" or _under(path, _NODE_WIDE + _NODE_WIDE_TOO):
+            continue
+        if _under(path, settings.shared_host_paths) is None and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def _pin_to_data(group: Group, pod: PodSpec, ctx: Context) -> None:
+    """Keep a pod on the node its hostPath data lives on, or say that nothing does."""
+    paths = node_data_paths(pod, ctx.settings)
+    data_nodes = ctx.settings.data_nodes
+    nodes = {path: data_nodes[key] for path in paths if (key := _under(path, list(data_nodes)))}
+    unnamed = [path for path in paths if path not in nodes]
+    where = f"group[{group.name}].volume"
+    listed = ", ".join(paths)
+    pinned = pod.node_selector.get(HOSTNAME_LABEL)
+    if pinned is not None:
+        elsewhere = [f"{path} on {node}" for path, node in nodes.items() if node != pinned]
+        if elsewhere:
+            ctx.needs_decision(
+                f"the constraints pin the pod to node {pinned!r}, but the settings' `data_nodes`"
+                f" put its hostPath data elsewhere ({', '.join(elsewhere)})",
+                group.line,
+                where,
+            )
+        return
+    if not paths:
+        return
+    if len(set(nodes.values())) > 1:
+        found = ", ".join(f"{path} on {node}" for path, node in nodes.items())
+        ctx.needs_decision(
+            f"the group's hostPath data lives on several nodes ({found}) per the settings'"
+            " `data_nodes`: the pod is pinned to none of them",
+            group.line,
+            where,
+        )
+    elif nodes:
+        node = next(iter(nodes.values()))
+        pod.node_selector[HOSTNAME_LABEL] = node  # the settings' own decision: not reported
+        if unnamed:
+            ctx.needs_decision(
+                f"hostPath data {', '.join(unnamed)} is assumed to be on node {node!r} too:"
+                " name its node under `data_nodes` in the settings",
+                group.line,
+                where,
+            )
+    else:
+        ctx.needs_decision(
+            f"hostPath data {listed} lives on one node, and nothing keeps the pod there:"
+            " pin the group with a constraint on ${node.unique.name}, name the node under"
+            " `data_nodes` in the settings, or list the path under `shared_host_paths`"
+            " when every node has it",
+            group.line,
+            where,
+        )
+
+
+def _ephemeral_disk(group: Group, pod: PodSpec, ctx: Context) -> None:
+    """The group's ephemeral disk: a request to place by, and what the pod cannot keep.
+
+    Nomad places by `size` but does not enforce it (developer.hashicorp.com/nomad/docs/
+    job-specification/ephemeral_disk), so it becomes an ephemeral-storage request, no limit.
+    """
+    disk = group.ephemeral_disk
+    if disk is None:
+        return
+    if disk.size_mb and pod.containers:
+        pod.containers[0].requests.setdefault("ephemeral-storage", f"{disk.size_mb}Mi")
+    if disk.sticky or disk.migrate:
+        flags = " and ".join(f for f in ("sticky", "migrate") if getattr(disk, f))
+        ctx.needs_decision(
+            f"ephemeral_disk {flags}: Nomad kept alloc/data and local/ for the next allocation;"
+            " a replaced pod starts with empty dirs, so data the tasks keep there is lost."
+            " Mount a persistent volume where they keep it",
+            disk.line,
+            f"group[{group.name}].ephemeral_disk.{'sticky' if disk.sticky else 'migrate'}",
         )
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field, replace
 
 from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
 from generator.model import Group, Mount, Task
 from generator.render.hcl_values import Raw
 from generator.translate.context import Context
-from generator.translate.interpolation import DIR_PREFIXES
+from generator.translate.host_path_types import Origin, host_path_type
+from generator.translate.interpolation import (
+    DIR_PREFIXES,
+    INTERPOLATION,
+    PodFacts,
+    literal_value,
+)
 from generator.translate.names import k8s_name
 
 
@@ -24,6 +31,11 @@ class Bind:
     kind: str = "bind"  # bind | volume | tmpfs
     driver: str | None = None  # a docker volume driver: the source names one of its volumes
     driver_options: tuple[tuple[str, str], ...] = ()
+    mount_block: bool = False  # a `mount` block: Docker refuses a missing bind source
+    propagation: str | None = None  # docker's bind propagation (rslave, rshared, ...)
+    # The source began with ${NOMAD_ALLOC_DIR} (or the task / secrets dir) without `..`:
+    # the container path (/alloc), which Nomad's docker driver reads as a host path.
+    dir_variable: str | None = None
 
     @property
     def is_docker_volume(self) -> bool:
@@ -41,12 +53,36 @@ class Bind:
         )
 
 
+# docker's bind propagation modes (docs.docker.com/engine/storage/bind-mounts) and the
+# Kubernetes mount_propagation of each; Kubernetes' modes are always recursive.
+DOCKER_PROPAGATION: dict[str, str | None] = {
+    "private": None,
+    "rprivate": None,
+    "slave": "HostToContainer",
+    "rslave": "HostToContainer",
+    "shared": "Bidirectional",
+    "rshared": "Bidirectional",
+}
+PROPAGATION_MODES = frozenset(DOCKER_PROPAGATION)
+
+
 def parse_volume_string(text: str, line: int) -> Bind | None:
     parts = text.split(":")
     if len(parts) < 2:
         return None
-    read_only = len(parts) > 2 and "ro" in parts[2].split(",")
-    return Bind(parts[0], parts[1], read_only, line)
+    options = parts[2].split(",") if len(parts) > 2 else []
+    read_only = "ro" in options
+    propagation = next((o for o in options if o in PROPAGATION_MODES), None)
+    return Bind(parts[0], parts[1], read_only, line, propagation=propagation)
+
+
+# A bind source that starts at one of Nomad's task dirs, and the dir it names there.
+_DIR_VARIABLE = re.compile(r"(?P<up>\.\./?)?\$\{\s*(?P<name>NOMAD_(?:ALLOC|TASK|SECRETS)_DIR)\s*\}")
+_DIR_OF_VARIABLE = {
+    "NOMAD_ALLOC_DIR": "alloc",
+    "NOMAD_TASK_DIR": "local",
+    "NOMAD_SECRETS_DIR": "secrets",
+}
 
 
 def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
@@ -60,10 +96,20 @@ def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
         else:
             binds.append(replace(bind, driver=task.config.volume_driver))
     binds.extend(_mount_bind(mount) for mount in task.config.mounts)
-    return binds, unparsed
+    return [_task_dir_source(bind) for bind in binds], unparsed
 
 
-def binds_of(task: Task, ctx: Context) -> list[Bind]:
+def _task_dir_source(bind: Bind) -> Bind:
+    """`${NOMAD_ALLOC_DIR}/data` and `..${NOMAD_ALLOC_DIR}/data` as the task dir path alloc/data."""
+    match = _DIR_VARIABLE.match(bind.source)
+    if match is None:
+        return bind
+    source = _DIR_OF_VARIABLE[match["name"]] + bind.source[match.end() :]
+    return replace(bind, source=source, dir_variable=None if match["up"] else match["name"])
+
+
+def binds_of(task: Task, ctx: Context, facts: PodFacts | None = None) -> list[Bind]:
+    """The task's binds, with what Nomad interpolates in their paths filled in from `facts`."""
     binds, unparsed = docker_binds(task)
     for entry in unparsed:
         ctx.needs_decision(
@@ -71,7 +117,33 @@ def binds_of(task: Task, ctx: Context) -> list[Bind]:
             task.config.line,
             f"task[{task.name}].config.volumes",
         )
-    return binds
+    if facts is None:
+        return binds
+    where = f"task[{task.name}].config"
+    return [
+        replace(
+            bind,
+            source=_interpolated(bind.source, bind.line, facts, ctx, where),
+            target=_interpolated(bind.target, bind.line, facts, ctx, where),
+        )
+        for bind in binds
+    ]
+
+
+def _interpolated(text: str, line: int, facts: PodFacts, ctx: Context, where: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = literal_value(match.group(1).strip(), facts)
+        if found is None:
+            ctx.needs_decision(
+                f"{match.group(0)} in the mount path {text!r} is known only at run time:"
+                " kept as written",
+                line,
+                where,
+            )
+            return match.group(0)
+        return found
+
+    return INTERPOLATION.sub(value, text)
 
 
 def _mount_bind(mount: Mount) -> Bind:
@@ -83,6 +155,8 @@ def _mount_bind(mount: Mount) -> Bind:
         mount.type,
         mount.volume_driver,
         tuple(sorted(mount.driver_options.items())),
+        mount_block=True,
+        propagation=mount.propagation,
     )
 
 
@@ -124,10 +198,6 @@ class PodVolumes:
     writable_host_paths: list[str] = field(default_factory=list)
     task_dir_users: dict[str, set[str]] = field(default_factory=dict)
 
-    def _size_limit(self) -> str | None:
-        disk = self.group.ephemeral_disk
-        return f"{disk.size_mb}Mi" if disk and disk.size_mb else None
-
     def task_dir(self, task: Task, which: str) -> str:
         """The empty_dir standing for a Nomad task dir (alloc/ is shared by the group)."""
         name = "alloc" if which == "alloc" else k8s_name(f"{which}-{task.name}")
@@ -135,7 +205,6 @@ class PodVolumes:
             self.volumes[name] = PodVolume(
                 name=name,
                 kind="empty_dir",
-                size_limit=self._size_limit(),
                 medium="Memory" if which == "secrets" else None,
             )
         return name
@@ -154,14 +223,28 @@ class PodVolumes:
         """Drop volumes no container mounts (a task dir only a rendered file was bound over)."""
         self.volumes = {name: v for name, v in self.volumes.items() if name in used}
 
-    def host_path(self, name: str, path: str, writable: bool, reason: str) -> str:
+    def host_path(
+        self,
+        name: str,
+        path: str,
+        writable: bool,
+        reason: str,
+        origin: Origin = Origin.STORAGE,
+        line: int | None = None,
+    ) -> str:
         if name not in self.volumes:
+            settings = self.ctx.settings
+            kind = host_path_type(path, origin, settings.hostpath_type, settings.hostpath_types)
             self.volumes[name] = PodVolume(
-                name=name,
-                kind="host_path",
-                path=path,
-                host_path_type=self.ctx.settings.hostpath_type,
+                name=name, kind="host_path", path=path, host_path_type=kind or None
             )
+            if not kind:
+                self.ctx.dropped(
+                    f"hostPath {path}: a file or a directory, not known; the kubelet checks"
+                    " nothing (name its type under `hostpath_types` in the settings)",
+                    line if line is not None else self.group.line,
+                    f"group[{self.group.name}].volume[{name}]",
+                )
         if writable:
             self.writable_host_paths.append(reason)
         return name
@@ -175,7 +258,9 @@ class PodVolumes:
         writable = writable_mount and not request.read_only
         if request.type == "csi":
             path = posixpath.join(self.ctx.settings.storage_root, source)
-            return self.host_path(name, path, writable, f"CSI volume {source!r} at {path}")
+            return self.host_path(
+                name, path, writable, f"CSI volume {source!r} at {path}", line=request.line
+            )
         mapped = self.ctx.settings.host_volumes.get(source)
         if mapped is None:
             path = posixpath.join(self.ctx.settings.storage_root, source)
@@ -187,7 +272,9 @@ class PodVolumes:
             )
         else:
             path = mapped
-        return self.host_path(name, path, writable, f"host volume {source!r} at {path}")
+        return self.host_path(
+            name, path, writable, f"host volume {source!r} at {path}", line=request.line
+        )
 
     def config_files(
         self, volume_name: str, config_map: Raw, items: list[KeyToPath], secret: bool = False
@@ -207,7 +294,17 @@ class PodVolumes:
 
     def bind_mount(self, task: Task, bind: Bind) -> VolumeMountSpec | None:
         """The container mount for one docker bind, or None when reported instead."""
-        where = f"task[{task.name}].config"
+        spec = self._bind_mount(task, bind, f"task[{task.name}].config")
+        if spec is not None and bind.propagation and self.volumes[spec.name].kind != "host_path":
+            self.ctx.dropped(
+                f"bind propagation {bind.propagation!r} of {bind.source or bind.target}: the"
+                " pod's own volume there shares no mounts with the node",
+                bind.line,
+                f"task[{task.name}].config",
+            )
+        return spec
+
+    def _bind_mount(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec | None:
         if bind.kind == "tmpfs":
             name = k8s_name(f"tmpfs-{task.name}-{posixpath.basename(bind.target) or 'root'}")
             self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir", medium="Memory"))
@@ -215,20 +312,61 @@ class PodVolumes:
         inside = task_dir_of(bind.source)
         if inside is not None:
             which, rest = inside
+            if bind.dir_variable:
+                self.ctx.needs_decision(
+                    f"${{{bind.dir_variable}}} in a bind source is {DIR_PREFIXES[which]} inside the"
+                    f" container, which Nomad's docker driver reads as a host path; mounted from"
+                    f" the pod's {which} dir instead (as `..${{{bind.dir_variable}}}` means)",
+                    bind.line,
+                    where,
+                )
             return VolumeMountSpec(
                 self.task_dir(task, which), bind.target, rest or None, bind.read_only
             )
         if bind.source.startswith("/"):
             name = k8s_name("host-" + bind.source.strip("/").replace("/", "-"))
             writable = not bind.read_only
-            self.host_path(name, bind.source, writable, f"bind mount of {bind.source}")
-            return VolumeMountSpec(name, bind.target, None, bind.read_only)
+            origin = Origin.DOCKER_MOUNT if bind.mount_block else Origin.DOCKER_VOLUMES
+            reason = f"bind mount of {bind.source}"
+            self.host_path(name, bind.source, writable, reason, origin, bind.line)
+            propagation = self._propagation(task, bind, where)
+            return VolumeMountSpec(name, bind.target, None, bind.read_only, propagation)
         if bind.is_docker_volume:
             return self._docker_volume(task, bind, where)
         # Nomad resolves any other relative source inside the task dir: scratch space.
         name = k8s_name(f"task-{task.name}-{bind.source}")
         self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
         return VolumeMountSpec(name, bind.target, None, bind.read_only)
+
+    def _propagation(self, task: Task, bind: Bind, where: str) -> str | None:
+        """docker's bind propagation as the mount_propagation of a hostPath mount."""
+        mode = bind.propagation
+        if mode is None:
+            return None
+        if mode not in DOCKER_PROPAGATION:
+            self.ctx.needs_decision(
+                f"bind propagation {mode!r} of {bind.source} is not one of"
+                f" {', '.join(DOCKER_PROPAGATION)}: the cluster's default (private) applies",
+                bind.line,
+                where,
+            )
+            return None
+        mapped = DOCKER_PROPAGATION[mode]
+        if mapped and not mode.startswith("r"):
+            self.ctx.dropped(
+                f"bind propagation {mode!r} of {bind.source} becomes {mapped}, which is"
+                f" recursive (r{mode})",
+                bind.line,
+                where,
+            )
+        if mapped == "Bidirectional" and not task.config.privileged:
+            self.ctx.needs_decision(
+                f"bind propagation {mode!r} of {bind.source} becomes Bidirectional, which the"
+                " API server accepts only in a privileged container",
+                bind.line,
+                where,
+            )
+        return mapped
 
     def _docker_volume(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec:
         label = bind.source or posixpath.basename(bind.target) or "root"
@@ -252,13 +390,16 @@ class PodVolumes:
                 )
         elif bind.keeps_data_on_node:
             path = posixpath.join(self.ctx.settings.storage_root, bind.source)
-            self.host_path(name, path, not bind.read_only, f"docker volume {bind.source!r}")
+            reason = f"docker volume {bind.source!r}"
+            self.host_path(name, path, not bind.read_only, reason, line=bind.line)
             self.ctx.needs_decision(
                 f"docker volume {bind.source!r} becomes the hostPath {path}: copy its data there"
                 f" from the node's docker volume store (/var/lib/docker/volumes/{bind.source})",
                 bind.line,
                 where,
             )
+            propagation = self._propagation(task, bind, where)
+            return VolumeMountSpec(name, bind.target, None, read_only, propagation)
         else:
             self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
             if bind.source:

@@ -172,7 +172,7 @@ def translate_group(
             upstreams=upstreams,
             meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
         )
-        binds = binds_of(task, ctx)
+        binds = binds_of(task, ctx, facts)
         mounts: list[VolumeMountSpec] = []
         rendered_files: list[VolumeMountSpec] = []
         for mount in task.volume_mounts:

@@ -131,8 +131,9 @@ resource "kubernetes_stateful_set" "app" {
 
           resources {
             requests = {
-              cpu    = "50m"
-              memory = "64Mi"
+              cpu               = "50m"
+              memory            = "64Mi"
+              ephemeral-storage = "500Mi"
             }
             limits = {
               memory = "128Mi"
@@ -240,14 +241,12 @@ resource "kubernetes_stateful_set" "app" {
         volume {
           name = "alloc"
           empty_dir {
-            size_limit = "500Mi"
           }
         }
 
         volume {
           name = "local-litestream-restore"
           empty_dir {
-            size_limit = "500Mi"
           }
         }
 
@@ -265,7 +264,6 @@ resource "kubernetes_stateful_set" "app" {
         volume {
           name = "local-litestream"
           empty_dir {
-            size_limit = "500Mi"
           }
         }
       }

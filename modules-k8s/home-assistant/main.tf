@@ -99,6 +99,34 @@ resource "kubernetes_deployment" "app" {
             name       = "config"
             mount_path = "/config"
           }
+
+          volume_mount {
+            name       = "host-etc-localtime"
+            mount_path = "/etc/localtime"
+            read_only  = true
+          }
+
+          volume_mount {
+            name       = "host-dev-ttyacm0"
+            mount_path = "/dev/ttyACM0"
+          }
+
+          volume_mount {
+            name              = "host-media"
+            mount_path        = "/media"
+            read_only         = true
+            mount_propagation = "HostToContainer"
+          }
+
+          volume_mount {
+            name       = "host-run-dbus-system-bus-socket"
+            mount_path = "/run/dbus/system_bus_socket"
+            read_only  = true
+          }
+
+          security_context {
+            privileged = true
+          }
         }
 
         volume {
@@ -106,6 +134,38 @@ resource "kubernetes_deployment" "app" {
           host_path {
             path = "/srv/home-assistant"
             type = "Directory"
+          }
+        }
+
+        volume {
+          name = "host-etc-localtime"
+          host_path {
+            path = "/etc/localtime"
+            type = "File"
+          }
+        }
+
+        volume {
+          name = "host-dev-ttyacm0"
+          host_path {
+            path = "/dev/ttyACM0"
+            type = "CharDevice"
+          }
+        }
+
+        volume {
+          name = "host-media"
+          host_path {
+            path = "/media"
+            type = "DirectoryOrCreate"
+          }
+        }
+
+        volume {
+          name = "host-run-dbus-system-bus-socket"
+          host_path {
+            path = "/run/dbus/system_bus_socket"
+            type = "Socket"
           }
         }
       }

@@ -34,6 +34,9 @@ resource "kubernetes_cron_job_v1" "app" {
 
           spec {
             restart_policy = "Never"
+            node_selector = {
+              "kubernetes.io/hostname" = "node-b"
+            }
 
             affinity {
               node_affinity {
@@ -143,7 +146,7 @@ resource "kubernetes_cron_job_v1" "app" {
               name = "host-srv"
               host_path {
                 path = "/srv"
-                type = "Directory"
+                type = "DirectoryOrCreate"
               }
             }
 
