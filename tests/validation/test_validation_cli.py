@@ -14,7 +14,7 @@ from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, requ
 from generator.validation import kubectl_fallback
 from generator.validation.cli import main
 
-FINDING_LINE = re.compile(r"^[^:]+\.tf:\d+: (fmt|terraform|schema|crd): ")
+FINDING_LINE = re.compile(r"^[^:]+\.(tf|yml):\d+: (fmt|terraform|schema|crd|runtime): ")
 
 
 def test_python_checks_on_a_broken_module_exit_1(
@@ -24,8 +24,8 @@ def test_python_checks_on_a_broken_module_exit_1(
     module = copy_valid_module(tmp_path / "svc")
     replace_in(
         module / "main.tf",
-        "          port {\n            name ",
-        "          ports {\n            name ",
+        '          port {\n            name           = "http"',
+        '          ports {\n            name           = "http"',
     )
     code = main([str(tmp_path), "--check", "schema", "--check", "crd", "--timings"])
     lines = capsys.readouterr().out.splitlines()
@@ -38,8 +38,8 @@ def test_python_checks_on_a_broken_module_exit_1(
     )
     assert any(line.startswith("timing: ") and "schema " in line for line in lines)
     assert lines[-1] == (
-        "validate: 1 module, 4 resources, 1 error "
-        "(fmt off, terraform off, schema 1 [2.35.1, 2.38.0], crd 0)"
+        "validate: 1 module, 5 resources, 1 error "
+        "(fmt off, terraform off, schema 1 [2.35.1, 2.38.0], crd 0, runtime off)"
     )
 
 
@@ -56,8 +56,8 @@ def test_without_shared_and_offline_every_skip_is_printed(
     assert any("cdktf schema rebuild failed" in line for line in lines)
     assert any(line.startswith(f"skipped: CRD check: {reason}") for line in lines)
     assert lines[-1] == (
-        "validate: 1 module, 4 resources, 0 errors "
-        "(fmt off, terraform off, schema skipped, crd skipped)"
+        "validate: 1 module, 5 resources, 0 errors "
+        "(fmt off, terraform off, schema skipped, crd skipped, runtime off)"
     )
 
 
