@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.hcl import Expr
+from generator.diagnostics import InputError
+from generator.hcl import Expr, parse_hcl
 from generator.validation.module_files import ModuleSource
 
 
@@ -66,6 +67,8 @@ class Values:
         return None
 
     def _reference(self, text: str, depth: int) -> Any:
+        if text.startswith("merge(") and text.endswith(")"):
+            return self._merge(text[len("merge(") : -1], depth)
         match = _REFERENCE.match(text)
         if match is None:
             return UNKNOWN
@@ -74,6 +77,23 @@ class Values:
         if name not in table:
             return UNKNOWN
         return self.resolve(table[name], depth + 1)
+
+    def _merge(self, arguments: str, depth: int) -> Any:
+        """`merge(local.labels, { component = "web" })`, as the generator writes labels."""
+        merged: dict[str, Any] = {}
+        for argument in _split_arguments(arguments):
+            if argument.startswith("{"):
+                try:
+                    value = parse_hcl(f"value = {argument}\n", "<merge>").get("value")
+                except InputError:
+                    return UNKNOWN
+                value = self.resolve(value, depth + 1)
+            else:
+                value = self._reference(argument, depth + 1)
+            if not isinstance(value, dict):
+                return UNKNOWN
+            merged.update(value)
+        return merged
 
     def _string(self, text: str, depth: int) -> Any:
         if "%{" in text:
@@ -93,6 +113,29 @@ class Values:
         if "${" in rest:
             return UNKNOWN
         return "".join(parts) + rest
+
+
+def _split_arguments(text: str) -> list[str]:
+    """Top-level comma-separated arguments (braces, brackets and strings kept whole)."""
+    parts: list[str] = []
+    depth, start, quoted, escaped = 0, 0, False, False
+    for index, char in enumerate(text):
+        if quoted:
+            escaped = char == "\\" and not escaped
+            if char == '"' and not escaped:
+                quoted = False
+            continue
+        if char == '"':
+            quoted = True
+        elif char in "{[(":
+            depth += 1
+        elif char in "}])":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
 
 
 def is_known(value: Any) -> bool:

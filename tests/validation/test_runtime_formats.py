@@ -170,3 +170,21 @@ def test_known_failures_are_warnings_and_stale_entries_a_note(tmp_path: Path) ->
 def test_every_rule_names_its_source() -> None:
     assert all(rule.source and rule.demands for rule in RUNTIME_RULES)
     assert len(rule_table_lines()) == 2 * len(RUNTIME_RULES)
+
+
+def test_values_resolve_merged_labels(tmp_path: Path) -> None:
+    module = copy_valid_module(tmp_path / "svc")
+    replace_in(
+        module / "main.tf",
+        "      metadata {\n        labels = local.labels\n      }",
+        '      metadata {\n        labels = merge(local.labels, { component = "web" })\n      }',
+    )
+    values = Values(load_module(module))
+    template = next(b for b in load_module(module).trees["main.tf"].walk() if b.kind == "template")
+    labels = values.resolve(template.child("metadata").get("labels"))
+    assert labels == {
+        "app": "whoami",
+        "managed-by": "terraform",
+        "environment": "prod",
+        "component": "web",
+    }
