@@ -90,3 +90,33 @@ def test_bundled_kubectl_schema_is_the_shared_one() -> None:
     shared = require_shared()
     reference = shared / "schemas" / "terraform" / f"alekc-kubectl-{kubectl_fallback.VERSION}.json"
     assert json.loads(reference.read_text()) == kubectl_fallback.KUBECTL_2_1_3
+
+
+def test_rules_prints_every_runtime_rule_with_its_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.validation.runtime_rules import RULE_IDS
+
+    assert main(["--rules"]) == 0
+    out = capsys.readouterr().out
+    assert {line.split()[0] for line in out.splitlines() if not line.startswith(" ")} == RULE_IDS
+    assert out.count("source: ") == len(RULE_IDS)
+
+
+def test_known_runtime_failures_do_not_fail_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = copy_valid_module(tmp_path / "svc")
+    replace_in(module / "main.tf", 'target_port = "http"', 'target_port = "web"')
+    assert main([str(module), "--check", "runtime"]) == 1
+    failing = capsys.readouterr().out.splitlines()[0]
+    assert re.match(r"^.*svc/main\.tf:\d+: runtime: service-target-port: ", failing)
+    known = tmp_path / "known.txt"
+    message = failing.split(": runtime: service-target-port: ", 1)[1]
+    known.write_text(f"# a comment\nsvc/main.tf: service-target-port: {message}\n")
+    assert main([str(module), "--check", "runtime", "--known-failures", str(known)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ": runtime: warning: service-target-port: (known) kubernetes_service.app:" in lines[0]
+    assert lines[-1].endswith(
+        "0 errors, 1 warning (fmt off, terraform off, schema off, crd off, runtime 0)"
+    )
