@@ -23,7 +23,7 @@ from pathlib import Path
 
 from generator.corpus import worker
 from generator.corpus.collect import collect_corpus
-from generator.corpus.summary import FileResult, Outcome, Summary, Timings
+from generator.corpus.summary import RUNTIME_FINDINGS_FAIL, FileResult, Outcome, Summary, Timings
 from generator.corpus.worker import (
     Task,
     dump_file,
@@ -32,7 +32,7 @@ from generator.corpus.worker import (
     run_one,
     traceback_result,
 )
-from generator.validation import validate_directories
+from generator.validation import Check, validate_directories
 from generator.validation.locate import SHARED_ENV, SchemaPlan, plan_schemas
 
 DEFAULT_TIMEOUT = 60.0
@@ -227,12 +227,17 @@ def validate_results(summary: Summary, out_dir: Path, plan: SchemaPlan | None) -
     summary.notes.extend(report.notes)
     by_check: dict[str, float] = {}
     for result, module in zip(written, report.modules, strict=True):
-        result.valid = module.ok
+        failing = [
+            f for f in module.errors if RUNTIME_FINDINGS_FAIL or f.check is not Check.RUNTIME
+        ]
+        result.valid = not failing
         result.findings = [
             f"{_relative(finding.file, out_dir)}{f':{finding.line}' if finding.line else ''}: "
-            f"{finding.check.value}: {finding.message}"
+            f"{finding.check.value}: {f'{finding.rule}: ' if finding.rule else ''}"
+            f"{finding.message}"
             for finding in module.errors
         ]
+        result.finding_kinds = [finding.kind() for finding in module.errors]
         for name, seconds in module.timings.items():
             by_check[name] = by_check.get(name, 0.0) + seconds
     summary.timings.validation_by_check = by_check

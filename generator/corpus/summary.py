@@ -14,6 +14,11 @@ UNPARSED_CODES = frozenset(
     {"hcl-syntax", "template-source", "hcl1-syntax", "heredoc-syntax", "unreadable"}
 )
 TARGET_PERCENT = 90.0
+# Runtime findings (API server, kubelet, Traefik rules) make a module invalid like any other
+# check's errors. Set to False to count and show them without failing the run.
+RUNTIME_FINDINGS_FAIL = True
+# The validation checks, in the order of their rows ("modules failing <check>").
+CHECK_NAMES = ("fmt", "terraform", "schema", "crd", "runtime")
 # Exits the issues themselves require for input that cannot become a Kubernetes
 # workload (non-container drivers, variables without values, CSI plugins, ...).
 REQUIRED_EXIT_CODES = frozenset(
@@ -66,6 +71,7 @@ class FileResult:
     # Filled in by validation.
     valid: bool | None = None
     findings: list[str] = field(default_factory=list)  # validation errors, one line each
+    finding_kinds: list[str] = field(default_factory=list)  # "schema", "runtime/probe-port"...
 
     @property
     def parsed(self) -> bool:
@@ -87,6 +93,10 @@ class FileResult:
     def required_exit(self) -> bool:
         """An exit 2 the issues require (see REQUIRED_EXIT_CODES)."""
         return self.outcome is Outcome.INPUT_ERROR and self.error_code in REQUIRED_EXIT_CODES
+
+    def fails(self, check: str) -> bool:
+        """A validation error of `check` ("runtime", "schema", ...)."""
+        return any(kind.partition("/")[0] == check for kind in self.finding_kinds)
 
     @property
     def last_line(self) -> str:
@@ -186,7 +196,26 @@ class Summary:
             "input errors": len(errors),
             "input errors without line": sum(1 for r in errors if r.error_line is None),
             "tracebacks": sum(1 for r in results if r.outcome is Outcome.TRACEBACK),
+            **{
+                f"modules failing {check}": sum(1 for r in results if r.fails(check))
+                for check in CHECK_NAMES
+            },
         }
+
+    def runtime_by_rule(self) -> dict[str, tuple[int, list[FileResult], list[str]]]:
+        """rule -> (occurrences, files, finding lines), most frequent first."""
+        found: dict[str, tuple[int, list[FileResult], list[str]]] = {}
+        for result in self.results:
+            for kind, line in zip(result.finding_kinds, result.findings, strict=False):
+                check, _, rule = kind.partition("/")
+                if check != "runtime":
+                    continue
+                count, files, lines = found.get(rule, (0, [], []))
+                if not files or files[-1] is not result:
+                    files.append(result)
+                lines.append(f"{result.file}: {line}")
+                found[rule] = (count + 1, files, lines)
+        return dict(sorted(found.items(), key=lambda item: (-item[1][0], item[0])))
 
     def input_errors_by_code(self) -> dict[str, list[FileResult]]:
         found: dict[str, list[FileResult]] = {}
@@ -252,6 +281,11 @@ class Summary:
                 {"file": r.file, "module": r.module_dir, "findings": r.findings}
                 for r in self.invalid
             ],
+            "runtime_findings_fail": RUNTIME_FINDINGS_FAIL,
+            "runtime_findings_by_rule": {
+                rule: {"count": count, "files": len(files), "examples": lines[:5]}
+                for rule, (count, files, lines) in self.runtime_by_rule().items()
+            },
             "malformed_input_errors": [
                 {"file": r.file, "problem": r.malformed_error, "one_line": r.error_one_line}
                 for r in self.malformed
@@ -290,6 +324,8 @@ class Summary:
         for severity in self.severities():
             for code, (count, files, _) in self.diagnostics_by_code(severity).items():
                 table.append([f"{severity}: {code} ({count} times)", *_count_by(files, columns)])
+        for rule, (count, files, _) in self.runtime_by_rule().items():
+            table.append([f"runtime: {rule} ({count} times)", *_count_by(files, columns)])
         lines.extend(_format_table(headers, table))
         lines.append(
             "(input error / warning / info rows count files; 'N times' counts occurrences)"
@@ -306,6 +342,13 @@ class Summary:
         for severity in self.severities():
             for code, (_, _, example) in self.diagnostics_by_code(severity).items():
                 lines.append(f"  {severity} {code}: {example}")
+        runtime = self.runtime_by_rule()
+        if runtime:
+            effect = "invalid" if RUNTIME_FINDINGS_FAIL else "counted, not failing (switched off)"
+            lines.extend(["", f"runtime findings by rule (modules with them: {effect}):"])
+            for rule, (_, _, found) in runtime.items():
+                lines.append(f"  {rule}:")
+                lines.extend(f"    {line}" for line in found[:5])
         return lines
 
     def _failures(self) -> list[str]:
@@ -350,7 +393,8 @@ class Summary:
             f"corpus: {verdict}: {len(self.results)} files, "
             f"{sum(1 for r in self.results if r.valid)} valid modules "
             f"({self.percent_valid:.1f}% of parsed), {len(self.tracebacks)} tracebacks, "
-            f"{len(self.invalid)} invalid modules"
+            f"{len(self.invalid)} invalid modules, "
+            f"{sum(count for count, _, _ in self.runtime_by_rule().values())} runtime errors"
         )
         return lines
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.diagnostics import InputError
-from generator.validation import schema_check
+from generator.validation import runtime_check, schema_check
 from generator.validation.locate import SchemaPlan, plan_schemas
 from generator.validation.module_files import ModuleSource, find_modules, load_module
 from generator.validation.report import ALL_CHECKS, Check, Finding, ModuleReport, ValidationReport
@@ -76,9 +76,14 @@ def validate_directories(
     else:
         plan = plan or SchemaPlan((), None)
     _plan_skips(report, plan)
+    traefik_schema = _traefik_schema(report)
     terraform = _start_terraform(report, modules, plan)
     for module, module_report in zip(modules, report.modules, strict=True):
         _python_checks(module, module_report, report, plan)
+        if Check.RUNTIME in report.checks:
+            start = time.perf_counter()
+            module_report.findings.extend(runtime_check.check_module(module, traefik_schema))
+            module_report.timings["runtime"] = time.perf_counter() - start
     outcome = terraform.wait()
     report.skipped.update(outcome.skipped)
     for index, module_report in enumerate(report.modules):
@@ -101,6 +106,18 @@ def _plan_skips(report: ValidationReport, plan: SchemaPlan) -> None:
     labels = plan.labels
     report.terraform_labels = labels if Check.TERRAFORM not in report.skipped else []
     report.schema_labels = labels if Check.SCHEMA not in report.skipped else []
+
+
+def _traefik_schema(report: ValidationReport) -> Path | None:
+    """The Traefik schema for the runtime check; its absence is a note, the rest still runs."""
+    if Check.RUNTIME not in report.checks:
+        return None
+    path, reason = runtime_check.traefik_schema()
+    if path is not None and importlib.util.find_spec("jsonschema") is None:
+        path, reason = None, "PyPI jsonschema is not installed (pip install -e '.[dev]')"
+    if path is None:
+        report.notes.append(f"router snippets not checked against the Traefik v3 schema: {reason}")
+    return path
 
 
 def _python_checks(

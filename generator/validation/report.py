@@ -14,6 +14,7 @@ class Check(StrEnum):
     TERRAFORM = "terraform"
     SCHEMA = "schema"
     CRD = "crd"
+    RUNTIME = "runtime"
 
 
 ALL_CHECKS: tuple[Check, ...] = tuple(Check)
@@ -26,6 +27,7 @@ class Finding:
     check: Check
     message: str
     severity: Severity = Severity.ERROR
+    rule: str = ""  # the runtime check's rule id (`runtime_rules`), else ""
 
     @property
     def is_error(self) -> bool:
@@ -39,7 +41,12 @@ class Finding:
 
     def one_line(self) -> str:
         marker = "" if self.is_error else f"{self.severity.value}: "
-        return f"{self.location()}: {self.check.value}: {marker}{self.message}"
+        rule = f"{self.rule}: " if self.rule else ""
+        return f"{self.location()}: {self.check.value}: {marker}{rule}{self.message}"
+
+    def kind(self) -> str:
+        """`check` or `check/rule`: what the corpus counts findings by."""
+        return f"{self.check.value}/{self.rule}" if self.rule else self.check.value
 
 
 @dataclass
@@ -128,6 +135,7 @@ def _verb(check: Check) -> str:
         Check.TERRAFORM: "terraform validate",
         Check.SCHEMA: "schema check",
         Check.CRD: "CRD check",
+        Check.RUNTIME: "runtime check",
     }[check]
 
 

