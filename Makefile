@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help install regen test check lint format validate docs corpus bench clean
+.PHONY: help install regen test check lint format validate docs corpus bench bench-hostile clean
 
 help:
 	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
@@ -17,6 +17,7 @@ help:
 	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
 	@echo "make bench     time each generation stage over specs/ and ../shared/corpus (prints figures)"
+	@echo "make bench-hostile  seconds and peak memory of gen-module on each hostile input"
 
 $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -59,3 +60,6 @@ corpus: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m generator.bench
+
+bench-hostile: $(STAMP)
+	$(BIN)/python -m generator.bench_hostile

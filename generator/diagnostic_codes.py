@@ -49,6 +49,12 @@ CODES: dict[str, Code] = {
     "invalid-variable": Code("input error", "a variable value that does not fit its type"),
     "invalid-var-file": Code("input error", "a --var-file that cannot be read"),
     "missing-file": Code("input error", "file() names a file that does not exist"),
+    "file-not-allowed": Code(
+        "input error", "file() of a non-regular, too large or outside-the-repository file"
+    ),
+    "input-too-large": Code("input error", "a jobspec or var file past the size limits"),
+    "too-deep": Code("input error", "an expression nested or chained past what can be read"),
+    "limit-exceeded": Code("input error", "a value or an evaluation past the limits"),
     "invalid-settings": Code("input error", "settings YAML that does not validate"),
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
 }

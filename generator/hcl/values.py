@@ -8,6 +8,7 @@ lists until they are written back into the tree as lists).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,13 +162,26 @@ def equals(left: Value, right: Value) -> bool:
     return bool(left == right)
 
 
-def to_tree(value: Value) -> Value:
-    """An evaluated value as the loader would have produced it (sets become lists)."""
-    if is_sequence(value):
-        return [to_tree(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_tree(item) for key, item in value.items()}
-    return value
+def to_tree(value: Value, _done: dict[int, Value] | None = None) -> Value:
+    """An evaluated value as the loader would have produced it (sets become lists).
+
+    A list or map with nothing to convert is returned itself, and one reached twice
+    (`[local.x, local.x]`) is converted once: shared values stay shared, so the result
+    takes no more memory than the value.
+    """
+    if not isinstance(value, list | tuple | dict):
+        return value
+    done = {} if _done is None else _done
+    key = id(value)
+    if key not in done:
+        if isinstance(value, dict):
+            items = {name: to_tree(item, done) for name, item in value.items()}
+            same = type(value) is dict and all(items[k] is value[k] for k in items)
+        else:
+            items = [to_tree(item, done) for item in value]
+            same = type(value) is list and all(map(operator.is_, items, value))
+        done[key] = value if same else items
+    return done[key]
 
 
 @dataclass(frozen=True)
