@@ -158,50 +158,18 @@ class Functions:
         return check_value(result, f"the result of {name}()")
 
     def roots(self) -> tuple[Path, ...]:
-        """The folders `file()` may read under: the jobspec's, and its git repository's."""
         if self._roots is None:
-            base = self.base_dir.resolve()
-            repo = next((d for d in (base, *base.parents) if (d / ".git").exists()), None)
-            self._roots = (base,) if repo is None else (base, repo)
+            self._roots = allowed_roots(self.base_dir)
         return self._roots
 
     def _path(self, path: Value) -> Path:
         return self.base_dir / to_string(path)
 
     def _allowed(self, path: Value) -> Path:
-        resolved = self._path(path).resolve()
-        if not any(resolved.is_relative_to(root) for root in self.roots()):
-            raise LimitError(
-                "file-not-allowed",
-                f"{to_string(path)}: file functions read only under the jobspec's folder "
-                f"or its git repository ({self.roots()[-1]})",
-            )
-        return resolved
+        return allowed_path(self._path(path), to_string(path), self.roots())
 
     def _read(self, path: Value) -> bytes:
-        resolved = self._allowed(path)
-        try:
-            status = resolved.stat()
-        except FileNotFoundError:
-            raise MissingFile(self._path(path)) from None
-        except OSError as error:
-            raise EvalError(f"cannot read {resolved}: {error.strerror}") from None
-        if not stat.S_ISREG(status.st_mode):
-            raise LimitError("file-not-allowed", f"{to_string(path)} is not a regular file")
-        if status.st_size > MAX_FILE_BYTES:
-            raise LimitError(
-                "file-not-allowed",
-                f"{to_string(path)} is {status.st_size:,} bytes "
-                f"(file functions read at most {MAX_FILE_BYTES:,})",
-            )
-        try:
-            with resolved.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as error:
-            raise EvalError(f"cannot read {resolved}: {error.strerror}") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise LimitError("file-not-allowed", f"{to_string(path)} grew while being read")
-        return data
+        return read_allowed(self._path(path), to_string(path), self.roots())
 
     def _file(self, path: Value) -> str:
         try:
@@ -227,6 +195,55 @@ class Functions:
                     "limit-exceeded", f"fileset() matches more than {_MAX_FILESET:,} files"
                 )
         return make_set(found)
+
+
+def allowed_roots(base_dir: Path) -> tuple[Path, ...]:
+    """The folders files may be read under: `base_dir`, and the git repository around it."""
+    base = base_dir.resolve()
+    repo = next((d for d in (base, *base.parents) if (d / ".git").exists()), None)
+    return (base,) if repo is None or repo == base else (base, repo)
+
+
+def allowed_path(path: Path, shown: str, roots: tuple[Path, ...]) -> Path:
+    """`path` resolved (symlinks followed), or LimitError when it lies outside `roots`."""
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise LimitError(
+            "file-not-allowed",
+            f"{shown}: files are read only under the jobspec's folder or its git repository"
+            f" ({roots[-1]})",
+        )
+    return resolved
+
+
+def read_allowed(path: Path, shown: str, roots: tuple[Path, ...]) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES under `roots`.
+
+    MissingFile when it does not exist; LimitError for a FIFO, device or folder (which
+    could block or never end), a larger file, or one outside `roots`.
+    """
+    resolved = allowed_path(path, shown, roots)
+    try:
+        status = resolved.stat()
+    except FileNotFoundError:
+        raise MissingFile(path) from None
+    except OSError as error:
+        raise EvalError(f"cannot read {shown}: {error.strerror}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise LimitError("file-not-allowed", f"{shown} is not a regular file")
+    if status.st_size > MAX_FILE_BYTES:
+        raise LimitError(
+            "file-not-allowed",
+            f"{shown} is {status.st_size:,} bytes (files are read up to {MAX_FILE_BYTES:,})",
+        )
+    try:
+        with resolved.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise EvalError(f"cannot read {shown}: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise LimitError("file-not-allowed", f"{shown} grew while being read")
+    return data
 
 
 _MAX_FILESET = 10_000

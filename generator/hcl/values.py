@@ -11,6 +11,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from generator.hcl.syntax import (
@@ -123,11 +124,12 @@ def to_string(value: Value) -> str:
 
 
 def format_number(value: int | float) -> str:
+    """A number as cty converts it to a string: decimal notation, never an exponent."""
     if isinstance(value, int):
         return str(value)
-    if value.is_integer() and abs(value) < 1e21:
+    if value.is_integer():
         return str(int(value))
-    return repr(value)
+    return format(Decimal(repr(value)), "f")
 
 
 def to_list(value: Value) -> list[Value]:
