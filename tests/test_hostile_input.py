@@ -20,7 +20,7 @@ from generator.hcl.limits import (
     MAX_INPUT_TOKENS,
     MAX_NESTING,
     LimitError,
-    check_nesting,
+    check_source,
     footprint,
 )
 from generator.hcl.values import EvalError, to_tree
@@ -105,13 +105,13 @@ TEMPLATE = """      template {
 
 def test_brackets_in_strings_and_comments_do_not_count_toward_nesting() -> None:
     deep = "(" * (MAX_NESTING + 5)
-    check_nesting(f'a = "{deep}"\n# {deep}\n/* {deep} */\nb = <<EOT\n{deep}\nEOT\n')
+    check_source(f'a = "{deep}"\n# {deep}\n/* {deep} */\nb = <<EOT\n{deep}\nEOT\n')
 
 
 def test_nesting_counts_interpolations_and_names_the_line() -> None:
     text = "job {\n" + 'a = "${' * (MAX_NESTING // 2) + "[" * (MAX_NESTING // 2 + 1) + "\n"
     with pytest.raises(LimitError) as caught:
-        check_nesting(text)
+        check_source(text)
     assert (caught.value.code, caught.value.line) == ("too-deep", 2)
 
 
@@ -128,6 +128,11 @@ def test_a_long_operator_chain_is_refused_as_too_deep() -> None:
     with pytest.raises(InputError) as caught:
         parse_hcl('job "j" {\n  a = ' + "+".join(["1"] * 3000) + "\n}\n", "x.nomad.hcl")
     assert caught.value.code == "too-deep"
+
+
+def test_heredoc_bodies_do_not_count_toward_the_token_limit() -> None:
+    body = "key = {value}; [list] (x)\n" * (MAX_INPUT_TOKENS // 8)
+    check_source(f'job "j" {{\n  a = <<EOT\n{body}EOT\n  b = <<-X\n{body}  X\n}}\n')
 
 
 def test_too_many_tokens_is_refused_with_the_line_reached() -> None:

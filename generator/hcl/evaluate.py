@@ -31,7 +31,7 @@ from generator.hcl.expressions import (
 from generator.hcl.functions import Functions, MissingFile
 from generator.hcl.limits import (
     LimitError,
-    check_input_size,
+    check_source,
     check_value,
     evaluation_deadline,
 )
@@ -477,7 +477,7 @@ def _read_var_file(path: Path, constants: _ValueEvaluator) -> list[tuple[str, Va
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), None, "unreadable", f"cannot read var file: {error}") from None
     try:
-        check_input_size(text)
+        check_source(text)
     except LimitError as error:
         raise InputError(str(path), error.line, error.code, error.reason) from None
     if text.lstrip().startswith("{"):

@@ -47,43 +47,57 @@ class LimitError(Exception):
 
 _ROUGH_TOKEN = re.compile(r"[\w.]+|[^\s\w]|\n")
 
+# The pieces of HCL source that open or close a nesting level, or change what the
+# text around them means (strings, comments, heredocs).
+_TOKEN = re.compile(
+    r'\\.|\$\$\{|%%\{|[$%]\{|[{}\[\]()"]|#|//|/\*|<<-?[A-Za-z_][\w-]*[ \t]*\n', re.DOTALL
+)
 
-def check_input_size(text: str) -> None:
+
+def check_size(text: str) -> None:
     size = len(text.encode("utf-8")) if len(text) * 4 > MAX_INPUT_BYTES else len(text)
     if size > MAX_INPUT_BYTES:
         raise LimitError(
             "input-too-large",
             f"{size:,} bytes: jobspecs and var files are limited to {MAX_INPUT_BYTES:,} bytes",
         )
-    for count, match in enumerate(_ROUGH_TOKEN.finditer(text), start=1):
-        if count > MAX_INPUT_TOKENS:
-            raise LimitError(
-                "input-too-large",
-                f"more than {MAX_INPUT_TOKENS:,} tokens (names, numbers, symbols, line ends) "
-                "by this line: split the jobspec",
-                text.count("\n", 0, match.start()) + 1,
-            )
 
 
-# The pieces of HCL source that open or close a nesting level, or change what the
-# text around them means (strings, comments, heredocs).
-_TOKEN = re.compile(
-    r'\\.|\$\$\{|%%\{|[$%]\{|[{}\[\]()"\n]|#|//|/\*|\*/|<<-?[A-Za-z_][\w-]*[ \t]*\n', re.DOTALL
-)
+def check_source(text: str) -> None:
+    """Refuse jobspec or var file text past the input limits, before python-hcl2 reads it.
 
-
-def check_nesting(text: str) -> None:
-    """Refuse source nested deeper than MAX_NESTING before a recursive parser sees it.
-
-    A cheap scan: brackets count outside strings and comments, `${`/`%{` count inside
-    strings; heredoc bodies are skipped (their templates are parsed by our own
-    parser, which has its own bound).
+    Size first; then nesting (brackets outside strings and comments, `${`/`%{` inside
+    strings), which python-hcl2 and lark recurse on; then tokens outside heredoc bodies
+    (a heredoc is one token to python-hcl2; its templates go to our own parser, which
+    has its own bound).
     """
+    check_size(text)
+    heredocs = _check_nesting(text)
+    count, start = 0, 0
+    for body_start, body_end in [*heredocs, (len(text), len(text))]:
+        for match in _ROUGH_TOKEN.finditer(text, start, body_start):
+            count += 1
+            if count > MAX_INPUT_TOKENS:
+                raise LimitError(
+                    "input-too-large",
+                    f"more than {MAX_INPUT_TOKENS:,} tokens (names, numbers, symbols, line "
+                    "ends) by this line: split the jobspec",
+                    _line(text, match.start()),
+                )
+        start = body_end
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _check_nesting(text: str) -> list[tuple[int, int]]:
+    """Refuse nesting deeper than MAX_NESTING; return the spans of heredoc bodies."""
     stack: list[str] = []  # '"' for a string, "{" for any bracket or interpolation
-    depth, line, pos = 0, 1, 0
+    heredocs: list[tuple[int, int]] = []
+    depth, pos = 0, 0
     while (match := _TOKEN.search(text, pos)) is not None:
         token, pos = match.group(), match.end()
-        line += token.count("\n")
         if stack and stack[-1] == '"':
             if token == '"':
                 stack.pop()
@@ -95,15 +109,13 @@ def check_nesting(text: str) -> None:
             pos = len(text) if end < 0 else end
         elif token == "/*":
             end = text.find("*/", pos)
-            end = len(text) if end < 0 else end + 2
-            line += text.count("\n", pos, end)
-            pos = end
+            pos = len(text) if end < 0 else end + 2
         elif token.startswith("<<"):
             marker = token.lstrip("<-").strip()
             closing = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.MULTILINE)
             found = closing.search(text, pos)
-            end = len(text) if found is None else found.end()
-            line += text.count("\n", pos, end)
+            end = len(text) if found is None else found.start()
+            heredocs.append((pos, end))
             pos = end
         elif token == '"':
             stack.append('"')
@@ -111,10 +123,15 @@ def check_nesting(text: str) -> None:
             stack.append("{")
             depth += 1
             if depth > MAX_NESTING:
-                raise LimitError("too-deep", f"nested more than {MAX_NESTING} levels deep", line)
+                raise LimitError(
+                    "too-deep",
+                    f"nested more than {MAX_NESTING} levels deep",
+                    _line(text, match.start()),
+                )
         elif token in ("}", "]", ")") and stack:
             stack.pop()
             depth -= 1
+    return heredocs
 
 
 def footprint(value: object, limit: int = MAX_FOOTPRINT) -> int:

@@ -17,7 +17,7 @@ from hcl2.utils import SerializationOptions
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from generator.diagnostics import InputError
-from generator.hcl.limits import LimitError, check_input_size, check_nesting
+from generator.hcl.limits import LimitError, check_source
 from generator.hcl.strings import decode_string, is_quoted, is_wrapped_expression
 from generator.hcl.tree import Attribute, Block, Expr, Value
 
@@ -42,8 +42,7 @@ def load_hcl_file(path: Path | str, display_name: str | None = None) -> Block:
 
 def parse_hcl(text: str, file_name: str) -> Block:
     try:
-        check_input_size(text)
-        check_nesting(text)
+        check_source(text)
     except LimitError as error:
         raise InputError(file_name, error.line, error.code, error.reason) from None
     try:
