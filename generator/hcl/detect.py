@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.diagnostics import InputError
-from generator.hcl.limits import LimitError, check_size
+from generator.hcl.limits import LimitError, check_source
 
 _PACK_TEMPLATE = re.compile(
     r"\[\[-?\s*(?:[.$]|/\*|(?:template|var|end|if|else|range|define|with|include|block|meta"
@@ -38,7 +38,7 @@ _GO_TEMPLATE_MESSAGE = (
 def detect_unsupported_syntax(text: str, file_name: str) -> InputError | None:
     """A one-line diagnostic for a file that is not a plain HCL2 jobspec, or None."""
     try:
-        check_size(text)
+        check_source(text)
     except LimitError as error:
         return InputError(file_name, error.line, error.code, error.reason)
     scan = _Scanner(text).scan()
