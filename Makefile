@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help install regen test check lint format validate docs corpus bench clean wiring
+.PHONY: help install regen test check lint format validate docs corpus bench bench-hostile clean wiring
 
 help:
 	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
@@ -18,6 +18,7 @@ help:
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
 	@echo "make wiring    print the root module blocks for modules-k8s/ (WIRING=FILE updates FILE)"
 	@echo "make bench     time each generation stage over specs/ and ../shared/corpus (prints figures)"
+	@echo "make bench-hostile  seconds and peak memory of gen-module on each hostile input"
 
 $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -63,3 +64,6 @@ wiring: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m generator.bench
+
+bench-hostile: $(STAMP)
+	$(BIN)/python -m generator.bench_hostile

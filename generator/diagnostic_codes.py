@@ -52,10 +52,15 @@ CODES: dict[str, Code] = {
     "invalid-variable": Code("input error", "a variable value that does not fit its type"),
     "invalid-var-file": Code("input error", "a --var-file that cannot be read"),
     "missing-file": Code("input error", "file() names a file that does not exist"),
+    "file-not-allowed": Code(
+        "input error", "file() of a non-regular, too large or outside-the-repository file"
+    ),
+    "input-too-large": Code("input error", "a jobspec or var file past the size limits"),
+    "too-deep": Code("input error", "input nested or chained deeper than the generator follows"),
+    "limit-exceeded": Code("input error", "a value or an evaluation past the limits"),
     "invalid-settings": Code("input error", "settings YAML that does not validate"),
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
     "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
-    "too-deep": Code("input error", "input nested deeper than the generator follows"),
     "too-large": Code("input error", "input larger than the generator can hold"),
     # The output folder: exit 2, one line naming it, the module there left as it was.
     "output-folder": Code("input error", "the output folder cannot be created or replaced"),

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from generator.diagnostics import InputError
 from generator.durations import parse_duration_seconds
 from generator.hcl.tree import Block, Expr
+from generator.hcl.values import to_string
 from generator.model import (
     Artifact,
     Check,
@@ -380,9 +381,33 @@ def _restart(block: Block) -> RestartPolicy:
     return RestartPolicy(line=block.line, attempts=r.int("attempts"), mode=r.str("mode"))
 
 
+def _env(block: Block) -> tuple[dict[str, Any], dict[str, int]]:
+    """`env` as Nomad decodes it, into map[string]string: numbers and bools as cty
+    converts them to strings (`1` → "1", `true` → "true"); null, lists and maps have no
+    string form, so Nomad refuses the jobspec, and so do we. Unevaluated expressions
+    stay as they are (already reported)."""
+    values, lines = _Reader(block).mapping("env")
+    converted: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, str | Expr):
+            converted[name] = value
+        elif isinstance(value, bool | int | float):
+            converted[name] = to_string(value)
+        else:
+            shown = "null" if value is None else ("a list" if isinstance(value, list) else "a map")
+            raise InputError(
+                block.file,
+                lines.get(name, block.line),
+                "invalid-value",
+                f"env.{name} must be a string, number or bool (Nomad's env is a map of "
+                f"strings), got {shown}",
+            )
+    return converted, lines
+
+
 def _task(block: Block) -> Task:
     r = _Reader(block)
-    env, env_lines = r.mapping("env")
+    env, env_lines = _env(block)
     lifecycle = block.child("lifecycle")
     resources = block.child("resources")
     config = block.child("config")

@@ -8,14 +8,15 @@ from hypothesis import strategies as st
 from terraform_fmt import terraform_fmt
 
 from generator.hcl import parse_hcl
+from generator.hcl.evaluate import evaluate_jobspec
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import Raw, hcl_string, hcl_value
 
 
 def roundtrip(value: object) -> object:
-    """What an HCL parser reads back from `x = <rendered value>`."""
+    """What HCL reads back from `x = <rendered value>` (templates decoded, `$${` once)."""
     text = format_hcl(f"x = {hcl_value(value)}\n")
-    return parse_hcl(text, "t.tf").get("x")
+    return evaluate_jobspec(parse_hcl(text, "t.tf"), {}, [], env={}).root.get("x")
 
 
 @pytest.mark.parametrize(

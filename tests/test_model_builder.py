@@ -157,7 +157,7 @@ def test_env_block_records_each_line() -> None:
               }
         """))
     task = job.groups[0].tasks[0]
-    assert task.env == {"A": "1", "B": 2}
+    assert task.env == {"A": "1", "B": "2"}
     assert task.env_lines == {"A": 5, "B": 6}
 
 

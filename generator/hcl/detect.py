@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.diagnostics import InputError
+from generator.hcl.limits import LimitError, check_source
 
 _PACK_TEMPLATE = re.compile(
     r"\[\[-?\s*(?:[.$]|/\*|(?:template|var|end|if|else|range|define|with|include|block|meta"
@@ -23,7 +24,7 @@ _QUOTED_KEY = re.compile(r'^\s*"[^"\n]*"\s*=')
 _ATTRIBUTE = re.compile(r"^\s*([\w-]+)\s*=")
 _BARE_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}")
 _FOR_NAMES = re.compile(r"\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b")
-_VARIABLE = re.compile(r'^\s*variable\s+"?([\w-]+)"?', re.MULTILINE)
+_VARIABLE = re.compile(r'^[ \t]*variable[ \t]+"?([\w-]+)"?', re.MULTILINE)
 _HEREDOC = re.compile(r"<<(-?)(\s*)([A-Za-z_][\w-]*)[ \t]*$")
 
 _TEMPLATE_MESSAGE = (
@@ -36,6 +37,10 @@ _GO_TEMPLATE_MESSAGE = (
 
 def detect_unsupported_syntax(text: str, file_name: str) -> InputError | None:
     """A one-line diagnostic for a file that is not a plain HCL2 jobspec, or None."""
+    try:
+        check_source(text)
+    except LimitError as error:
+        return InputError(file_name, error.line, error.code, error.reason)
     scan = _Scanner(text).scan()
     for check in _CHECKS:
         found = check(text, scan)

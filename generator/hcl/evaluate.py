@@ -26,10 +26,15 @@ from generator.hcl.expressions import (
     Scope,
     interpolated_text,
     iteration_pairs,
-    looks_escaped,
     references_inputs,
 )
 from generator.hcl.functions import Functions, MissingFile
+from generator.hcl.limits import (
+    LimitError,
+    check_source,
+    check_value,
+    evaluation_deadline,
+)
 from generator.hcl.loader import parse_hcl
 from generator.hcl.syntax import (
     ForDirective,
@@ -92,9 +97,24 @@ def evaluate_jobspec(
     `env` defaults to the process environment (for `NOMAD_VAR_*`); `base_dir`, where
     `file()` paths start, defaults to the directory of `root.file`.
     """
+    site = _Site(root.file)
+    try:
+        with evaluation_deadline():
+            return _evaluate(root, cli_vars, var_files, env, base_dir, site)
+    except LimitError as error:
+        raise InputError(root.file, error.line or site.line, error.code, error.reason) from None
+
+
+def _evaluate(
+    root: Block,
+    cli_vars: Mapping[str, str],
+    var_files: Sequence[Path],
+    env: Mapping[str, str] | None,
+    base_dir: Path | None,
+    site: _Site,
+) -> Evaluation:
     sink = DiagnosticSink()
     functions = Functions(base_dir if base_dir is not None else Path(root.file).parent)
-    site = _Site(root.file)
     inputs = _Inputs(root, functions, sink)
     variables = inputs.resolve(cli_vars, var_files, os.environ if env is None else env)
     local_values = _Locals(root, site, sink)
@@ -184,16 +204,19 @@ class _ValueEvaluator:
             node = _expression(value.text)
         except HclSyntaxError as error:
             raise EvalError(f"cannot parse: {error}") from None
-        return to_tree(self.expressions.evaluate(node, scope))
+        return to_tree(check_value(self.expressions.evaluate(node, scope), "the value"))
 
     def _string(self, text: str, scope: Scope, report: Report | None) -> Value:
         if "${" not in text and "%{" not in text:
             return text
         parts = _template(text).parts
-        if len(parts) == 1 and isinstance(parts[0], Interpolation) and not looks_escaped(parts[0]):
+        if len(parts) == 1 and isinstance(parts[0], Interpolation):
             expr = parts[0].expr
             return self._attempt(
-                lambda: to_tree(self.expressions.evaluate(expr, scope)), report, text, text
+                lambda: to_tree(check_value(self.expressions.evaluate(expr, scope), "the value")),
+                report,
+                text,
+                text,
             )
         output: list[str] = []
         for part in parts:
@@ -206,7 +229,7 @@ class _ValueEvaluator:
                 shown = part if isinstance(part, str) else part.text
                 piece = self._attempt(partial(self._part, part, scope), report, shown, shown)
             output.append(piece)
-        return "".join(output)
+        return check_value("".join(output), "the string")
 
     def _part(self, part: TemplatePart, scope: Scope) -> str:
         if isinstance(part, Unparsed):
@@ -214,8 +237,6 @@ class _ValueEvaluator:
                 raise EvalError(f"cannot parse: {part.reason}")
             return part.text
         if isinstance(part, Interpolation):
-            if looks_escaped(part):
-                return part.text
             return interpolated_text(to_tree(self.expressions.evaluate(part.expr, scope)))
         return self.expressions.template_part(part, scope)
 
@@ -246,6 +267,8 @@ class _Site:
             raise InputError(
                 self.file, line, "missing-file", f"file() cannot read {missing.path}: not found"
             ) from None
+        except LimitError as error:
+            raise InputError(self.file, error.line or line, error.code, error.reason) from None
         finally:
             self.line = saved
 
@@ -453,6 +476,10 @@ def _read_var_file(path: Path, constants: _ValueEvaluator) -> list[tuple[str, Va
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), None, "unreadable", f"cannot read var file: {error}") from None
+    try:
+        check_source(text)
+    except LimitError as error:
+        raise InputError(str(path), error.line, error.code, error.reason) from None
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)

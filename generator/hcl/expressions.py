@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.hcl.functions import Functions
+from generator.hcl.limits import check_value, tick
 from generator.hcl.syntax import (
     Attr,
     Binary,
@@ -46,7 +47,6 @@ from generator.hcl.values import (
     Value,
     convert,
     equals,
-    is_number,
     is_sequence,
     normalize_number,
     parse_type,
@@ -77,6 +77,7 @@ class ExpressionEvaluator:
         self.functions = functions
 
     def evaluate(self, node: Node, scope: Scope) -> Value:
+        tick()
         method = getattr(self, "_" + type(node).__name__.lower())
         return method(node, scope)
 
@@ -213,7 +214,9 @@ class ExpressionEvaluator:
         parts = node.parts
         if len(parts) == 1 and isinstance(parts[0], Interpolation):
             return self.evaluate(parts[0].expr, scope)
-        return "".join(self.template_part(part, scope) for part in parts)
+        return check_value(
+            "".join(self.template_part(part, scope) for part in parts), "a template's text"
+        )
 
     def template_part(self, part: object, scope: Scope) -> str:
         if isinstance(part, str):
@@ -235,7 +238,7 @@ class ExpressionEvaluator:
             if part.key_var is not None:
                 inner[part.key_var] = key
             output.extend(self.template_part(item, inner) for item in part.body.parts)
-        return "".join(output)
+        return check_value("".join(output), "a %{ for } directive's text")
 
 
 def get_attribute(value: Value, name: str) -> Value:
@@ -326,11 +329,6 @@ def references_inputs(text: str) -> bool:
     return bool(_REFERENCE.search(text))
 
 
-def looks_escaped(part: Interpolation) -> bool:
-    """`${1}` in a decoded string is `$${1}` (a regex back-reference) in the source."""
-    return isinstance(part.expr, Literal) and is_number(part.expr.value)
-
-
 __all__ = [
     "EvalError",
     "ExpressionEvaluator",
@@ -339,6 +337,5 @@ __all__ = [
     "Scope",
     "interpolated_text",
     "iteration_pairs",
-    "looks_escaped",
     "references_inputs",
 ]

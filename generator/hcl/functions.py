@@ -16,13 +16,26 @@ import json
 import math
 import os
 import re
+import stat
 import urllib.parse
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import re2
 import yaml
 
+from generator.hcl.limits import (
+    ELEMENT_WEIGHT,
+    MAX_FILE_BYTES,
+    MAX_FOOTPRINT,
+    MAX_STRING_CHARS,
+    LimitError,
+    check_value,
+    footprint,
+    tick,
+)
 from generator.hcl.values import (
     EvalError,
     HclSet,
@@ -106,15 +119,21 @@ def unsupported_reason(name: str) -> str:
 
 
 class Functions:
-    """Nomad's HCL2 functions; file functions resolve paths against `base_dir`."""
+    """Nomad's HCL2 functions; file functions resolve paths against `base_dir`.
+
+    Nomad reads `file()` paths relative to its working directory, anywhere on the
+    machine; we read them relative to the jobspec's folder and only regular files
+    under that folder or the git repository it sits in, of bounded size (limits.py).
+    """
 
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
+        self._roots: tuple[Path, ...] | None = None
         self._table: dict[str, Callable[..., Value]] = {
             **_PURE,
             "file": self._file,
             "filebase64": self._filebase64,
-            "fileexists": lambda path: self._path(path).is_file(),
+            "fileexists": self._fileexists,
             "fileset": self._fileset,
         }
 
@@ -122,8 +141,10 @@ class Functions:
         implementation = self._table.get(name)
         if implementation is None:
             raise EvalError(unsupported_reason(name))
+        for arg in args:
+            check_value(arg, f"an argument of {name}()")
         try:
-            return implementation(*args)
+            result = implementation(*args)
         except EvalError:
             raise
         except TypeError as error:
@@ -132,18 +153,23 @@ class Functions:
             raise EvalError(f"{name}(): {error}") from None
         except (ValueError, ArithmeticError, LookupError, re.error, yaml.YAMLError) as error:
             raise EvalError(f"{name}(): {error}") from None
+        except re2.error as error:
+            raise EvalError(f"{name}(): invalid regular expression: {_re2_reason(error)}") from None
+        return check_value(result, f"the result of {name}()")
+
+    def roots(self) -> tuple[Path, ...]:
+        if self._roots is None:
+            self._roots = allowed_roots(self.base_dir)
+        return self._roots
 
     def _path(self, path: Value) -> Path:
         return self.base_dir / to_string(path)
 
+    def _allowed(self, path: Value) -> Path:
+        return allowed_path(self._path(path), to_string(path), self.roots())
+
     def _read(self, path: Value) -> bytes:
-        resolved = self._path(path)
-        try:
-            return resolved.read_bytes()
-        except FileNotFoundError:
-            raise MissingFile(resolved) from None
-        except OSError as error:
-            raise EvalError(f"cannot read {resolved}: {error.strerror}") from None
+        return read_allowed(self._path(path), to_string(path), self.roots())
 
     def _file(self, path: Value) -> str:
         try:
@@ -154,10 +180,85 @@ class Functions:
     def _filebase64(self, path: Value) -> str:
         return base64.b64encode(self._read(path)).decode("ascii")
 
+    def _fileexists(self, path: Value) -> bool:
+        return self._allowed(path).is_file()
+
     def _fileset(self, path: Value, pattern: Value) -> HclSet:
-        root = self._path(path)
-        found = [str(match.relative_to(root)) for match in root.glob(to_string(pattern))]
-        return make_set([match for match in found if (root / match).is_file()])
+        root = self._allowed(path)
+        found: list[str] = []
+        for match in root.glob(to_string(pattern)):
+            tick()
+            if match.is_file() and match.resolve().is_relative_to(root):
+                found.append(str(match.relative_to(root)))
+            if len(found) > _MAX_FILESET:
+                raise LimitError(
+                    "limit-exceeded", f"fileset() matches more than {_MAX_FILESET:,} files"
+                )
+        return make_set(found)
+
+
+def allowed_roots(base_dir: Path) -> tuple[Path, ...]:
+    """The folders files may be read under: `base_dir`, and the git repository around it."""
+    base = base_dir.resolve()
+    repo = next((d for d in (base, *base.parents) if (d / ".git").exists()), None)
+    return (base,) if repo is None or repo == base else (base, repo)
+
+
+def allowed_path(path: Path, shown: str, roots: tuple[Path, ...]) -> Path:
+    """`path` resolved (symlinks followed), or LimitError when it lies outside `roots`."""
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise LimitError(
+            "file-not-allowed",
+            f"{shown}: files are read only under the jobspec's folder or its git repository"
+            f" ({roots[-1]})",
+        )
+    return resolved
+
+
+def read_allowed(path: Path, shown: str, roots: tuple[Path, ...]) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES under `roots`.
+
+    MissingFile when it does not exist; LimitError for a FIFO, device or folder (which
+    could block or never end), a larger file, or one outside `roots`.
+    """
+    resolved = allowed_path(path, shown, roots)
+    try:
+        status = resolved.stat()
+    except FileNotFoundError:
+        raise MissingFile(path) from None
+    except OSError as error:
+        raise EvalError(f"cannot read {shown}: {error.strerror}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise LimitError("file-not-allowed", f"{shown} is not a regular file")
+    if status.st_size > MAX_FILE_BYTES:
+        raise LimitError(
+            "file-not-allowed",
+            f"{shown} is {status.st_size:,} bytes (files are read up to {MAX_FILE_BYTES:,})",
+        )
+    try:
+        with resolved.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise EvalError(f"cannot read {shown}: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise LimitError("file-not-allowed", f"{shown} grew while being read")
+    return data
+
+
+_MAX_FILESET = 10_000
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def _re2_reason(error: Exception) -> str:
+    reason = error.args[0] if error.args else str(error)
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+
+
+def _regex(pattern: Value) -> Any:
+    """A pattern compiled by RE2, the linear-time engine whose syntax Go's regexp shares."""
+    return re2.compile(to_string(pattern), options=_RE2_OPTIONS)
 
 
 # ---- strings ---------------------------------------------------------------
@@ -170,7 +271,10 @@ def _strings(values: list[Value]) -> list[str]:
 def _join(separator: Value, *lists: Value) -> str:
     if not lists:
         raise EvalError("join() needs at least one list")
-    return to_string(separator).join(_strings([item for lst in lists for item in to_list(lst)]))
+    items = _strings([item for lst in lists for item in to_list(lst)])
+    glue = to_string(separator)
+    _check_length(sum(map(len, items)) + len(glue) * max(0, len(items) - 1), "join()")
+    return glue.join(items)
 
 
 def _split(separator: Value, text: Value) -> list[str]:
@@ -184,31 +288,49 @@ _GO_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|(\w+)|\$)")
 def _go_expand(template: str) -> Callable[[re.Match[str]], str]:
     """Go's regexp replacement syntax (`$1`, `${name}`, `$$`) applied to a Python match."""
 
-    def expand(match: re.Match[str]) -> str:
+    written = 0
+
+    def expand(match: Any) -> str:
         def group(reference: re.Match[str]) -> str:
             if reference.group(0) == "$$":
                 return "$"
             name = reference.group(1) or reference.group(2)
             try:
                 return match.group(int(name) if name.isdigit() else name) or ""
-            except IndexError:
+            except (IndexError, KeyError, re2.error):
                 return ""
 
-        return _GO_REFERENCE.sub(group, template)
+        nonlocal written
+        text = _GO_REFERENCE.sub(group, template)
+        written += len(text)
+        _check_length(written, "regex_replace()")
+        return text
 
     return expand
 
 
 def _regex_replace(text: Value, pattern: Value, replacement: Value) -> str:
-    compiled = re.compile(to_string(pattern))
-    return compiled.sub(_go_expand(to_string(replacement)), to_string(text))
+    return _regex(pattern).sub(_go_expand(to_string(replacement)), to_string(text))
 
 
 def _replace(text: Value, search: Value, replacement: Value) -> str:
     search = to_string(search)
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         return _regex_replace(text, search[1:-1], replacement)
-    return to_string(text).replace(search, to_string(replacement))
+    source, replacement = to_string(text), to_string(replacement)
+    count = source.count(search)
+    _check_length(len(source) + count * (len(replacement) - len(search)), "replace()")
+    return source.replace(search, replacement)
+
+
+def _check_length(length: int, what: str) -> None:
+    """Refuse a string before building it, when it would be longer than strings may be."""
+    if length > MAX_STRING_CHARS:
+        raise LimitError(
+            "limit-exceeded",
+            f"{what} would build a string of {length:,} characters "
+            f"(strings are limited to {MAX_STRING_CHARS:,})",
+        )
 
 
 def _trim(text: Value, cutset: Value) -> str:
@@ -244,7 +366,9 @@ def _substr(text: Value, offset: Value, length: Value) -> str:
 
 def _indent(spaces: Value, text: Value) -> str:
     pad = " " * _small(to_number(spaces))
-    return to_string(text).replace("\n", "\n" + pad)
+    source = to_string(text)
+    _check_length(len(source) + source.count("\n") * len(pad), "indent()")
+    return source.replace("\n", "\n" + pad)
 
 
 def _length(value: Value) -> int:
@@ -265,7 +389,10 @@ def _format(spec: Value, *args: Value) -> str:
     output: list[str] = []
     position = 0
     next_arg = 0
+    written = len(template)
     while (percent := template.find("%", position)) >= 0:
+        written += len(output[-1]) if output else 0
+        _check_length(written, "format()")
         output.append(template[position:percent])
         match = _VERB.match(template, percent)
         if match is None:
@@ -367,6 +494,12 @@ def _jsondecode(text: Value) -> Value:
 
 def _yamldecode(text: Value) -> Value:
     loaded = yaml.safe_load(to_string(text))
+    if footprint(loaded) > MAX_FOOTPRINT:
+        raise LimitError(
+            "limit-exceeded",
+            f"yamldecode(): the document expands (through aliases) past {MAX_FOOTPRINT:,} "
+            "characters",
+        )
     return _from_json(json.loads(json.dumps(loaded, default=str)))
 
 
@@ -589,6 +722,9 @@ def _setintersection(first: Value, *others: Value) -> HclSet:
 
 
 def _setproduct(*sets: Value) -> list[list[Value]]:
+    count = math.prod(len(to_list(value)) for value in sets)
+    if count * len(sets) * ELEMENT_WEIGHT > MAX_FOOTPRINT:
+        raise LimitError("limit-exceeded", f"setproduct() would make {count:,} combinations")
     products: list[list[Value]] = [[]]
     for value in sets:
         products = [[*product, item] for product in products for item in to_list(value)]
@@ -643,12 +779,14 @@ def _cidrnetmask(prefix: Value) -> str:
 
 def _cidrsubnet(prefix: Value, newbits: Value, netnum: Value) -> str:
     network = _network(prefix)
-    subnets = network.subnets(prefixlen_diff=int(to_number(newbits)))
+    length = network.prefixlen + int(to_number(newbits))
     number = int(to_number(netnum))
-    for index, subnet in enumerate(subnets):
-        if index == number:
-            return str(subnet)
-    raise EvalError("cidrsubnet(): network number out of range")
+    if not network.prefixlen <= length <= network.max_prefixlen:
+        raise EvalError("cidrsubnet(): not enough bits in the prefix")
+    if not 0 <= number < 2 ** (length - network.prefixlen):
+        raise EvalError("cidrsubnet(): network number out of range")
+    first = int(network.network_address) + (number << (network.max_prefixlen - length))
+    return str(ipaddress.ip_network((first, length)))
 
 
 def _cidrsubnets(prefix: Value, *newbits: Value) -> list[str]:

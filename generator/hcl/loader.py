@@ -17,10 +17,12 @@ from hcl2.utils import SerializationOptions
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from generator.diagnostics import InputError
+from generator.hcl.limits import LimitError, check_source
 from generator.hcl.strings import decode_string, is_quoted, is_wrapped_expression
 from generator.hcl.tree import Attribute, Block, Expr, Value
 
 _OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
+_TOO_DEEP = "an expression too long or nested too deeply to read (split it up)"
 
 
 def load_hcl_file(path: Path | str, display_name: str | None = None) -> Block:
@@ -40,10 +42,18 @@ def load_hcl_file(path: Path | str, display_name: str | None = None) -> Block:
 
 def parse_hcl(text: str, file_name: str) -> Block:
     try:
+        check_source(text)
+    except LimitError as error:
+        raise InputError(file_name, error.line, error.code, error.reason) from None
+    try:
         start = hcl2.parses(text, discard_comments=True)
     except UnexpectedInput as error:
         raise InputError(file_name, error.line, "hcl-syntax", _syntax_message(error)) from None
-    except (LarkError, ValueError, RecursionError) as error:
+    except RecursionError:
+        raise InputError(file_name, None, "too-deep", _TOO_DEEP) from None
+    except (LarkError, ValueError) as error:
+        if isinstance(error.__context__, RecursionError) or "recursion" in str(error):
+            raise InputError(file_name, None, "too-deep", _TOO_DEEP) from None
         raise InputError(file_name, None, "hcl-syntax", f"cannot parse HCL: {error}") from None
     return _body_to_block(start.body, "", (), 1, file_name)
 
@@ -119,10 +129,16 @@ def _decode_label(raw: object) -> str:
     return decode_string(text) if is_quoted(text) else text
 
 
+def _decode_key(raw: object) -> str:
+    """An object key: a quoted one is a template, evaluated like any string value."""
+    text = str(raw)
+    return decode_string(text, template=True) if is_quoted(text) else text
+
+
 def _decode_value(raw: object) -> Value:
     if isinstance(raw, str):
         if is_quoted(raw):
-            return decode_string(raw)
+            return decode_string(raw, template=True)
         if is_wrapped_expression(raw):
             return Expr(raw[2:-1])
         return raw
@@ -130,7 +146,7 @@ def _decode_value(raw: object) -> Value:
         return [_decode_value(item) for item in raw]
     if isinstance(raw, dict):
         return {
-            _decode_label(key): _decode_value(value)
+            _decode_key(key): _decode_value(value)
             for key, value in raw.items()
             if not str(key).startswith("__")
         }

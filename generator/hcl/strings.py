@@ -16,16 +16,19 @@ def is_wrapped_expression(raw: str) -> bool:
     return raw.startswith("${") and raw.endswith("}") and not is_quoted(raw)
 
 
-def decode_string(raw: str) -> str:
-    """Decode a quoted HCL string: escapes, `$${` and `%%{` become their literal text."""
+def decode_string(raw: str, *, template: bool = False) -> str:
+    """Decode a quoted HCL string's backslash escapes.
+
+    A `template` (any string value: HCL evaluates it) keeps `$${` and `%%{` as
+    written: the template parser turns them into literal `${` and `%{`, once. A plain
+    literal (a block label) has no template, so they become their literal text here.
+    """
     body = raw[1:-1] if is_quoted(raw) else raw
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
-        if token == "$${":
-            return "${"
-        if token == "%%{":
-            return "%{"
+        if token in ("$${", "%%{"):
+            return token if template else token[1:]
         escape = match.group(1)
         if escape[0] in "uU" and len(escape) > 1:
             return chr(int(escape[1:], 16))

@@ -8,8 +8,10 @@ lists until they are written back into the tree as lists).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from generator.hcl.syntax import (
@@ -122,11 +124,12 @@ def to_string(value: Value) -> str:
 
 
 def format_number(value: int | float) -> str:
+    """A number as cty converts it to a string: decimal notation, never an exponent."""
     if isinstance(value, int):
         return str(value)
-    if value.is_integer() and abs(value) < 1e21:
+    if value.is_integer():
         return str(int(value))
-    return repr(value)
+    return format(Decimal(repr(value)), "f")
 
 
 def to_list(value: Value) -> list[Value]:
@@ -161,13 +164,26 @@ def equals(left: Value, right: Value) -> bool:
     return bool(left == right)
 
 
-def to_tree(value: Value) -> Value:
-    """An evaluated value as the loader would have produced it (sets become lists)."""
-    if is_sequence(value):
-        return [to_tree(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_tree(item) for key, item in value.items()}
-    return value
+def to_tree(value: Value, _done: dict[int, Value] | None = None) -> Value:
+    """An evaluated value as the loader would have produced it (sets become lists).
+
+    A list or map with nothing to convert is returned itself, and one reached twice
+    (`[local.x, local.x]`) is converted once: shared values stay shared, so the result
+    takes no more memory than the value.
+    """
+    if not isinstance(value, list | tuple | dict):
+        return value
+    done = {} if _done is None else _done
+    key = id(value)
+    if key not in done:
+        if isinstance(value, dict):
+            items = {name: to_tree(item, done) for name, item in value.items()}
+            same = type(value) is dict and all(items[k] is value[k] for k in items)
+        else:
+            items = [to_tree(item, done) for item in value]
+            same = type(value) is list and all(map(operator.is_, items, value))
+        done[key] = value if same else items
+    return done[key]
 
 
 @dataclass(frozen=True)

@@ -155,9 +155,17 @@ def _service_text(
 def _report_problems(
     analysis: TemplateAnalysis, template: Template, ctx: Context, path: str
 ) -> None:
+    # A file template with any part that cannot be translated is left out whole (an
+    # env template loses only the lines concerned, which env_lines reports).
+    consequence = (
+        f"; so the whole file {template.destination!r} is left out of the module: write it"
+        " by hand"
+        if not template.env
+        else ""
+    )
     for problem in analysis.problems:
         ctx.needs_decision(
-            f"template line {problem.line}: {problem.reason}: {problem.text[:60]!r}",
+            f"template line {problem.line}: {problem.reason}: {problem.text[:60]!r}" + consequence,
             template.line,
             path,
         )

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.hcl.functions import allowed_roots, read_allowed
+from generator.hcl.limits import LimitError
+from generator.hcl.values import EvalError
 from generator.k8s_plan import EnvVar
 from generator.model import Task, Template
 from generator.render.hcl_values import Interpolated
@@ -46,16 +49,20 @@ def template_text(
     if template.data is not None:
         return template.data
     if template.source:
-        source = Path(template.source)
-        if not source.is_absolute() and jobspec_dir is not None:
-            source = jobspec_dir / source
-        if source.is_file():
-            return source.read_text(encoding="utf-8")
-        ctx.needs_decision(
-            f"template source {template.source!r} is not readable next to the jobspec",
-            template.line,
-            path,
-        )
+        reason = "is not readable next to the jobspec"
+        if jobspec_dir is not None:
+            try:
+                data = read_allowed(
+                    jobspec_dir / template.source, template.source, allowed_roots(jobspec_dir)
+                )
+                return data.decode("utf-8")
+            except LimitError as error:
+                reason = f"is not read: {error.reason}"
+            except UnicodeDecodeError:
+                reason = "is not UTF-8 text"
+            except EvalError:
+                pass
+        ctx.needs_decision(f"template source {template.source!r} {reason}", template.line, path)
         return None
     ctx.needs_decision("template has neither data nor source", template.line, path)
     return None
