@@ -10,8 +10,7 @@ import yaml
 
 from generator.k8s_plan import ModulePlan
 from generator.render.hcl_format import format_hcl
-from generator.render.hcl_values import hcl_value
-
+from generator.render.hcl_values import Raw, hcl_identifier, hcl_reference, hcl_value
 
 
 def _yaml_block(value: dict, indent: int) -> str:
@@ -35,7 +34,11 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    # Every `{{ }}` of a `.tf` template ends in one of these (tests/test_template_escaping.py).
     environment.filters["hcl"] = hcl_value
+    environment.filters["ident"] = hcl_identifier
+    environment.filters["ref"] = hcl_reference
+    environment.filters["expr"] = lambda text: Raw(text).text
     environment.filters["yaml_str"] = _yaml_str
     environment.filters["yaml_block"] = _yaml_block
     return environment
