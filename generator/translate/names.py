@@ -43,6 +43,26 @@ def k8s_name(name: str, file: str = "", line: int | None = None) -> str:
     return cleaned
 
 
+# A ConfigMap (or Secret) data key: apimachinery's IsConfigMapKey.
+CONFIG_MAP_KEY_MAX = 253
+_NOT_IN_CONFIG_MAP_KEY = re.compile(r"[^-._a-zA-Z0-9]+")
+
+
+def config_map_key(name: str, taken: set[str]) -> str:
+    """A data key for file `name`: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`, `..`
+    or starting with `..`; numbered `2-<key>`, `3-<key>`... when `taken` has it."""
+    base = _NOT_IN_CONFIG_MAP_KEY.sub("-", name).strip("-")
+    base = re.sub(r"^\.{2,}", ".", base)
+    if base in ("", "."):
+        base = "file"
+    key, counter = base[:CONFIG_MAP_KEY_MAX], 2
+    while key in taken:
+        key = f"{counter}-{base}"[:CONFIG_MAP_KEY_MAX]
+        counter += 1
+    taken.add(key)
+    return key
+
+
 def tf_identifier(name: str) -> str:
     """A Terraform identifier for resource and variable names."""
     cleaned = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
