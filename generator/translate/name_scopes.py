@@ -8,10 +8,11 @@ two numbers. A clash is an `invalid-name` input error naming both sources with t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.diagnostics import InputError
-from generator.model import Job
+from generator.model import Group, Job
 from generator.translate.names import k8s_name_or_empty
 from generator.translate.ports import port_name
 
@@ -46,8 +47,8 @@ class _Scope:
 
 
 def check_distinct_names(job: Job) -> None:
-    """Raise `invalid-name` when two sources in one group compose the same container or
-    port name."""
+    """Raise `invalid-name` when two tasks (or their artifacts' init containers) in one group
+    compose the same container name."""
     for group in job.groups:
         where = f"group {group.name!r}"
         containers = _Scope("container", where, job.file)
@@ -59,6 +60,12 @@ def check_distinct_names(job: Job) -> None:
                     k8s_name_or_empty(f"artifact-{index + 1}-{task.name}"),
                     _Source(f"the init container of task {task.name!r}'s artifact", artifact.line),
                 )
-        ports = _Scope("port", where, job.file)
-        for port in group.network.ports if group.network else ():
+
+
+def check_distinct_port_names(group: Group, numbers: Mapping[str, int], file: str) -> None:
+    """Raise `invalid-name` when two of the ports the pod declares (`numbers`: label → number)
+    compose the same port name."""
+    ports = _Scope("port", f"group {group.name!r}", file)
+    for port in group.network.ports if group.network else ():
+        if port.label in numbers:
             ports.claim(port_name(port.label), _Source(f"port {port.label!r}", port.line))

@@ -32,6 +32,7 @@ from generator.translate.containers import (
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
+from generator.translate.name_scopes import check_distinct_port_names
 from generator.translate.names import GroupNames, k8s_name, tf_identifier
 from generator.translate.placement import placement
 from generator.translate.ports import (
@@ -127,6 +128,7 @@ def translate_group(
 ) -> GroupOutput:
     output = GroupOutput()
     numbers = group_ports(group, ctx)
+    check_distinct_port_names(group, numbers, ctx.file)
     owners = assign_ports(group, numbers)
     names_by_label = port_names(numbers)
     volumes = PodVolumes(ctx, group)
