@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from generator.hcl import Block, parse_hcl
 from generator.pipeline import generate
@@ -126,6 +127,11 @@ def test_text_with_control_characters_stays_a_quoted_string(value: str) -> None:
     assert hcl_value(value).startswith('"')
 
 
+def test_list_items_are_never_heredocs() -> None:
+    # Terraform finds no closing marker in `EOT,`.
+    assert hcl_value(["a\nb\n", "c"]) == '["a\\nb\\n", "c"]'
+
+
 _FILTERED = re.compile(r"\|\s*(hcl|ident|ref|expr)\s*$")
 _MACRO_CALL = re.compile(r"^[a-z_]+\(.*\)(\s*\|\s*indent\(\d+\))?$")
 
@@ -156,6 +162,7 @@ TRICKY = [
 def test_terraform_reads_back_exactly_the_text(tmp_path: Path) -> None:
     values = [hcl_value(text, 2) for text in TRICKY]
     values.append(hcl_value(Interpolated(("a$", Raw("local.x"), "${b}"))))
+    values.append(hcl_value(["x {\n}\n", Interpolated((Raw("local.x"), "\n}\n"))]))
     locals_ = "\n".join(f"  v{i} = {value}" for i, value in enumerate(values))
     (tmp_path / "main.tf").write_text(f'locals {{\n  x = "X"\n{locals_}\n}}\n')
     listed = ", ".join(f"local.v{i}" for i in range(len(values)))
@@ -170,4 +177,10 @@ def test_terraform_reads_back_exactly_the_text(tmp_path: Path) -> None:
         check=True,
     )
     encoded = result.stdout.strip().strip('"')
-    assert json.loads(base64.b64decode(encoded)) == [*TRICKY, "a$X${b}"]
+    assert json.loads(base64.b64decode(encoded)) == [*TRICKY, "a$X${b}", ["x {\n}\n", "X\n}\n"]]
+
+
+def test_a_config_variable_name_must_be_a_terraform_identifier() -> None:
+    lifted = {"name": 'x"\n  y = 1', "description": "d"}
+    with pytest.raises(ValidationError, match="Terraform variable name"):
+        Settings.model_validate({"config_variables": {"litestream": {"endpoint": lifted}}})

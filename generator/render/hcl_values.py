@@ -164,7 +164,8 @@ def _hcl_object(value: Mapping[str, object], indent: int) -> str:
 
 
 def _hcl_list(value: Sequence[object], indent: int) -> str:
-    items = [hcl_value(item, indent + 2) for item in value]
+    # No heredocs in a list: Terraform finds no closing marker in `EOT,`.
+    items = [_quoted(item) or hcl_value(item, indent + 2) for item in value]
     if all("\n" not in item for item in items) and sum(map(len, items)) < 80:
         return "[" + ", ".join(items) + "]"
     pad = " " * (indent + 2)
@@ -195,9 +196,16 @@ def _inline(value: object) -> str:
     if isinstance(value, Mapping):
         items = ", ".join(f"{hcl_key(k)} = {_inline(v)}" for k, v in value.items())
         return "{ " + items + " }" if items else "{}"
+    return _quoted(value) or hcl_value(value)
+
+
+def _quoted(value: object) -> str | None:
+    """A string as a quoted string even when it could be a heredoc; None for other values."""
     if isinstance(value, str):
         return hcl_string(value)
-    return hcl_value(value)
+    if isinstance(value, Interpolated):
+        return value.render(heredoc=False)
+    return None
 
 
 @dataclass(frozen=True)
@@ -209,8 +217,8 @@ class Interpolated:
     def __str__(self) -> str:
         return self.render()
 
-    def render(self) -> str:
-        if can_be_heredoc(self.literal_text()):
+    def render(self, heredoc: bool = True) -> str:
+        if heredoc and can_be_heredoc(self.literal_text()):
             return _heredoc(self.template_text(), 0)
         return '"' + self.template_text(_quoted_body) + '"'
 
