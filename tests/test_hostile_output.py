@@ -21,10 +21,12 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from terraform_fmt import terraform_fmt_files
 
 from generator.cli import main
 from generator.diagnostics import InputError
@@ -204,7 +206,13 @@ def _check_cli(v: dict[str, str], tmp: Path, jobspec_text: str) -> dict[str, str
     for name, text in files.items():
         if name.endswith(".tf"):
             parse_hcl(text, name)
+            WRITTEN[f"{len(WRITTEN)}-{name}"] = text
     return files
+
+
+# Every `.tf` file the properties saw written: Terraform reads them all at the end, in one
+# `terraform fmt` run (one run per file would take minutes).
+WRITTEN: dict[str, str] = {}
 
 
 @st.composite
@@ -331,3 +339,13 @@ def test_artifact_scripts_quote_every_jobspec_piece(
         assert {call[0] for call in calls} <= set(FETCH_COMMANDS), script
         [wget] = [call for call in calls if call[0] == "wget"]
         assert wget[1:3] == ["-qO", "/tmp/artifact"] and len(wget) == 4, script
+
+
+def test_terraform_reads_every_written_file_as_it_is() -> None:
+    """Runs after the properties above (pytest keeps a file's order): Terraform's own parser
+    accepts every file they wrote, and `terraform fmt` leaves it byte for byte."""
+    if not WRITTEN:
+        pytest.skip("run together with the properties above")
+    formatted = terraform_fmt_files(WRITTEN)
+    for name, text in WRITTEN.items():
+        assert formatted[name] == text, name
