@@ -3,6 +3,7 @@ item 8); ConfigMap keys keep to Kubernetes' key rules."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -105,3 +106,20 @@ def test_a_254_character_template_file_name_gives_a_valid_config_map_key(tmp_pat
     main_tf = generate("app", path, Settings(), ServiceSpec()).files["main.tf"]
     keys = re.findall(r'key\s*=\s*"(n+)"', main_tf)
     assert keys and all(len(key) == CONFIG_MAP_KEY_MAX for key in keys)
+
+
+@pytest.mark.parametrize("name", ["A=B", "a\nb", "naïve", "tab\there"])
+def test_env_names_kubernetes_refuses_are_an_input_error(tmp_path: Path, name: str) -> None:
+    env = f'      env = {{\n        {json.dumps(name)} = "x"\n      }}\n'
+    path = _write(tmp_path, _task("web", env))
+    with pytest.raises(InputError) as raised:
+        generate("app", path, Settings(), ServiceSpec())
+    assert (raised.value.code, raised.value.line) == ("invalid-name", 8)
+    assert "printable ASCII" in raised.value.message
+
+
+@pytest.mark.parametrize("name", ["DB_HOST", "my.env-name", "Logging:LogLevel", "a b"])
+def test_env_names_kubernetes_takes_pass(tmp_path: Path, name: str) -> None:
+    env = f'      env = {{\n        {json.dumps(name)} = "x"\n      }}\n'
+    path = _write(tmp_path, _task("web", env))
+    assert name in generate("app", path, Settings(), ServiceSpec()).files["main.tf"]

@@ -22,7 +22,7 @@ from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths, resolved_name
-from generator.translate.name_scopes import check_distinct_names
+from generator.translate.name_scopes import check_names
 from generator.translate.names import (
     APP_NAME,
     GroupNames,
@@ -100,7 +100,7 @@ def translate_job(
     ctx: Context,
 ) -> ModulePlan:
     _check_migratable(job)
-    check_distinct_names(job)
+    check_names(job)
     problem = service_name_problem(service)
     if problem is not None:
         raise InputError(job.file, None, "invalid-name", problem)

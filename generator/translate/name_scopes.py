@@ -4,10 +4,12 @@ Sanitising folds distinct Nomad names together (`web_a` and `web-a` both become 
 `HTTP` and `http` both `http`); Kubernetes refuses a pod with two containers of one name
 (core/validation: validateContainers, "Duplicate value"), and one port name would stand for
 two numbers. A clash is an `invalid-name` input error naming both sources with their lines.
+Env var names are passed as written, so one Kubernetes refuses is an input error too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,6 +17,10 @@ from generator.diagnostics import InputError
 from generator.model import Group, Job
 from generator.translate.names import k8s_name_or_empty
 from generator.translate.ports import port_name
+
+# apimachinery's IsRelaxedEnvVarName (kubernetes/kubernetes#123385): the strict
+# `[-._a-zA-Z][-._a-zA-Z0-9]*` of older API servers is not enforced here.
+_ENV_NAME = re.compile(r"[\x20-\x3c\x3e-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,20 @@ class _Scope:
         )
 
 
-def check_distinct_names(job: Job) -> None:
+def check_names(job: Job) -> None:
     """Raise `invalid-name` when two tasks (or their artifacts' init containers) in one group
-    compose the same container name."""
+    compose the same container name, or an env var has a name Kubernetes refuses."""
     for group in job.groups:
+        for task in group.tasks:
+            for env in task.env:
+                if not _ENV_NAME.fullmatch(env):
+                    raise InputError(
+                        job.file,
+                        task.env_lines.get(env, task.line),
+                        "invalid-name",
+                        f"env {env!r} of task {task.name!r}: Kubernetes takes env names of"
+                        " printable ASCII characters other than '='",
+                    )
         where = f"group {group.name!r}"
         containers = _Scope("container", where, job.file)
         for task in group.tasks:
