@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -158,11 +159,8 @@ TRICKY = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
-def test_terraform_reads_back_exactly_the_text(tmp_path: Path) -> None:
-    values = [hcl_value(text, 2) for text in TRICKY]
-    values.append(hcl_value(Interpolated(("a$", Raw("local.x"), "${b}"))))
-    values.append(hcl_value(["x {\n}\n", Interpolated((Raw("local.x"), "\n}\n"))]))
+def _terraform_values(tmp_path: Path, values: list[str]) -> list[object]:
+    """What `terraform console` reads from each HCL expression in `values` (with local.x = "X")."""
     locals_ = "\n".join(f"  v{i} = {value}" for i, value in enumerate(values))
     (tmp_path / "main.tf").write_text(f'locals {{\n  x = "X"\n{locals_}\n}}\n')
     listed = ", ".join(f"local.v{i}" for i in range(len(values)))
@@ -173,11 +171,41 @@ def test_terraform_reads_back_exactly_the_text(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin:/usr/local/bin"},
-        timeout=60,
+        timeout=120,
         check=True,
     )
-    encoded = result.stdout.strip().strip('"')
-    assert json.loads(base64.b64decode(encoded)) == [*TRICKY, "a$X${b}", ["x {\n}\n", "X\n}\n"]]
+    return json.loads(base64.b64decode(result.stdout.strip().strip('"')))
+
+
+_PIECES = ["$", "$", "%", "{", "}", "${", "%{", "a", '"', "\\", "\n", "~", "EOT", "\t", "é"]
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_terraform_reads_random_interpolated_strings_exactly(tmp_path: Path) -> None:
+    """Seeded random texts of HCL's special characters around references, read back by
+    Terraform itself in one `terraform console` run."""
+    generator = random.Random(11)
+    texts = []
+    for _ in range(300):
+        parts = ["".join(generator.choices(_PIECES, k=generator.randint(0, 5))) for _ in range(3)]
+        texts.append((parts[0], Raw("local.x"), parts[1], parts[2]))
+    values = [hcl_value(Interpolated(parts)) for parts in texts]
+    expected = [Interpolated(parts).literal_text("X") for parts in texts]
+    assert _terraform_values(tmp_path, values) == expected
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_terraform_reads_back_exactly_the_text(tmp_path: Path) -> None:
+    values = [hcl_value(text, 2) for text in TRICKY]
+    values.append(hcl_value(Interpolated(("a$", Raw("local.x"), "${b}"))))
+    values.append(hcl_value(["x {\n}\n", Interpolated((Raw("local.x"), "\n}\n"))]))
+    values.append(hcl_value(Interpolated(("a$$", Raw("local.x")))))
+    assert _terraform_values(tmp_path, values) == [
+        *TRICKY,
+        "a$X${b}",
+        ["x {\n}\n", "X\n}\n"],
+        "a$$X",
+    ]
 
 
 def test_a_config_variable_name_must_be_a_terraform_identifier() -> None:

@@ -226,8 +226,8 @@ class Interpolated:
         """The HCL template body: literal parts escaped, references as `${...}`.
 
         Adjacent literals are joined before escaping, so a `$` ending one and a `{`
-        starting the next cannot meet as `${`; a `$` right before a reference is
-        written `${"$"}`, since `$${` would turn the reference into literal text.
+        starting the next cannot meet as `${`; `$`s right before a reference are written
+        `${"$"}`, since `$${` would turn the reference into literal text.
         """
         parts = _merged(self.parts)
         out: list[str] = []
@@ -236,9 +236,9 @@ class Interpolated:
                 out.append("${" + part.text + "}")
                 continue
             literal = escape_template_sequences(part)
-            before_reference = index + 1 < len(parts)
-            if before_reference and literal.endswith("$"):
-                out.append(escape(literal[:-1]) + '${"$"}')
+            dollars = len(literal) - len(literal.rstrip("$"))
+            if dollars and index + 1 < len(parts):  # a reference follows
+                out.append(escape(literal[:-dollars]) + '${"' + "$" * dollars + '"}')
             else:
                 out.append(escape(literal))
         return "".join(out)
