@@ -349,3 +349,35 @@ def test_terraform_reads_every_written_file_as_it_is() -> None:
     formatted = terraform_fmt_files(WRITTEN)
     for name, text in WRITTEN.items():
         assert formatted[name] == text, name
+
+
+@pytest.mark.parametrize(
+    ("source", "destination"),
+    [
+        ("https://example.org/$(touch pwned)", "local/x"),
+        ("https://example.org/`touch pwned`", "local/x"),
+        ("https://example.org/a';touch pwned;'", "local/x"),
+        ("https://example.org/a b&&touch pwned", "local/$(touch pwned)"),
+        ("https://example.org/a.tar.gz", "local/'; touch pwned; '"),
+        ("git::https://github.com/o/r?ref=$(touch pwned)", "local/x;touch pwned"),
+        ("github.com/o/r//sub dir/$(touch pwned)", 'local/"$HOME"'),
+    ],
+)
+def test_artifact_shell_injection_runs_nothing_else(
+    tmp_path: Path, source: str, destination: str
+) -> None:
+    jobspec = tmp_path / "app.nomad.hcl"
+    jobspec.write_text(
+        'job "app" {\n  group "app" {\n    task "web" {\n      driver = "docker"\n'
+        '      config {\n        image = "x:1"\n      }\n'
+        f"      artifact {{\n        source = {hcl_string(source)}\n"
+        f"        destination = {hcl_string(destination)}\n      }}\n    }}\n  }}\n}}\n"
+    )
+    generation = generate("app", jobspec, Settings(), ServiceSpec())
+    tree = parse_hcl(generation.files["main.tf"], "main.tf")
+    [init] = [b for b in tree.walk() if b.kind == "init_container"]
+    calls = _run_script(init.get("command")[2], tmp_path)
+    assert {call[0] for call in calls} <= set(FETCH_COMMANDS)
+    assert not (tmp_path / "pwned").exists()
+    mkdirs = [call for call in calls if call[0] == "mkdir"]
+    assert all(call[1] == "-p" and len(call) == 3 for call in mkdirs)
