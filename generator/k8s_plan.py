@@ -1,14 +1,17 @@
 """What one generated module contains, in Kubernetes terms, before rendering.
 
 The translator builds a `ModulePlan`; templates render it. Nothing here knows
-about Nomad or about HCL syntax beyond `Raw` references.
+about Nomad or about HCL syntax beyond `Raw` references and `Interpolated` strings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.render.hcl_values import Interpolated, Raw
+from generator.render.hcl_values import Call, Interpolated, Raw
+
+# A Kubernetes name in a module: `local.app_name` or `"${local.app_name}-<suffix>"`.
+Name = Raw | Interpolated
 
 
 @dataclass
@@ -67,7 +70,7 @@ class SecurityContext:
 @dataclass
 class Container:
     name: str
-    image: str | Raw
+    image: str | Interpolated
     image_pull_policy: str | None = None
     working_dir: str | None = None
     stdin: bool = False
@@ -150,8 +153,8 @@ class PodSpec:
 class Workload:
     resource_type: str  # kubernetes_deployment | kubernetes_stateful_set | ...
     tf_name: str
-    name: Raw
-    labels: Raw
+    name: Name
+    labels: Raw | Call  # local.labels, or merged with the group's component label
     selector: dict[str, str | Raw]
     pod: PodSpec
     replicas: int | None = None
@@ -160,7 +163,7 @@ class Workload:
     max_unavailable: str | None = None
     min_ready_seconds: int | None = None
     progress_deadline_seconds: int | None = None
-    service_name: Raw | None = None
+    service_name: Name | None = None
     schedule: Raw | None = None
     concurrency_policy: str | None = None
     suspend: bool = False
@@ -178,7 +181,7 @@ class ServicePort:
 @dataclass
 class Service:
     tf_name: str
-    name: Raw
+    name: Name
     selector: dict[str, str | Raw]
     labels_local: str
     ports: list[ServicePort]
@@ -199,7 +202,7 @@ class IngressRule:
 @dataclass
 class Ingress:
     tf_name: str
-    name: Raw
+    name: Name
     labels_local: str
     rules: list[IngressRule]
     hosts_for_each: Raw | None
@@ -216,7 +219,7 @@ class Ingress:
 @dataclass
 class ConfigMap:
     tf_name: str
-    name: Raw
+    name: Name
     labels_local: str
     data: dict[str, str]
 
@@ -230,11 +233,11 @@ class SecretRef:
 
 @dataclass
 class ExternalSecret:
-    name: Raw
+    name: Name
     store_name: str
     store_kind: str
     refresh_interval: str
-    target_name: Raw
+    target_name: Name
     data: list[SecretRef]
     template_data: dict[str, str] = field(default_factory=dict)
     extract_keys: list[str] = field(default_factory=list)
@@ -273,7 +276,7 @@ class TraefikMiddleware:
     """A Traefik `Middleware` custom resource in the cluster (`traefik.io/v1alpha1`)."""
 
     tf_name: str
-    name: Raw
+    name: Name
     spec: dict[str, object]
 
 

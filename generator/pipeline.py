@@ -12,6 +12,7 @@ from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
 from generator.hcl.detect import detect_unsupported_syntax
 from generator.hcl.evaluate import evaluate_jobspec
+from generator.hcl.limits import MAX_INPUT_BYTES
 from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
@@ -22,22 +23,26 @@ from generator.settings import Settings
 from generator.translate.context import Context
 from generator.translate.module import translate_job
 
-MAX_JOBSPEC_BYTES = 16 << 20
-
 
 def read_jobspec(path: Path, display: str) -> str:
     """The jobspec's text; read bounded, so `/dev/zero` or a huge file is one error."""
     try:
         with open(path, "rb") as stream:
-            raw = stream.read(MAX_JOBSPEC_BYTES + 1)
+            raw = stream.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise InputError(display, None, "unreadable", "file not found") from None
     except IsADirectoryError:
         raise InputError(display, None, "unreadable", "a folder, not a file") from None
     except OSError as error:
         raise InputError(display, None, "unreadable", error.strerror or str(error)) from None
-    if len(raw) > MAX_JOBSPEC_BYTES:
-        raise InputError(display, None, "unreadable", f"larger than {MAX_JOBSPEC_BYTES} bytes")
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(
+            display,
+            None,
+            "input-too-large",
+            f"over {MAX_INPUT_BYTES:,} bytes: jobspecs and var files are limited to"
+            f" {MAX_INPUT_BYTES:,} bytes",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

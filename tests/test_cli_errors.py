@@ -321,14 +321,15 @@ def test_debug_shows_the_traceback(
 
 
 @pytest.mark.parametrize(
-    ("where", "expected"), [("folder", "a folder, not a file"), ("/dev/zero", "larger than")]
+    ("where", "expected"),
+    [("folder", "unreadable: a folder, not a file"), ("/dev/zero", "input-too-large: over ")],
 )
 def test_a_jobspec_that_is_a_folder_or_endless_is_one_line(
     tmp_path: Path, where: str, expected: str
 ) -> None:
     jobspec = str(tmp_path) if where == "folder" else where
     line = one_line_exit_2(run("j", "--jobspec", jobspec, "--out", str(tmp_path / "o")))
-    assert line.startswith(f"{jobspec}: unreadable: {expected}")
+    assert line.startswith(f"{jobspec}: {expected}")
 
 
 def test_a_jobspec_with_crlf_line_ends_reads_as_before(tmp_path: Path) -> None:

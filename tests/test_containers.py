@@ -11,7 +11,7 @@ from generator.hcl import parse_hcl
 from generator.k8s_plan import EnvVar, Probe, SecurityContext
 from generator.model import Check, Task
 from generator.model_builder import build_job
-from generator.render.hcl_values import Interpolated, Raw
+from generator.render.hcl_values import Interpolated, Raw, hcl_value
 from generator.settings import Settings
 from generator.translate.containers import (
     ImageVariables,
@@ -24,6 +24,7 @@ from generator.translate.containers import (
     security_context,
 )
 from generator.translate.context import Context
+from generator.translate.images import image_with_tag_variable
 from generator.translate.interpolation import PodFacts
 
 FILE = "x.nomad.hcl"
@@ -65,7 +66,8 @@ def diagnostics(ctx: Context) -> list[tuple[str, int | None, str | None]]:
 def test_image_split_into_repository_and_image_tag_variable() -> None:
     ctx = make_ctx()
     images = ImageVariables()
-    assert container_image(with_image("nginx:1.25"), images, ctx) == Raw('"nginx:${var.image_tag}"')
+    image = container_image(with_image("nginx:1.25"), images, ctx)
+    assert hcl_value(image) == '"nginx:${var.image_tag}"'
     assert images.by_repository == {"nginx": ("image_tag", "1.25")}
     assert len(ctx.sink) == 0
 
@@ -75,9 +77,9 @@ def test_second_repository_gets_named_variable() -> None:
     images = ImageVariables()
     container_image(with_image("nginx:1.25"), images, ctx)
     second = container_image(with_image("ghcr.io/org/log-shipper:2.0"), images, ctx)
-    assert second == Raw('"ghcr.io/org/log-shipper:${var.log_shipper_image_tag}"')
+    assert hcl_value(second) == '"ghcr.io/org/log-shipper:${var.log_shipper_image_tag}"'
     again = container_image(with_image("nginx:1.26"), images, ctx)
-    assert again == Raw('"nginx:${var.image_tag}"')
+    assert hcl_value(again) == '"nginx:${var.image_tag}"'
     assert images.by_repository == {
         "nginx": ("image_tag", "1.25"),
         "ghcr.io/org/log-shipper": ("log_shipper_image_tag", "2.0"),
@@ -106,7 +108,7 @@ def test_registry_with_port_and_digest() -> None:
 def test_registry_with_port_and_no_tag() -> None:
     images = ImageVariables()
     image = container_image(with_image("registry.local:5000/app"), images, make_ctx())
-    assert image == Raw('"registry.local:5000/app:${var.image_tag}"')
+    assert hcl_value(image) == '"registry.local:5000/app:${var.image_tag}"'
     assert images.by_repository == {"registry.local:5000/app": ("image_tag", None)}
 
 
@@ -119,7 +121,7 @@ def test_meta_and_literal_env_values_in_an_image_are_filled_in() -> None:
     )
     f = replace(facts(), meta={"version": "2.1"})
     image = container_image(task, images, ctx, f)
-    assert str(image) == '"ghcr.io/org/app:${var.image_tag}"'
+    assert hcl_value(image) == '"ghcr.io/org/app:${var.image_tag}"'
     assert images.by_repository == {"ghcr.io/org/app": ("image_tag", "2.1")}
     assert diagnostics(ctx) == []
 
@@ -411,7 +413,14 @@ def test_build_container_puts_downward_env_first() -> None:
     )
     ctx = make_ctx()
     container = build_container(
-        task, Raw('"a:${var.image_tag}"'), facts(), [], [], None, [EnvVar("EXTRA", "1")], ctx
+        task,
+        image_with_tag_variable("a", "image_tag"),
+        facts(),
+        [],
+        [],
+        None,
+        [EnvVar("EXTRA", "1")],
+        ctx,
     )
     assert container.name == "t"
     assert container.args == ["--addr", "$(POD_IP):8080"]
@@ -551,6 +560,6 @@ def test_a_run_time_tag_does_not_take_over_a_literal_tag_of_the_same_repository(
     images, ctx = ImageVariables(), make_ctx()
     container_image(with_image("nginx:1.25"), images, ctx)
     image = container_image(with_image("nginx:v${TAG}-alpine"), images, ctx)
-    assert str(image) == '"nginx:v${var.nginx_tag_set_at_run_time_image_tag}-alpine"'
+    assert hcl_value(image) == '"nginx:v${var.nginx_tag_set_at_run_time_image_tag}-alpine"'
     assert images.by_repository["nginx"] == ("image_tag", "1.25")
     assert images.without_default == {"nginx_tag_set_at_run_time_image_tag"}

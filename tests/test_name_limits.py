@@ -8,7 +8,7 @@ import pytest
 
 from generator.diagnostics import InputError
 from generator.pipeline import generate
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Interpolated, Raw
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.translate.name_limits import resolved_name
@@ -32,12 +32,12 @@ def jobspec(tmp_path: Path, groups: dict[str, str], extra: str = "") -> Path:
     ("name", "expected"),
     [
         (Raw("local.app_name"), "web"),
-        (Raw('"${local.app_name}-db-headless"'), "web-db-headless"),
-        (Raw('"${local.app_name}-${var.x}"'), None),
+        (Interpolated((Raw("local.app_name"), "-db-headless")), "web-db-headless"),
+        (Interpolated((Raw("local.app_name"), "-", Raw("var.x"))), None),
         (Raw("var.name"), None),
     ],
 )
-def test_resolved_name(name: Raw, expected: str | None) -> None:
+def test_resolved_name(name: Raw | Interpolated, expected: str | None) -> None:
     assert resolved_name(name, "web") == expected
 
 

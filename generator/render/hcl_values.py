@@ -1,24 +1,59 @@
-"""HCL literals: the one place that escapes strings written into generated `.tf`."""
+"""HCL literals: the one place that escapes text written into generated `.tf` files.
+
+Every piece of text reaches a `.tf` file through `hcl_value` (the templates' `hcl`
+filter): plain strings become quoted strings or heredocs, and text mixed with
+Terraform references is an `Interpolated` (literal parts and `Raw` references). A `Raw`
+holds only a reference or a call of references, never literal text: its constructor
+refuses quotes, braces, `=`, `$` and line breaks, so no jobspec text can close a
+string or open an attribute or a block.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# Words HCL reads as keywords where an object key may stand (`{ for = 1 }` is a for expression).
+_KEYWORDS = frozenset({"for", "in", "if", "else", "endif", "endfor", "true", "false", "null"})
+# References (`var.x`, `kubernetes_service.web.metadata[0].name`) and calls of them
+# (`toset(var.hostnames)`, `[var.hostname]`): no quotes, braces, `=`, `$` or newlines.
+_EXPRESSION = re.compile(r"[A-Za-z0-9_.\-\[\](), ]+")
+_REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\])*")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass(frozen=True)
 class Raw:
-    """An HCL expression written as is: a reference (`var.namespace`) or a call."""
+    """An HCL expression written as is: a reference (`var.namespace`) or a call of references.
+
+    Literal text never goes into a `Raw`: mix it with references in an `Interpolated`.
+    """
 
     text: str
 
+    def __post_init__(self) -> None:
+        if not _EXPRESSION.fullmatch(self.text):
+            raise ValueError(f"not a reference or a call of references: {self.text!r}")
+
     def __str__(self) -> str:
         return self.text
+
+
+def hcl_identifier(name: str) -> str:
+    """`name` as a bare identifier (a block label's name, a resource's local name)."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not an HCL identifier: {name!r}")
+    return name
+
+
+def hcl_reference(text: str) -> str:
+    """`text` written as a reference (`local.labels`), refused unless it is one."""
+    if not _REFERENCE.fullmatch(text):
+        raise ValueError(f"not an HCL reference: {text!r}")
+    return text
 
 
 def escape_template_sequences(text: str) -> str:
@@ -28,15 +63,26 @@ def escape_template_sequences(text: str) -> str:
 
 def hcl_string(value: str) -> str:
     """A quoted HCL string whose value is exactly `value`."""
+    return '"' + _quoted_body(escape_template_sequences(value)) + '"'
+
+
+def _quoted_body(template: str) -> str:
+    """Template text (sequences already escaped) with the characters a quoted string escapes."""
     out = []
-    for char in escape_template_sequences(value):
+    for char in template:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
+        elif _unprintable(char):
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)
-    return '"' + "".join(out) + '"'
+    return "".join(out)
+
+
+def _unprintable(char: str) -> bool:
+    """Control characters and line separators: written as `\\uNNNN` in quoted strings."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0 or char in "\u2028\u2029"
 
 
 def heredoc_marker(content: str) -> str:
@@ -49,8 +95,13 @@ def heredoc_marker(content: str) -> str:
 
 
 def can_be_heredoc(value: str) -> bool:
-    """Heredocs always end with a newline; other values stay quoted strings."""
-    return "\n" in value.rstrip("\n") and value.endswith("\n") and "\r" not in value
+    """Heredocs always end with a newline and cannot escape anything, so a value with
+    other control characters than newlines and tabs stays a quoted string."""
+    return (
+        "\n" in value.rstrip("\n")
+        and value.endswith("\n")
+        and not any(_unprintable(char) for char in value if char not in "\n\t")
+    )
 
 
 def hcl_heredoc(value: str, indent: int = 0) -> str:
@@ -78,7 +129,7 @@ def _heredoc(content: str, indent: int) -> str:
 
 
 def hcl_key(key: str) -> str:
-    return key if _IDENTIFIER.match(key) else hcl_string(key)
+    return key if _IDENTIFIER.fullmatch(key) and key not in _KEYWORDS else hcl_string(key)
 
 
 def hcl_value(value: object, indent: int = 0) -> str:
@@ -86,6 +137,8 @@ def hcl_value(value: object, indent: int = 0) -> str:
     if isinstance(value, Raw):
         return value.text
     if isinstance(value, Interpolated):
+        return value.render()
+    if isinstance(value, Call):
         return value.render()
     if value is None:
         return "null"
@@ -111,11 +164,48 @@ def _hcl_object(value: Mapping[str, object], indent: int) -> str:
 
 
 def _hcl_list(value: Sequence[object], indent: int) -> str:
-    items = [hcl_value(item, indent + 2) for item in value]
+    # No heredocs in a list: Terraform finds no closing marker in `EOT,`.
+    items = [_quoted(item) or hcl_value(item, indent + 2) for item in value]
     if all("\n" not in item for item in items) and sum(map(len, items)) < 80:
         return "[" + ", ".join(items) + "]"
     pad = " " * (indent + 2)
     return "[\n" + ",\n".join(pad + item for item in items) + ",\n" + " " * indent + "]"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function call on one line: `merge(local.labels, { component = "web" })`.
+
+    Arguments are rendered by `hcl_value`; an object argument is written inline.
+    """
+
+    function: str
+    arguments: tuple[object, ...]
+
+    def __post_init__(self) -> None:
+        hcl_identifier(self.function)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self) -> str:
+        return f"{self.function}({', '.join(_inline(a) for a in self.arguments)})"
+
+
+def _inline(value: object) -> str:
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{hcl_key(k)} = {_inline(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
+    return _quoted(value) or hcl_value(value)
+
+
+def _quoted(value: object) -> str | None:
+    """A string as a quoted string even when it could be a heredoc; None for other values."""
+    if isinstance(value, str):
+        return hcl_string(value)
+    if isinstance(value, Interpolated):
+        return value.render(heredoc=False)
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,36 +214,52 @@ class Interpolated:
 
     parts: tuple[str | Raw, ...]
 
-    def render(self) -> str:
-        if can_be_heredoc(self.literal_text()):
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self, heredoc: bool = True) -> str:
+        if heredoc and can_be_heredoc(self.literal_text()):
             return _heredoc(self.template_text(), 0)
-        out = []
-        for part in self.parts:
+        return '"' + self.template_text(_quoted_body) + '"'
+
+    def template_text(self, escape: Callable[[str], str] = lambda text: text) -> str:
+        """The HCL template body: literal parts escaped, references as `${...}`.
+
+        Adjacent literals are joined before escaping, so a `$` ending one and a `{`
+        starting the next cannot meet as `${`; `$`s right before a reference are written
+        `${"$"}`, since `$${` would turn the reference into literal text.
+        """
+        parts = _merged(self.parts)
+        out: list[str] = []
+        for index, part in enumerate(parts):
             if isinstance(part, Raw):
                 out.append("${" + part.text + "}")
+                continue
+            literal = escape_template_sequences(part)
+            dollars = len(literal) - len(literal.rstrip("$"))
+            if dollars and index + 1 < len(parts):  # a reference follows
+                out.append(escape(literal[:-dollars]) + '${"' + "$" * dollars + '"}')
             else:
-                out.append(hcl_string(part)[1:-1])
-        return '"' + "".join(out) + '"'
-
-    def template_text(self) -> str:
-        """The HCL template body: literal parts escaped, references as `${...}`."""
-        return "".join(
-            "${" + part.text + "}" if isinstance(part, Raw) else escape_template_sequences(part)
-            for part in self.parts
-        )
+                out.append(escape(literal))
+        return "".join(out)
 
     def literal_text(self, placeholder: str = "") -> str:
         return "".join(placeholder if isinstance(part, Raw) else part for part in self.parts)
 
 
-def interpolated(parts: list[str | Raw]) -> str | Interpolated:
-    """Merge adjacent literals; plain text stays a plain `str`."""
+def _merged(parts: Sequence[str | Raw]) -> list[str | Raw]:
     merged: list[str | Raw] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
             merged[-1] += part
         elif part != "":
             merged.append(part)
+    return merged
+
+
+def interpolated(parts: Sequence[str | Raw]) -> str | Interpolated:
+    """Merge adjacent literals; plain text stays a plain `str`."""
+    merged = _merged(parts)
     if all(isinstance(part, str) for part in merged):
         return "".join(str(part) for part in merged)
     return Interpolated(tuple(merged))

@@ -10,7 +10,7 @@ import jinja2
 from generator.k8s_plan import ModulePlan
 from generator.render import readme
 from generator.render.hcl_format import format_hcl
-from generator.render.hcl_values import hcl_value
+from generator.render.hcl_values import Raw, hcl_identifier, hcl_reference, hcl_value
 from generator.render.traefik_yaml import render_snippet
 
 
@@ -24,6 +24,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    # Every `{{ }}` of a `.tf` template ends in one of these (tests/test_template_escaping.py).
     environment.filters["hcl"] = hcl_value
     environment.filters["md_text"] = readme.markdown_text
     environment.filters["md_code"] = readme.markdown_code
@@ -32,6 +33,9 @@ def _environment() -> jinja2.Environment:
     environment.filters["md_fence"] = readme.markdown_fence
     environment.filters["default_cell"] = readme.default_cell
     environment.filters["sh"] = shlex.quote
+    environment.filters["ident"] = hcl_identifier
+    environment.filters["ref"] = hcl_reference
+    environment.filters["expr"] = lambda text: Raw(text).text
     return environment
 
 

@@ -16,9 +16,9 @@ from generator.k8s_plan import (
     VolumeMountSpec,
 )
 from generator.model import Check, Task
-from generator.render.hcl_values import Interpolated, Raw
+from generator.render.hcl_values import Interpolated
 from generator.translate.context import Context
-from generator.translate.images import split_image
+from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
 from generator.translate.names import tf_identifier
 
@@ -63,7 +63,7 @@ class ImageVariables:
 
 def container_image(
     task: Task, images: ImageVariables, ctx: Context, facts: PodFacts | None = None
-) -> str | Raw:
+) -> str | Interpolated:
     image = task.config.image
     where = f"task[{task.name}].config.image"
     if not isinstance(image, str) or not image:
@@ -83,7 +83,7 @@ def container_image(
             task.config.line,
             where,
         )
-        return Raw(f'"{repository}:{before}${{var.{variable}}}{after}"')
+        return image_with_tag_variable(repository, variable, before, after)
     if "${" in image:
         ctx.needs_decision(
             f"image {image!r} is interpolated at run time; set it by hand", task.config.line, where
@@ -92,11 +92,7 @@ def container_image(
     ref = split_image(image)
     variable = images.variable_for(ref.repository, ref.tag)
     suffix = f"@{ref.digest}" if ref.digest else ""
-    return (
-        Interpolated((ref.repository + ":", Raw(f"var.{variable}"), suffix))
-        if suffix
-        else Raw(f'"{ref.repository}:${{var.{variable}}}"')
-    )
+    return image_with_tag_variable(ref.repository, variable, after=suffix)
 
 
 def fill_fixed_values(text: str, task: Task, facts: PodFacts) -> str:
@@ -297,7 +293,7 @@ def _readiness(probe: Probe | None) -> Probe | None:
 
 def build_container(
     task: Task,
-    image: str | Raw,
+    image: str | Interpolated,
     facts: PodFacts,
     ports: list[ContainerPort],
     mounts: list[VolumeMountSpec],

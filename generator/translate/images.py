@@ -1,8 +1,10 @@
-"""Docker image references split into repository and tag."""
+"""Docker image references split into repository and tag, and written with a tag variable."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from generator.render.hcl_values import Interpolated, Raw
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,11 @@ def split_image(image: str) -> ImageRef:
     if colon > slash:
         return ImageRef(image[:colon], image[colon + 1 :] or None, digest)
     return ImageRef(image, None, digest)
+
+
+def image_with_tag_variable(
+    repository: str, variable: str, before: str = "", after: str = ""
+) -> Interpolated:
+    """`"<repository>:<before>${var.<variable>}<after>"`; the literal parts are escaped when
+    rendered, so no image text can end the string."""
+    return Interpolated((f"{repository}:{before}", Raw(f"var.{variable}"), after))

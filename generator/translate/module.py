@@ -22,7 +22,16 @@ from generator.translate.context import Context
 from generator.translate.cron import cron_schedule
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths, resolved_name
-from generator.translate.names import GroupNames, service_name_problem, tf_identifier, unique
+from generator.translate.name_scopes import check_names
+from generator.translate.names import (
+    APP_NAME,
+    GroupNames,
+    app_name_with,
+    name_with_suffix,
+    service_name_problem,
+    tf_identifier,
+    unique,
+)
 from generator.translate.ports import consul_services
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
@@ -43,7 +52,7 @@ def _group_names(job: Job, ctx: Context) -> dict[str, GroupNames]:
     for group in job.groups:
         if single or group.name == job.name:
             tf_name = unique("app" if single else tf_identifier(group.name), taken)
-            names[group.name] = GroupNames(tf_name, Raw("local.app_name"), None)
+            names[group.name] = GroupNames(tf_name, APP_NAME, None)
         else:
             suffix = ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
             base, counter = suffix, 2
@@ -52,7 +61,7 @@ def _group_names(job: Job, ctx: Context) -> dict[str, GroupNames]:
             suffixes.add(suffix)
             names[group.name] = GroupNames(
                 unique(tf_identifier(suffix), taken),
-                Raw(f'"${{local.app_name}}-{suffix}"'),
+                app_name_with(suffix),
                 suffix,
             )
     return names
@@ -94,11 +103,12 @@ def translate_job(
 ) -> ModulePlan:
     _check_migratable(job)
     job = registered_job(job)
+    check_names(job)
     problem = service_name_problem(service)
     if problem is not None:
         raise InputError(job.file, None, "invalid-name", problem)
     app_name = service
-    labels: dict[str, str | Raw] = {"app": Raw("local.app_name")}
+    labels: dict[str, str | Raw] = {"app": APP_NAME}
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
@@ -216,13 +226,13 @@ def _distinct_config_map_names(plan: ModulePlan) -> None:
     """
     taken: set[str] = set()
     for config_map in plan.config_maps:
-        resolved = resolved_name(config_map.name, plan.app_name) or str(config_map.name)
+        resolved = resolved_name(config_map.name, plan.app_name) or repr(config_map.name)
         candidate, counter = resolved, 2
         while candidate in taken:
             candidate, counter = f"{resolved}-{counter}", counter + 1
         taken.add(candidate)
         if candidate != resolved:
-            config_map.name = Raw(f'"{str(config_map.name)[1:-1]}{candidate[len(resolved):]}"')
+            config_map.name = name_with_suffix(config_map.name, candidate[len(resolved) :])
 
 
 def _register_primary_image(job: Job, images: ImageVariables) -> None:

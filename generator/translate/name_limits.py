@@ -1,16 +1,15 @@
 """Length limits Kubernetes puts on each kind of name, checked once a module's names are known.
 
-Names are written as `local.app_name` or `"${local.app_name}-<suffix>"`; the checks resolve
-them with the module's app name.
+Names are `local.app_name` or `"${local.app_name}-<suffix>"` (an `Interpolated`); the checks
+resolve them with the module's app name.
 """
 
 from __future__ import annotations
 
-import re
-
 from generator.diagnostics import InputError
-from generator.k8s_plan import ModulePlan
-from generator.render.hcl_values import Raw
+from generator.k8s_plan import ModulePlan, Name
+from generator.render.hcl_values import Interpolated, Raw
+from generator.translate.names import APP_NAME
 
 # The longest name each resource may have, and why.
 MAX_NAME_LENGTH: dict[str, tuple[int, str]] = {
@@ -23,19 +22,14 @@ MAX_NAME_LENGTH: dict[str, tuple[int, str]] = {
     "kubernetes_ingress_v1": (253, "an Ingress name is a DNS subdomain"),
     "kubernetes_config_map": (253, "a ConfigMap name is a DNS subdomain"),
 }
-_INTERPOLATED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
-def resolved_name(name: Raw, app_name: str) -> str | None:
+def resolved_name(name: Name, app_name: str) -> str | None:
     """The literal name behind `name`, or None when it depends on something else."""
-    text = str(name)
-    if text == "local.app_name":
-        return app_name
-    match = _INTERPOLATED.fullmatch(text)
-    if match is None:
+    parts = name.parts if isinstance(name, Interpolated) else (name,)
+    if any(isinstance(part, Raw) and part != APP_NAME for part in parts):
         return None
-    resolved = match.group(1).replace("${local.app_name}", app_name)
-    return None if "${" in resolved else resolved
+    return "".join(app_name if isinstance(part, Raw) else part for part in parts)
 
 
 def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:
@@ -44,7 +38,7 @@ def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:
     named += [("kubernetes_service", s.name) for s in plan.services]
     named += [("kubernetes_ingress_v1", i.name) for i in plan.ingresses]
     named += [("kubernetes_config_map", c.name) for c in plan.config_maps]
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, object]] = set()
     for resource_type, name in named:
         resolved = resolved_name(name, plan.app_name)
         if resolved is not None and (resource_type, resolved) in seen:
@@ -55,7 +49,7 @@ def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:
                 f"two {resource_type} resources would both be named {resolved!r}:"
                 " rename a group",
             )
-        seen.add((resource_type, resolved or str(name)))
+        seen.add((resource_type, resolved or name))
         limit, reason = MAX_NAME_LENGTH[resource_type]
         if resolved is not None and len(resolved) > limit:
             raise InputError(

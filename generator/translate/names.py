@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from generator.diagnostics import InputError
-from generator.render.hcl_values import Raw
+from generator.k8s_plan import Name
+from generator.render.hcl_values import Interpolated, Raw
 
 # A DNS-1035 label: a Service's name must be one, and every name in a module starts with it.
 _SERVICE_NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -42,6 +43,26 @@ def k8s_name(name: str, file: str = "", line: int | None = None) -> str:
     return cleaned
 
 
+# A ConfigMap (or Secret) data key: apimachinery's IsConfigMapKey.
+CONFIG_MAP_KEY_MAX = 253
+_NOT_IN_CONFIG_MAP_KEY = re.compile(r"[^-._a-zA-Z0-9]+")
+
+
+def config_map_key(name: str, taken: set[str]) -> str:
+    """A data key for file `name`: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`, `..`
+    or starting with `..`; numbered `2-<key>`, `3-<key>`... when `taken` has it."""
+    base = _NOT_IN_CONFIG_MAP_KEY.sub("-", name).strip("-")
+    base = re.sub(r"^\.{2,}", ".", base)
+    if base in ("", "."):
+        base = "file"
+    key, counter = base[:CONFIG_MAP_KEY_MAX], 2
+    while key in taken:
+        key = f"{counter}-{base}"[:CONFIG_MAP_KEY_MAX]
+        counter += 1
+    taken.add(key)
+    return key
+
+
 def tf_identifier(name: str) -> str:
     """A Terraform identifier for resource and variable names."""
     cleaned = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
@@ -61,15 +82,29 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+APP_NAME = Raw("local.app_name")
+
+
+def app_name_with(suffix: str) -> Interpolated:
+    """`"${local.app_name}-<suffix>"`."""
+    return Interpolated((APP_NAME, f"-{suffix}"))
+
+
+def name_with_suffix(name: Name, extra: str) -> Interpolated:
+    """`name` with literal text appended: `"${local.app_name}-web"` + `-2`."""
+    parts = name.parts if isinstance(name, Interpolated) else (name,)
+    return Interpolated((*parts, extra))
+
+
 @dataclass
 class GroupNames:
     """How one group's resources are named inside the job's module."""
 
     tf_name: str
-    name: Raw
+    name: Name
     suffix: str | None  # None when the group is named like the job (or is alone)
 
-    def with_suffix(self, extra: str) -> Raw:
+    def with_suffix(self, extra: str) -> Interpolated:
         if self.suffix is None:
-            return Raw(f'"${{local.app_name}}-{extra}"')
-        return Raw(f'"${{local.app_name}}-{self.suffix}-{extra}"')
+            return app_name_with(extra)
+        return app_name_with(f"{self.suffix}-{extra}")

@@ -35,7 +35,7 @@ from generator.diagnostics import Severity
 from generator.k8s_plan import EnvVar, ExternalSecret
 from generator.k8s_plan import SecretRef as PlanSecretRef
 from generator.model import Task, Template
-from generator.render.hcl_values import Interpolated, Raw
+from generator.render.hcl_values import Interpolated
 from generator.translate.context import Context
 from generator.translate.env_expanding import config_with_variables, env_name, expands_env
 from generator.translate.interpolation import (
@@ -46,9 +46,10 @@ from generator.translate.interpolation import (
     pod_address,
     resolve_service,
 )
+from generator.translate.names import app_name_with
 from generator.translate.templates import report_template_options
 
-TARGET_NAME = Raw('"${local.app_name}-secrets"')
+TARGET_NAME = app_name_with("secrets")
 
 
 @dataclass

@@ -15,10 +15,10 @@ from generator.model import Task, Template
 from generator.render.hcl_values import Interpolated
 from generator.translate.context import Context
 from generator.translate.interpolation import cluster_dns
+from generator.translate.names import config_map_key
 from generator.translate.volumes import Bind, task_dir_of
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
-_KEY_CHARS = re.compile(r"[^-._a-zA-Z0-9]+")
 
 
 @dataclass
@@ -69,13 +69,7 @@ def template_text(
 
 
 def config_key(destination: str, taken: set[str]) -> str:
-    base = _KEY_CHARS.sub("-", posixpath.basename(destination)).strip("-") or "file"
-    key, counter = base, 2
-    while key in taken:
-        key = f"{counter}-{base}"
-        counter += 1
-    taken.add(key)
-    return key
+    return config_map_key(posixpath.basename(destination), taken)
 
 
 def file_targets(destination: str, binds: list[Bind]) -> list[FileTarget]:

@@ -20,7 +20,7 @@ from generator.k8s_plan import (
     Workload,
 )
 from generator.model import Group, Job, Task, VolumeMount
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Call, Raw
 from generator.translate.artifacts import artifact_init_containers
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
@@ -32,6 +32,7 @@ from generator.translate.containers import (
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
+from generator.translate.name_scopes import check_distinct_port_names
 from generator.translate.names import GroupNames, k8s_name, tf_identifier
 from generator.translate.placement import placement
 from generator.translate.ports import (
@@ -127,6 +128,7 @@ def translate_group(
 ) -> GroupOutput:
     output = GroupOutput()
     numbers = group_ports(group, ctx)
+    check_distinct_port_names(group, numbers, ctx.file)
     owners = assign_ports(group, numbers)
     names_by_label = port_names(numbers)
     volumes = PodVolumes(ctx, group)
@@ -134,11 +136,11 @@ def translate_group(
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
     }
     selector: dict[str, str | Raw] = {"app": Raw("local.app_name")}
-    labels = Raw("local.labels")
+    labels: Raw | Call = Raw("local.labels")
     if multi_workload:
         component = names.suffix or ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
         selector["component"] = component
-        labels = Raw(f'merge(local.labels, {{ component = "{component}" }})')
+        labels = Call("merge", (labels, {"component": component}))
 
     containers: list[Container] = []
     init_containers: list[Container] = []
@@ -346,7 +348,9 @@ def _sorted_mounts(
     return list(unique.values())
 
 
-def _workload(kind: str, names: GroupNames, pod: PodSpec, labels: Raw, selector: dict) -> Workload:
+def _workload(
+    kind: str, names: GroupNames, pod: PodSpec, labels: Raw | Call, selector: dict
+) -> Workload:
     return Workload(
         resource_type=kind,
         tf_name=names.tf_name,
@@ -368,7 +372,7 @@ def _workloads(
     names: GroupNames,
     pod: PodSpec,
     selector: dict,
-    labels: Raw,
+    labels: Raw | Call,
     volumes: PodVolumes,
     ctx: Context,
     stateful_set: bool,
@@ -400,7 +404,7 @@ def _workloads(
 
 
 def _cron_jobs(
-    job: Job, group: Group, names: GroupNames, pod: PodSpec, selector: dict, labels: Raw
+    job: Job, group: Group, names: GroupNames, pod: PodSpec, selector: dict, labels: Raw | Call
 ) -> list[Workload]:
     assert job.periodic is not None
     pod.restart_policy = "Never"
