@@ -13,7 +13,6 @@ from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_value
 
 
-
 def _yaml_block(value: dict, indent: int) -> str:
     """A YAML mapping in block style, every line indented by `indent` spaces."""
     text = yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -69,11 +69,17 @@ class GroupOutput:
 
 
 def _probe_for_task(
-    group: Group, task: Task, names: dict[str, str], numbers: dict[str, int], ctx: Context
+    group: Group,
+    task: Task,
+    names: dict[str, str],
+    numbers: dict[str, int],
+    declared: dict[str, int],
+    ctx: Context,
 ) -> Probe | None:
+    """The task's first check as a probe; `declared`: its container's ports, name → number."""
     probes = []
     for index, service in enumerate(group.all_services()):
-        if owner_task(group, service) is not task:
+        if owner_task(group, service, numbers) is not task:
             continue
         number = service_port_number(service, numbers)
         default = names.get(str(service.port)) or names.get(str(number)) or number
@@ -83,7 +89,7 @@ def _probe_for_task(
                 continue
             probe = probe_for(check, names, default, ctx, path)
             if probe is not None:
-                probes.append((check, probe, path))
+                probes.append((check, _own_port(probe, names, numbers, declared), path))
     for check, _, path in probes[1:]:
         ctx.dropped(
             f"check {check.name or check.type!r}: a container has one liveness and one readiness"
@@ -92,6 +98,30 @@ def _probe_for_task(
             path,
         )
     return probes[0][1] if probes else None
+
+
+def _own_port(
+    probe: Probe, names: dict[str, str], numbers: dict[str, int], declared: dict[str, int]
+) -> Probe:
+    """The kubelet resolves a probe's named port in the probe's own container only: a port
+    another container declares is probed by its number (the pod shares one network)."""
+    if not isinstance(probe.port, str) or probe.port.isdigit() or probe.port in declared:
+        return probe
+    number = next((numbers[label] for label, name in names.items() if name == probe.port), None)
+    if number is None and probe.port in numbers:
+        number = numbers[probe.port]
+    return replace(probe, port=number) if number is not None else probe
+
+
+def _report_dropped_ports(group: Group, dropped: dict[str, str], ctx: Context) -> None:
+    for port in group.network.ports if group.network else ():
+        if port.label in dropped:
+            ctx.unsupported(
+                f"port {port.label!r} belongs to task {dropped[port.label]!r}, which is not"
+                " carried: no container declares it and no Service targets it",
+                port.line,
+                f"group[{group.name}].network.port[{port.label}]",
+            )
 
 
 def _config_map_for(
@@ -127,8 +157,10 @@ def translate_group(
 ) -> GroupOutput:
     output = GroupOutput()
     numbers = group_ports(group, ctx)
-    owners = assign_ports(group, numbers)
+    assignment = assign_ports(group, numbers)
+    owners = assignment.owners
     names_by_label = port_names(numbers)
+    _report_dropped_ports(group, assignment.dropped, ctx)
     volumes = PodVolumes(ctx, group)
     upstreams = {
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
@@ -262,7 +294,12 @@ def translate_group(
         ]
         for label in owners.get(task.name, {}):
             names_by_label.setdefault(label, port_name(label))
-        probe = None if task.is_init else _probe_for_task(group, task, names_by_label, numbers, ctx)
+        declared = {p.name: p.container_port for p in ports}
+        probe = (
+            None
+            if task.is_init
+            else _probe_for_task(group, task, names_by_label, numbers, declared, ctx)
+        )
         facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
         container = build_container(
             task,
@@ -314,13 +351,16 @@ def translate_group(
     )
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
-    routing = service_and_routes(group, group_class, names, numbers, selector, ctx)
+    declared = {p.name for c in containers for p in c.ports}
+    routing = service_and_routes(group, group_class, names, numbers, selector, declared, ctx)
     output.service, output.routers = routing.service, routing.routers
     output.http_port_name = routing.http_port_name
     output.middlewares = routing.middlewares
     output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
-        output.headless_service = headless_service(names, numbers, names_by_label, selector)
+        output.headless_service = headless_service(
+            names, numbers, names_by_label, selector, declared
+        )
     return output
 
 

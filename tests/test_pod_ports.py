@@ -1,0 +1,216 @@
+"""Which container declares each port, and what probes and Services name: what a real
+cluster needs (a probe's named port resolves in its own container, a Service targets a port
+some container declares, one port number is declared once in a pod)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.classify import classify
+from generator.diagnostics import DiagnosticSink
+from generator.hcl import parse_hcl
+from generator.hcl.evaluate import evaluate_jobspec
+from generator.k8s_plan import Container, ModulePlan
+from generator.model_builder import build_job
+from generator.service_spec import ServiceSpec
+from generator.settings import Settings
+from generator.translate.context import Context
+from generator.translate.module import translate_job
+
+FILE = "x.nomad.hcl"
+
+
+def plan_of(text: str, settings: Settings | None = None) -> tuple[ModulePlan, Context]:
+    evaluation = evaluate_jobspec(parse_hcl(text, FILE), {}, [], base_dir=Path("."))
+    job = build_job(evaluation.root)
+    ctx = Context(settings=settings or Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
+    plan = translate_job(job, classify(job, None), ServiceSpec(), "app", None, ctx)
+    return plan, ctx
+
+
+def containers(plan: ModulePlan) -> dict[str, Container]:
+    pod = plan.workloads[0].pod
+    return {c.name: c for c in pod.containers + pod.init_containers}
+
+
+def declared(container: Container) -> dict[str, int]:
+    return {p.name: p.container_port for p in container.ports}
+
+
+SIDECAR_FIRST = """
+job "x" {
+  group "g" {
+    network {
+      mode = "bridge"
+      port "web" { to = 5055 }
+      port "metrics" { to = 9102 }
+    }
+    task "replicate" {
+      driver = "docker"
+      lifecycle {
+        hook    = "poststart"
+        sidecar = true
+      }
+      config { image = "litestream/litestream:0.5" }
+    }
+    task "app" {
+      driver = "docker"
+      config { image = "example/app:1" }
+    }
+    service {
+      name = "app"
+      port = "5055"
+      check {
+        type     = "http"
+        path     = "/health"
+        interval = "30s"
+        timeout  = "5s"
+      }
+    }
+  }
+}
+"""
+
+
+def test_group_ports_go_to_the_main_task_not_a_sidecar_listed_first() -> None:
+    plan, _ = plan_of(SIDECAR_FIRST)
+    by_name = containers(plan)
+    assert declared(by_name["replicate"]) == {}
+    assert declared(by_name["app"]) == {"web": 5055, "metrics": 9102}
+    assert by_name["app"].readiness_probe is not None
+    assert by_name["app"].readiness_probe.port == "web"
+    [service] = [s for s in plan.services if not s.headless]
+    assert [p.target_port for p in service.ports] == ["web"]
+
+
+def test_a_port_read_by_a_sidecar_is_declared_by_that_sidecar() -> None:
+    text = SIDECAR_FIRST.replace(
+        'config { image = "litestream/litestream:0.5" }',
+        'config {\n image = "exporter:1"\n args = ["--listen", ":${NOMAD_PORT_metrics}"]\n }',
+    )
+    by_name = containers(plan_of(text)[0])
+    assert declared(by_name["replicate"]) == {"metrics": 9102}
+    assert declared(by_name["app"]) == {"web": 5055}
+
+
+def test_a_port_the_docker_ports_list_names_belongs_to_that_task() -> None:
+    text = SIDECAR_FIRST.replace(
+        'config { image = "litestream/litestream:0.5" }',
+        'config {\n image = "exporter:1"\n ports = ["metrics"]\n }',
+    )
+    by_name = containers(plan_of(text)[0])
+    assert declared(by_name["replicate"]) == {"metrics": 9102}
+
+
+def test_one_number_under_two_labels_is_declared_once_and_referenced_by_one_name() -> None:
+    text = """
+job "x" {
+  group "g" {
+    network {
+      port "api" { to = 11434 }
+      port "http" { to = 11434 }
+    }
+    task "ollama" {
+      driver = "docker"
+      config { image = "ollama/ollama:1" }
+      service {
+        name = "ollama"
+        port = "http"
+        check {
+          type     = "http"
+          path     = "/"
+          interval = "10s"
+          timeout  = "2s"
+        }
+      }
+    }
+  }
+}
+"""
+    plan, _ = plan_of(text)
+    container = containers(plan)["ollama"]
+    assert declared(container) == {"api": 11434}
+    assert container.readiness_probe is not None and container.readiness_probe.port == "api"
+    [service] = [s for s in plan.services if not s.headless]
+    assert [p.target_port for p in service.ports] == ["api"]
+
+
+def test_a_check_on_another_containers_port_probes_the_number() -> None:
+    text = """
+job "x" {
+  group "g" {
+    network {
+      port "web" { to = 8080 }
+      port "metrics" { to = 9100 }
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "example/app:1"
+        ports = ["web"]
+      }
+    }
+    task "exporter" {
+      driver = "docker"
+      lifecycle {
+        hook    = "prestart"
+        sidecar = true
+      }
+      config {
+        image = "exporter:1"
+        ports = ["metrics"]
+      }
+      service {
+        name = "app"
+        port = "metrics"
+        check {
+          type     = "tcp"
+          port     = "web"
+          interval = "10s"
+          timeout  = "2s"
+        }
+      }
+    }
+  }
+}
+"""
+    by_name = containers(plan_of(text)[0])
+    assert declared(by_name["exporter"]) == {"metrics": 9100}
+    probe = by_name["exporter"].readiness_probe
+    assert probe is not None and probe.port == 8080
+
+
+def test_a_dropped_tasks_port_is_reported_and_no_service_targets_it() -> None:
+    text = """
+job "x" {
+  group "g" {
+    network {
+      port "web" { to = 8080 }
+      port "admin" { to = 9000 }
+    }
+    task "app" {
+      driver = "docker"
+      config { image = "example/app:1" }
+      service {
+        name = "app"
+        port = "web"
+      }
+    }
+    task "tool" {
+      driver = "raw_exec"
+      config { command = "/bin/tool" }
+      service {
+        name = "tool"
+        port = "admin"
+      }
+    }
+  }
+}
+"""
+    plan, ctx = plan_of(text)
+    assert declared(containers(plan)["app"]) == {"web": 8080}
+    [service] = [s for s in plan.services if not s.headless]
+    assert [p.target_port for p in service.ports] == ["web"]
+    messages = [d.message for d in ctx.sink if d.code == "unsupported"]
+    assert any("port 'admin' belongs to task 'tool'" in m for m in messages)
+    assert any("targets port 'admin'" in m for m in messages)
