@@ -13,7 +13,7 @@ from generator.hcl.evaluate import evaluate_jobspec
 from generator.k8s_plan import Container, ModulePlan
 from generator.model_builder import build_job
 from generator.service_spec import ServiceSpec
-from generator.settings import Settings
+from generator.settings import ServiceMapping, Settings
 from generator.translate.context import Context
 from generator.translate.module import translate_job
 
@@ -214,3 +214,29 @@ job "x" {
     messages = [d.message for d in ctx.sink if d.code == "unsupported"]
     assert any("port 'admin' belongs to task 'tool'" in m for m in messages)
     assert any("targets port 'admin'" in m for m in messages)
+
+
+def test_a_template_service_address_alone_stays_a_host_and_with_port_gets_one() -> None:
+    text = """
+job "x" {
+  group "g" {
+    task "app" {
+      driver = "docker"
+      config { image = "example/app:1" }
+      template {
+        destination = "local/env"
+        env         = true
+        data        = <<-EOF
+        REDIS_HOST={{ range service "redis" }}{{ .Address }}{{ end }}
+        REDIS_URL={{ range service "redis" }}{{ .Address }}:{{ .Port }}{{ end }}
+        EOF
+      }
+    }
+  }
+}
+"""
+    settings = Settings(services={"redis": ServiceMapping(name="redis", namespace="db", port=6379)})
+    plan, _ = plan_of(text, settings)
+    env = {e.name: e.value for e in containers(plan)["app"].env}
+    assert env["REDIS_HOST"] == "redis.db.svc.cluster.local"
+    assert env["REDIS_URL"] == "redis.db.svc.cluster.local:6379"
