@@ -240,3 +240,58 @@ job "x" {
     env = {e.name: e.value for e in containers(plan)["app"].env}
     assert env["REDIS_HOST"] == "redis.db.svc.cluster.local"
     assert env["REDIS_URL"] == "redis.db.svc.cluster.local:6379"
+
+
+# --- Nomad's defaults: resources, batch restarts and reschedules -----------------------------
+
+BATCH = """
+job "x" {
+  type = "batch"
+%(periodic)s
+  group "g" {
+%(policy)s
+    task "run" {
+      driver = "docker"
+      config { image = "example/run:1" }
+    }
+  }
+}
+"""
+
+
+def batch_plan(policy: str = "", periodic: str = "") -> tuple[ModulePlan, Context]:
+    return plan_of(BATCH % {"policy": policy, "periodic": periodic})
+
+
+def test_a_batch_job_without_restart_gets_nomads_restarts_and_reschedule() -> None:
+    plan, ctx = batch_plan()
+    [workload] = plan.workloads
+    assert (workload.pod.restart_policy, workload.backoff_limit) == ("OnFailure", 7)
+    infos = [d for d in ctx.sink if d.code == "nomad-default"]
+    assert any("sets no restart and no reschedule attempts" in d.message for d in infos)
+    container = workload.pod.containers[0]
+    assert (container.requests, container.limits) == (
+        {"cpu": "100m", "memory": "300Mi"},
+        {"memory": "300Mi"},
+    )
+
+
+def test_a_periodic_job_counts_its_restart_and_reschedule_attempts() -> None:
+    policy = "    restart {\n      attempts = 2\n    }\n    reschedule {\n      attempts = 0\n    }\n"
+    periodic = '  periodic {\n    crons = ["0 3 * * *"]\n  }\n'
+    plan, ctx = batch_plan(policy, periodic)
+    [workload] = plan.workloads
+    assert workload.resource_type == "kubernetes_cron_job_v1"
+    assert (workload.pod.restart_policy, workload.backoff_limit) == ("OnFailure", 2)
+    assert not [d for d in ctx.sink if d.code == "nomad-default" and "restart" in d.message]
+
+
+def test_a_batch_job_without_restarts_runs_each_try_in_a_new_pod() -> None:
+    plan, _ = batch_plan("    restart {\n      attempts = 0\n    }\n")
+    assert (plan.workloads[0].pod.restart_policy, plan.workloads[0].backoff_limit) == ("Never", 1)
+
+
+def test_unlimited_reschedules_are_reported() -> None:
+    plan, ctx = batch_plan("    reschedule {\n      unlimited = true\n    }\n")
+    assert plan.workloads[0].backoff_limit is None
+    assert any("reschedule.unlimited" in d.message for d in ctx.sink)

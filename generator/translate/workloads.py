@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from generator.classify import GroupClass, Pattern
-from generator.diagnostics import InputError
+from generator.diagnostics import InputError, Severity
 from generator.k8s_plan import (
     ConfigMap,
     Container,
@@ -29,6 +29,7 @@ from generator.translate.containers import (
     container_image,
     fill_fixed_values,
     probe_for,
+    task_cpu_memory,
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
@@ -192,15 +193,15 @@ def translate_group(
                 f"task[{task.name}].lifecycle",
             )
             continue
-        res = task.resources
+        cpu, memory = task_cpu_memory(task)
         facts = PodFacts(
             job_name=job.name,
             group_name=group.name,
             task_name=task.name,
             namespace=ctx.settings.namespace,
             ports=numbers,
-            cpu=res.cpu if res else None,
-            memory=res.memory if res else None,
+            cpu=cpu,
+            memory=memory,
             upstreams=upstreams,
             meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
         )
@@ -397,8 +398,51 @@ def _workload(kind: str, names: GroupNames, pod: PodSpec, labels: Raw, selector:
     )
 
 
-def _backoff(group: Group) -> int | None:
-    return group.restart.attempts if group.restart and group.restart.attempts is not None else None
+# Nomad's policies for a batch job that sets none (structs.DefaultBatchJobRestartPolicy and
+# DefaultBatchJobReschedulePolicy): a failed task restarts in place 3 times (within 24h), then
+# the allocation is rescheduled once, where it again gets 3 restarts.
+BATCH_RESTART_ATTEMPTS = 3
+BATCH_RESCHEDULE_ATTEMPTS = 1
+
+
+def _batch_retries(job: Job, group: Group, pod: PodSpec, ctx: Context) -> int | None:
+    """The Job's backoff_limit, and its pod's restart policy, for the tries Nomad makes:
+    (restarts + 1) x (reschedules + 1) runs in all. In-place restarts are `OnFailure`, whose
+    container restarts the backoff_limit counts; without restarts each try is a new pod."""
+    restart = group.restart
+    attempts = restart.attempts if restart and restart.attempts is not None else None
+    reschedules = [r for r in (group.reschedule, job.reschedule) if r is not None]
+    unlimited = next((r.unlimited for r in reschedules if r.unlimited is not None), None)
+    moves = next((r.attempts for r in reschedules if r.attempts is not None), None)
+    restarts = BATCH_RESTART_ATTEMPTS if attempts is None else attempts
+    pod.restart_policy = "OnFailure" if restarts else "Never"
+    where = f"group[{group.name}]"
+    if unlimited:
+        line = next(r.line for r in reschedules if r.unlimited is not None)
+        ctx.needs_decision(
+            "reschedule.unlimited: Nomad retries the batch task without end, a Job stops after"
+            " backoff_limit failures; set it by hand",
+            line,
+            f"{where}.reschedule.unlimited",
+        )
+        return None
+    unset = [
+        name for name, value in (("restart", attempts), ("reschedule", moves)) if value is None
+    ]
+    moves = BATCH_RESCHEDULE_ATTEMPTS if moves is None else moves
+    backoff = (restarts + 1) * (moves + 1) - 1
+    if unset:
+        ctx.report(
+            Severity.INFO,
+            "nomad-default",
+            f"group {group.name!r} sets no {' and no '.join(unset)} attempts: Nomad restarts a"
+            f" failed batch task {restarts} times in place, then reschedules it {moves} time(s)"
+            f" with as many restarts; carried as restart_policy {pod.restart_policy} and"
+            f" backoff_limit {backoff}",
+            group.line,
+            where,
+        )
+    return backoff
 
 
 def _workloads(
@@ -414,11 +458,10 @@ def _workloads(
     stateful_set: bool,
 ) -> list[Workload]:
     if group_class.pattern is Pattern.E:
-        return _cron_jobs(job, group, names, pod, selector, labels)
+        return _cron_jobs(job, group, names, pod, selector, labels, ctx)
     if job.type == "batch":
-        pod.restart_policy = "Never"
         workload = _workload("kubernetes_job_v1", names, pod, labels, selector)
-        workload.backoff_limit = _backoff(group)
+        workload.backoff_limit = _batch_retries(job, group, pod, ctx)
         return [workload]
     if job.type == "system":
         return [_workload("kubernetes_daemon_set_v1", names, pod, labels, selector)]
@@ -440,10 +483,16 @@ def _workloads(
 
 
 def _cron_jobs(
-    job: Job, group: Group, names: GroupNames, pod: PodSpec, selector: dict, labels: Raw
+    job: Job,
+    group: Group,
+    names: GroupNames,
+    pod: PodSpec,
+    selector: dict,
+    labels: Raw,
+    ctx: Context,
 ) -> list[Workload]:
     assert job.periodic is not None
-    pod.restart_policy = "Never"
+    backoff = _batch_retries(job, group, pod, ctx)
     workloads = []
     crons = job.periodic.crons or ("",)
     for index, _cron in enumerate(crons):
@@ -464,7 +513,7 @@ def _cron_jobs(
         workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
         workload.suspend = not job.periodic.enabled
         workload.time_zone = job.periodic.time_zone
-        workload.backoff_limit = _backoff(group)
+        workload.backoff_limit = backoff
         workloads.append(workload)
     return workloads
 
