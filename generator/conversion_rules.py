@@ -194,11 +194,12 @@ RULES: list[Rule] = [
     Rule(
         f"{G}.network.port",
         M,
-        "named container_port",
-        "a dynamic port the tasks read (NOMAD_PORT_x) is fixed from 20000 up",
+        "named container_port of the task listening on it",
+        "a dynamic port the tasks read (NOMAD_PORT_x) is fixed from 20000 up, one number per"
+        " job; a known UDP service's port (DNS, NTP, WireGuard...) is also declared UDP",
     ),
     Rule(f"{G}.network.port.to", M, "container_port", ""),
-    Rule(f"{G}.network.port.static", P, "container_port", "a static host port is reported"),
+    Rule(f"{G}.network.port.static", M, "host_port", "reported: one such pod per node"),
     Rule(f"{G}.network.port.host_network", D, "", "pods are not bound to host networks"),
     Rule(f"{G}.network.dns.servers", P, "dns_config.nameservers", "reported for review"),
     Rule(f"{G}.network.dns.**", D, "", "cluster DNS is configured by the cluster"),

@@ -25,6 +25,7 @@ class ContainerPort:
     name: str
     container_port: int
     protocol: str = "TCP"
+    host_port: int | None = None
 
 
 @dataclass
@@ -173,6 +174,7 @@ class ServicePort:
     name: str
     port: int
     target_port: str | int
+    protocol: str = "TCP"
 
 
 @dataclass

@@ -277,7 +277,9 @@ def test_a_batch_job_without_restart_gets_nomads_restarts_and_reschedule() -> No
 
 
 def test_a_periodic_job_counts_its_restart_and_reschedule_attempts() -> None:
-    policy = "    restart {\n      attempts = 2\n    }\n    reschedule {\n      attempts = 0\n    }\n"
+    policy = (
+        "    restart {\n      attempts = 2\n    }\n    reschedule {\n      attempts = 0\n    }\n"
+    )
     periodic = '  periodic {\n    crons = ["0 3 * * *"]\n  }\n'
     plan, ctx = batch_plan(policy, periodic)
     [workload] = plan.workloads
@@ -295,3 +297,97 @@ def test_unlimited_reschedules_are_reported() -> None:
     plan, ctx = batch_plan("    reschedule {\n      unlimited = true\n    }\n")
     assert plan.workloads[0].backoff_limit is None
     assert any("reschedule.unlimited" in d.message for d in ctx.sink)
+
+
+# --- Node ports: static ports, UDP, dynamic ports fixed per job ------------------------------
+
+DNS = """
+job "x" {
+  group "g" {
+    network {
+      port "dns" { static = 53 }
+      port "admin" { to = 8080 }
+    }
+    task "resolver" {
+      driver = "docker"
+      config { image = "example/dns:1" }
+      service {
+        name = "dns"
+        port = "dns"
+      }
+    }
+  }
+}
+"""
+
+
+def test_a_static_port_binds_its_node_port_and_a_dns_port_is_tcp_and_udp() -> None:
+    plan, ctx = plan_of(DNS)
+    ports = containers(plan)["resolver"].ports
+    assert [(p.name, p.container_port, p.protocol, p.host_port) for p in ports] == [
+        ("dns", 53, "TCP", 53),
+        ("dns-udp", 53, "UDP", 53),
+        ("admin", 8080, "TCP", None),
+    ]
+    [service] = [s for s in plan.services if not s.headless]
+    assert [(p.name, p.port, p.target_port, p.protocol) for p in service.ports] == [
+        ("dns", 53, "dns", "TCP"),
+        ("dns-udp", 53, "dns-udp", "UDP"),
+    ]
+    [warning] = [d for d in ctx.sink if "static port 53" in d.message]
+    assert (warning.code, warning.line) == ("needs-decision", 5)
+    # A surge pod could not bind the node port: stop then start, as Nomad does.
+    workload = plan.workloads[0]
+    assert (workload.strategy, workload.max_surge, workload.max_unavailable) == (
+        "RollingUpdate",
+        "0",
+        "1",
+    )
+
+
+def test_a_static_port_mapped_to_another_number_binds_the_static_one() -> None:
+    plan, _ = plan_of(DNS.replace("static = 53", "static = 5353\n to = 53"))
+    dns = containers(plan)["resolver"].ports[0]
+    assert (dns.container_port, dns.host_port) == (53, 5353)
+
+
+TWO_GROUPS = """
+job "x" {
+  group "a" {
+    network {
+      port "http" {}
+    }
+    task "a" {
+      driver = "docker"
+      config {
+        image        = "example/a:1"
+        network_mode = "host"
+        args         = ["--port", "${NOMAD_PORT_http}"]
+      }
+    }
+  }
+  group "b" {
+    network {
+      port "http" {}
+    }
+    task "b" {
+      driver = "docker"
+      config {
+        image        = "example/b:1"
+        network_mode = "host"
+        args         = ["--port", "${NOMAD_PORT_http}"]
+      }
+    }
+  }
+}
+"""
+
+
+def test_dynamic_ports_are_fixed_to_distinct_numbers_across_groups_and_host_network_is_reported() -> (
+    None
+):
+    plan, ctx = plan_of(TWO_GROUPS)
+    args = [w.pod.containers[0].args for w in plan.workloads]
+    assert args == [["--port", "20000"], ["--port", "20001"]]
+    host = [d for d in ctx.sink if "on the host network" in d.message]
+    assert [d.line for d in host] == [5, 18]

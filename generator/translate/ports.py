@@ -54,8 +54,11 @@ def _task_texts(group: Group) -> str:
     return "\n".join(parts)
 
 
-def container_numbers(group: Group) -> tuple[dict[str, int], set[str]]:
-    """Port label → the number the container listens on, and the dynamic labels fixed here."""
+def container_numbers(
+    group: Group, taken: frozenset[int] = frozenset()
+) -> tuple[dict[str, int], set[str]]:
+    """Port label → the number the container listens on, and the dynamic labels fixed here,
+    clear of `taken` (the numbers of the job's other groups)."""
     ports = group.network.ports if group.network else ()
     numbers = {p.label: n for p in ports if (n := declared_number(p)) is not None}
     texts = _task_texts(group)
@@ -64,11 +67,59 @@ def container_numbers(group: Group) -> tuple[dict[str, int], set[str]]:
     for port in ports:
         if port.label in numbers or not _port_read(port.label).search(texts):
             continue
-        while candidate in numbers.values():
+        while candidate in numbers.values() or candidate in taken:
             candidate += 1
         numbers[port.label] = candidate
         fixed.add(port.label)
     return {p.label: numbers[p.label] for p in ports if p.label in numbers}, fixed
+
+
+def job_port_numbers(groups: tuple[Group, ...]) -> dict[str, tuple[dict[str, int], set[str]]]:
+    """`container_numbers` of each group, a dynamic port fixed to a number no other group of
+    the job uses: host-network pods of two groups may share a node."""
+    taken: set[int] = set()
+    found = {}
+    for group in groups:
+        numbers, fixed = container_numbers(group, frozenset(taken))
+        taken |= set(numbers.values())
+        found[group.name] = (numbers, fixed)
+    return found
+
+
+# Nomad's docker driver publishes every mapped port on TCP and UDP. A pod's UDP port is declared
+# (and put on the Service) where UDP is evident: a well-known UDP service's number or label.
+UDP_SERVICE_PORTS = {
+    53: "DNS",
+    67: "DHCP",
+    69: "TFTP",
+    123: "NTP",
+    161: "SNMP",
+    162: "SNMP traps",
+    500: "IKE",
+    514: "syslog",
+    1194: "OpenVPN",
+    1812: "RADIUS",
+    1813: "RADIUS accounting",
+    1900: "SSDP",
+    3478: "STUN/TURN",
+    4500: "IPsec NAT traversal",
+    5353: "mDNS",
+    8125: "StatsD",
+    51820: "WireGuard",
+}
+UDP_LABEL = re.compile(
+    r"(?:^|[-_])(?:udp|dns|dhcp|tftp|ntp|snmp|syslog|stun|turn|statsd|quic|wireguard|wg)(?:[-_]|$)",
+    re.I,
+)
+
+
+def carries_udp(label: str, number: int) -> bool:
+    return number in UDP_SERVICE_PORTS or bool(UDP_LABEL.search(label))
+
+
+def udp_port_name(name: str) -> str:
+    """The UDP twin's name: IANA_SVC_NAME, at most 15 characters, distinct from the TCP one."""
+    return f"{name[:11].rstrip('-')}-udp"
 
 
 def _connect_only_ports(group: Group) -> set[str]:
@@ -82,7 +133,7 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
     """Port label → the number the container listens on."""
     numbers: dict[str, int] = {}
     skip = _connect_only_ports(group)
-    known, fixed = container_numbers(group)
+    known, fixed = ctx.port_numbers.get(group.name) or container_numbers(group)
     for task, label, number, line in group.network.legacy_conflicts if group.network else ():
         ctx.needs_decision(
             f"task {task!r} gives port {label!r} the number {number}, another task"
@@ -116,13 +167,13 @@ def group_ports(group: Group, ctx: Context) -> dict[str, int]:
                 where,
             )
         numbers[port.label] = number
-        if port.static and port.to and port.static != port.to:
-            ctx.dropped(
-                f"static host port {port.static} of {port.label!r}: the Service exposes it",
-                port.line,
-                where,
-            )
     return numbers
+
+
+def static_host_ports(group: Group, numbers: dict[str, int]) -> dict[str, int]:
+    """Label → the node port Nomad binds for it (`static`): the pod binds it too (host_port)."""
+    ports = group.network.ports if group.network else ()
+    return {p.label: p.static for p in ports if p.static and p.label in numbers}
 
 
 def service_port_number(service: ServiceDef, numbers: dict[str, int]) -> int | None:
@@ -204,10 +255,14 @@ def numeric_port_labels(group: Group, numbers: dict[str, int]) -> dict[int, str]
 
 
 def consul_services(
-    group: Group, service_name: str, default_rule: str | None = None
+    group: Group,
+    service_name: str,
+    default_rule: str | None = None,
+    numbers: dict[str, int] | None = None,
 ) -> dict[str, tuple[str, int | None]]:
     """The group's Consul service names → (Kubernetes Service name, Service port)."""
-    numbers, _ = container_numbers(group)
+    if numbers is None:
+        numbers, _ = container_numbers(group)
     found: dict[str, tuple[str, int | None]] = {}
     for exposed in service_ports(group, numbers, default_rule):
         if exposed.service.name:

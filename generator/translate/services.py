@@ -9,7 +9,7 @@ from generator.k8s_plan import Service, ServicePort
 from generator.model import Group
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
-from generator.translate.ports import service_ports
+from generator.translate.ports import service_ports, udp_port_name
 from generator.translate.traefik import RouterTags, read_group_tags
 
 HEADLESS_SUFFIX = "headless"
@@ -101,6 +101,9 @@ def service_and_routes(
             exposed.name,
             ServicePort(name=exposed.name, port=exposed.port, target_port=exposed.name),
         )
+        udp = udp_port_name(exposed.name)
+        if udp in declared:
+            ports.setdefault(udp, ServicePort(udp, exposed.port, udp, "UDP"))
         for router in reading.routers:
             if router.hosts or router.paths:
                 router.line = service.line
@@ -149,6 +152,9 @@ def headless_service(
         name = names_by_label[label]
         if name in declared and name not in ports and all(p.port != number for p in ports.values()):
             ports[name] = ServicePort(name=name, port=number, target_port=name)
+            udp = udp_port_name(name)
+            if udp in declared:
+                ports[udp] = ServicePort(udp, number, udp, "UDP")
     return Service(
         tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
         name=names.with_suffix(HEADLESS_SUFFIX),

@@ -37,11 +37,14 @@ from generator.translate.names import GroupNames, k8s_name, tf_identifier
 from generator.translate.placement import placement
 from generator.translate.ports import (
     assign_ports,
+    carries_udp,
     group_ports,
     owner_task,
     port_name,
     port_names,
     service_port_number,
+    static_host_ports,
+    udp_port_name,
 )
 from generator.translate.rollout import apply_update
 from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
@@ -114,6 +117,59 @@ def _own_port(
     return replace(probe, port=number) if number is not None else probe
 
 
+def _container_ports(
+    owned: dict[str, int],
+    names: dict[str, str],
+    numbers: dict[str, int],
+    host_ports: dict[str, int],
+) -> list[ContainerPort]:
+    """A container's ports: a static one binds its node port, a UDP service's gets a UDP twin."""
+    ports = []
+    for label, number in owned.items():
+        labels = [label] + [other for other, n in numbers.items() if n == number]
+        host = next((host_ports[x] for x in labels if x in host_ports), None)
+        ports.append(ContainerPort(names[label], number, host_port=host))
+        if any(carries_udp(x, number) for x in labels):
+            ports.append(ContainerPort(udp_port_name(names[label]), number, "UDP", host))
+    return ports
+
+
+def _report_node_ports(
+    group: Group, pod: PodSpec, numbers: dict[str, int], host_ports: dict[str, int], ctx: Context
+) -> None:
+    """Ports bound on the node: a static port (host_port), any port on the host network."""
+    declared = [p for c in pod.containers for p in c.ports]
+    fixed = ctx.port_numbers.get(group.name, ({}, set()))[1]
+    for port in group.network.ports if group.network else ():
+        where = f"group[{group.name}].network.port[{port.label}]"
+        if port.label in host_ports and not pod.host_network:
+            ctx.needs_decision(
+                f"static port {port.static} of {port.label!r}: Nomad bound it on the node, so"
+                f" the pod binds host_port {port.static}: one such pod per node, and a rolling"
+                " update needs another node free",
+                port.line,
+                where,
+            )
+        elif port.label in fixed and pod.host_network:
+            ctx.needs_decision(
+                f"dynamic port {port.label!r} is fixed at {numbers[port.label]} on the host"
+                " network: another pod on the node listening on it (a second replica, another"
+                " module) fails to bind; Nomad picked a free port per node",
+                port.line,
+                where,
+            )
+    if pod.host_network:
+        # On the host network every container port is a node port; host_port is implied.
+        for container_port in declared:
+            container_port.host_port = None
+
+
+def _binds_node_ports(pod: PodSpec) -> bool:
+    """A second pod of it on the same node could not bind its ports."""
+    ports = [p for c in pod.containers for p in c.ports]
+    return any(p.host_port for p in ports) or (pod.host_network and bool(ports))
+
+
 def _report_dropped_ports(group: Group, dropped: dict[str, str], ctx: Context) -> None:
     for port in group.network.ports if group.network else ():
         if port.label in dropped:
@@ -162,6 +218,7 @@ def translate_group(
     owners = assignment.owners
     names_by_label = port_names(numbers)
     _report_dropped_ports(group, assignment.dropped, ctx)
+    host_ports = static_host_ports(group, numbers)
     volumes = PodVolumes(ctx, group)
     upstreams = {
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
@@ -284,18 +341,10 @@ def translate_group(
             mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
         if task.config.shm_size:
             mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
-        ports = [
-            ContainerPort(names_by_label[label], number)
-            for label, number in owners.get(task.name, {}).items()
-            if label in names_by_label
-        ] + [
-            ContainerPort(port_name(label), number)
-            for label, number in owners.get(task.name, {}).items()
-            if label not in names_by_label
-        ]
         for label in owners.get(task.name, {}):
             names_by_label.setdefault(label, port_name(label))
-        declared = {p.name: p.container_port for p in ports}
+        ports = _container_ports(owners.get(task.name, {}), names_by_label, numbers, host_ports)
+        declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
         probe = (
             None
             if task.is_init
@@ -347,6 +396,7 @@ def translate_group(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
     placement(job, group, pod, selector, ctx)
+    _report_node_ports(group, pod, numbers, host_ports, ctx)
     workloads = _workloads(
         job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
     )
@@ -475,7 +525,7 @@ def _workloads(
         workload.service_name = names.with_suffix(HEADLESS_SUFFIX)
     if volumes.writable_host_paths or group_class.pattern is Pattern.C:
         workload.strategy = "Recreate" if not stateful else "RollingUpdate"
-    elif pod.host_anti_affinity and not stateful:
+    elif (pod.host_anti_affinity or _binds_node_ports(pod)) and not stateful:
         # One pod per node leaves no room for a surge pod: replace like Nomad, stop then start.
         workload.strategy = "RollingUpdate"
         workload.max_surge, workload.max_unavailable = "0", "1"
