@@ -391,3 +391,12 @@ def test_dynamic_ports_are_fixed_to_distinct_numbers_across_groups_and_host_netw
     assert args == [["--port", "20000"], ["--port", "20001"]]
     host = [d for d in ctx.sink if "on the host network" in d.message]
     assert [d.line for d in host] == [5, 18]
+
+
+def test_a_check_on_a_port_the_group_does_not_declare_gets_no_probe_and_a_report() -> None:
+    text = SIDECAR_FIRST.replace('path     = "/health"', 'path     = "/health"\n port = "nope"')
+    plan, ctx = plan_of(text)
+    assert containers(plan)["app"].readiness_probe is None
+    assert any(
+        "probes port 'nope', which the group does not declare" in d.message for d in ctx.sink
+    )

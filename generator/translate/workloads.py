@@ -19,7 +19,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
     Workload,
 )
-from generator.model import Group, Job, Task, VolumeMount
+from generator.model import Check, Group, Job, Task, VolumeMount
 from generator.render.hcl_values import Raw
 from generator.translate.artifacts import artifact_init_containers
 from generator.translate.containers import (
@@ -93,7 +93,9 @@ def _probe_for_task(
                 continue
             probe = probe_for(check, names, default, ctx, path)
             if probe is not None:
-                probes.append((check, _own_port(probe, names, numbers, declared), path))
+                probe = _own_port(probe, names, numbers, declared, check, ctx, path)
+            if probe is not None:
+                probes.append((check, probe, path))
     for check, _, path in probes[1:]:
         ctx.dropped(
             f"check {check.name or check.type!r}: a container has one liveness and one readiness"
@@ -105,16 +107,31 @@ def _probe_for_task(
 
 
 def _own_port(
-    probe: Probe, names: dict[str, str], numbers: dict[str, int], declared: dict[str, int]
-) -> Probe:
+    probe: Probe,
+    names: dict[str, str],
+    numbers: dict[str, int],
+    declared: dict[str, int],
+    check: Check,
+    ctx: Context,
+    path: str,
+) -> Probe | None:
     """The kubelet resolves a probe's named port in the probe's own container only: a port
-    another container declares is probed by its number (the pod shares one network)."""
+    another container declares is probed by its number (the pod shares one network); a name
+    no port of the group has would keep the pod unready for good, so it is reported."""
     if not isinstance(probe.port, str) or probe.port.isdigit() or probe.port in declared:
         return probe
-    number = next((numbers[label] for label, name in names.items() if name == probe.port), None)
-    if number is None and probe.port in numbers:
-        number = numbers[probe.port]
-    return replace(probe, port=number) if number is not None else probe
+    number = numbers.get(probe.port)
+    if number is None:
+        number = next((n for label, n in numbers.items() if names.get(label) == probe.port), None)
+    if number is None:
+        ctx.needs_decision(
+            f"check {check.name or check.type!r} probes port {check.port or probe.port!r}, which"
+            " the group does not declare: no probe; give the check a declared port",
+            check.line,
+            path,
+        )
+        return None
+    return replace(probe, port=number)
 
 
 def _container_ports(
