@@ -346,7 +346,10 @@ def build_container(
     probe: Probe | None,
     extra_env: list[EnvVar],
     ctx: Context,
+    restart_probe: Probe | None = None,
 ) -> Container:
+    """`probe` (the first check) is the readiness probe; the liveness probe is `restart_probe`
+    (the first check with check_restart), or `probe` when the settings ask for it always."""
     downward: list[EnvVar] = []
     command, args = command_and_args(task, facts, ctx, downward)
     plain, env_downward = env_vars(task, facts, ctx)
@@ -364,7 +367,7 @@ def build_container(
         ports=ports,
         requests=requests,
         limits=limits,
-        liveness_probe=_liveness(probe, ctx),
+        liveness_probe=_liveness(restart_probe or probe, ctx),
         readiness_probe=_readiness(probe),
         volume_mounts=mounts,
         security_context=security_context(task, ctx),

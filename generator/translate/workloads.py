@@ -79,8 +79,9 @@ def _probe_for_task(
     numbers: dict[str, int],
     declared: dict[str, int],
     ctx: Context,
-) -> Probe | None:
-    """The task's first check as a probe; `declared`: its container's ports, name → number."""
+) -> tuple[Probe | None, Probe | None]:
+    """The task's readiness probe (its first check) and the first check with check_restart,
+    Nomad's restart trigger; `declared`: its container's ports, name → number."""
     probes = []
     for index, service in enumerate(group.all_services()):
         if owner_task(group, service, numbers) is not task:
@@ -96,14 +97,18 @@ def _probe_for_task(
                 probe = _own_port(probe, names, numbers, declared, check, ctx, path)
             if probe is not None:
                 probes.append((check, probe, path))
-    for check, _, path in probes[1:]:
-        ctx.dropped(
-            f"check {check.name or check.type!r}: a container has one liveness and one readiness"
-            " probe; the first check is used",
-            check.line,
-            path,
-        )
-    return probes[0][1] if probes else None
+    if not probes:
+        return None, None
+    restarting = next((probe for _, probe, _ in probes if probe.failure_threshold), None)
+    for check, probe, path in probes[1:]:
+        if probe is not restarting:
+            ctx.dropped(
+                f"check {check.name or check.type!r}: a container has one readiness probe (the"
+                " first check) and one liveness probe (the first check with check_restart)",
+                check.line,
+                path,
+            )
+    return probes[0][1], restarting
 
 
 def _own_port(
@@ -165,7 +170,7 @@ def _report_node_ports(
                 f" the pod binds host_port {port.static}: one such pod per node, and a rolling"
                 " update needs another node free",
                 port.line,
-                where,
+                f"{where}.static",
             )
         elif port.label in fixed and pod.host_network:
             ctx.needs_decision(
@@ -362,8 +367,8 @@ def translate_group(
             names_by_label.setdefault(label, port_name(label))
         ports = _container_ports(owners.get(task.name, {}), names_by_label, numbers, host_ports)
         declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
-        probe = (
-            None
+        probe, restart_probe = (
+            (None, None)
             if task.is_init
             else _probe_for_task(group, task, names_by_label, numbers, declared, ctx)
         )
@@ -377,6 +382,7 @@ def translate_group(
             probe,
             templates.env,
             ctx,
+            restart_probe,
         )
         if env_from_secret:
             container.env_from_secrets.append(TARGET_NAME)
