@@ -4,10 +4,14 @@ some container declares, one port number is declared once in a pod)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import pytest
+from conftest import shared_path
+
 from generator.classify import classify
-from generator.diagnostics import DiagnosticSink
+from generator.diagnostics import DiagnosticSink, InputError
 from generator.hcl import parse_hcl
 from generator.hcl.evaluate import evaluate_jobspec
 from generator.k8s_plan import Container, ModulePlan
@@ -20,8 +24,10 @@ from generator.translate.module import translate_job
 FILE = "x.nomad.hcl"
 
 
-def plan_of(text: str, settings: Settings | None = None) -> tuple[ModulePlan, Context]:
-    evaluation = evaluate_jobspec(parse_hcl(text, FILE), {}, [], base_dir=Path("."))
+def plan_of(
+    text: str, settings: Settings | None = None, variables: dict[str, str] | None = None
+) -> tuple[ModulePlan, Context]:
+    evaluation = evaluate_jobspec(parse_hcl(text, FILE), variables or {}, [], base_dir=Path("."))
     job = build_job(evaluation.root)
     ctx = Context(settings=settings or Settings(), sink=DiagnosticSink(), file=FILE, job_name="x")
     plan = translate_job(job, classify(job, None), ServiceSpec(), "app", None, ctx)
@@ -400,3 +406,31 @@ def test_a_check_on_a_port_the_group_does_not_declare_gets_no_probe_and_a_report
     assert any(
         "probes port 'nope', which the group does not declare" in d.message for d in ctx.sink
     )
+
+
+@pytest.mark.shared
+def test_the_homelab_pods_probe_and_serve_only_ports_their_containers_declare() -> None:
+    """In every cluster-state pod: a probe's named port is its own container's, a Service
+    targets a declared port, no number is declared twice."""
+    checked = 0
+    for jobspec in sorted(shared_path("corpus", "cluster-state").glob("*.nomad.hcl")):
+        try:
+            plan, _ = plan_of(jobspec.read_text(), variables={"elastic_version": "8.15.0"})
+        except InputError:
+            continue
+        declared_names = set()
+        for workload in plan.workloads:
+            ports = [p for c in workload.pod.containers for p in c.ports]
+            declared_names |= {p.name for p in ports}
+            distinct = Counter((p.container_port, p.protocol) for p in ports)
+            assert len(distinct) == len(ports), (jobspec.name, ports)
+            for container in workload.pod.containers:
+                own = {p.name for p in container.ports}
+                for probe in (container.readiness_probe, container.liveness_probe):
+                    if probe is not None and isinstance(probe.port, str):
+                        assert probe.port in own, (jobspec.name, container.name, probe.port)
+        for service in plan.services:
+            for port in service.ports:
+                assert port.target_port in declared_names, (jobspec.name, port)
+        checked += 1
+    assert checked >= 20
