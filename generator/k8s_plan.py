@@ -28,6 +28,7 @@ class ContainerPort:
     name: str
     container_port: int
     protocol: str = "TCP"
+    host_port: int | None = None
 
 
 @dataclass
@@ -176,6 +177,7 @@ class ServicePort:
     name: str
     port: int
     target_port: str | int
+    protocol: str = "TCP"
 
 
 @dataclass

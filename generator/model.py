@@ -88,6 +88,11 @@ class RestartPolicy(Node):
     mode: str | None = None
 
 
+class ReschedulePolicy(Node):
+    attempts: int | None = None
+    unlimited: bool | None = None
+
+
 class Constraint(Node):
     attribute: str | None = None
     operator: str = "="
@@ -253,6 +258,7 @@ class Group(Node):
     volumes: tuple[VolumeRequest, ...] = ()
     ephemeral_disk: EphemeralDisk | None = None
     restart: RestartPolicy | None = None
+    reschedule: ReschedulePolicy | None = None
     constraints: tuple[Constraint, ...] = ()
     update: UpdatePolicy | None = None
     shutdown_delay_seconds: int | None = None
@@ -274,4 +280,5 @@ class Job(Node):
     parameterized: bool = False
     constraints: tuple[Constraint, ...] = ()
     update: UpdatePolicy | None = None
+    reschedule: ReschedulePolicy | None = None
     groups: tuple[Group, ...] = ()

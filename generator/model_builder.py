@@ -23,6 +23,7 @@ from generator.model import (
     Network,
     Periodic,
     Port,
+    ReschedulePolicy,
     Resources,
     RestartPolicy,
     ServiceDef,
@@ -194,6 +195,7 @@ def _job(block: Block) -> Job:
         parameterized=block.child("parameterized") is not None,
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         update=_update(block.child("update")),
+        reschedule=_reschedule(block.child("reschedule")),
         groups=tuple(_group(g) for g in block.children("group")),
     )
 
@@ -258,6 +260,7 @@ def _group(block: Block) -> Group:
         volumes=tuple(_volume(v) for v in block.children("volume")),
         ephemeral_disk=_ephemeral_disk(disk) if disk else None,
         restart=_restart(restart) if restart else None,
+        reschedule=_reschedule(block.child("reschedule")),
         constraints=tuple(_constraint(c) for c in block.children("constraint")),
         update=_update(block.child("update")),
         shutdown_delay_seconds=r.seconds("shutdown_delay"),
@@ -403,6 +406,15 @@ def _env(block: Block) -> tuple[dict[str, Any], dict[str, int]]:
                 f"strings), got {shown}",
             )
     return converted, lines
+
+
+def _reschedule(block: Block | None) -> ReschedulePolicy | None:
+    if block is None:
+        return None
+    r = _Reader(block)
+    return ReschedulePolicy(
+        line=block.line, attempts=r.int("attempts"), unlimited=r.bool("unlimited")
+    )
 
 
 def _task(block: Block) -> Task:

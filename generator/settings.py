@@ -132,6 +132,8 @@ class Settings(_Strict):
     external_traefik: ExternalTraefik = Field(default_factory=ExternalTraefik)
     arch_affinity: list[str] | None = Field(default_factory=lambda: ["amd64", "arm64"])
     cpu_limit: bool = False
+    # A liveness probe from every check, not only from those with check_restart.
+    liveness_always: bool = False
     host_volumes: dict[str, str] = Field(default_factory=dict)
     gpu: GpuPlacement = Field(default_factory=GpuPlacement)
     services: dict[str, ServiceMapping] = Field(default_factory=dict)

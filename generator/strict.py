@@ -26,6 +26,10 @@ def is_accepted(diagnostic: Diagnostic, accept: Iterable[str]) -> bool:
     return False
 
 
+# Findings that say how a setting was carried, not that something was lost.
+MAPPED_CODES = frozenset({"nomad-default"})
+
+
 def unaccepted(diagnostics: Iterable[Diagnostic], accept: Iterable[str]) -> list[Diagnostic]:
     accepted = list(accept)
-    return [d for d in diagnostics if not is_accepted(d, accepted)]
+    return [d for d in diagnostics if d.code not in MAPPED_CODES and not is_accepted(d, accepted)]

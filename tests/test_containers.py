@@ -220,49 +220,63 @@ def res_task(body: str) -> Task:
     return task_of("      resources {\n" + body + "      }\n")
 
 
+DEFAULT_MEMORY = {"memory": "300Mi"}
+
+
 @pytest.mark.parametrize(
     ("body", "requests", "limits"),
     [
-        ("cpu = 500\n", {"cpu": "500m"}, {}),
-        ("memory = 256\n", {"memory": "256Mi"}, {"memory": "256Mi"}),
+        ("cpu = 500\n", {"cpu": "500m"} | DEFAULT_MEMORY, DEFAULT_MEMORY),
+        ("memory = 256\n", {"cpu": "100m", "memory": "256Mi"}, {"memory": "256Mi"}),
         (
             "cpu = 200\nmemory = 256\nmemory_max = 1024\n",
             {"cpu": "200m", "memory": "256Mi"},
             {"memory": "1024Mi"},
         ),
-        ("cores = 2\ncpu = 100\n", {"cpu": "2000m"}, {}),
+        ("cores = 2\nmemory = 64\n", {"cpu": "2000m", "memory": "64Mi"}, {"memory": "64Mi"}),
         (
-            'device "nvidia/gpu" {\n  count = 2\n}\n',
-            {},
-            {"nvidia.com/gpu": 2},
+            'cpu = 100\nmemory = 64\ndevice "nvidia/gpu" {\n  count = 2\n}\n',
+            {"cpu": "100m", "memory": "64Mi"},
+            {"memory": "64Mi", "nvidia.com/gpu": 2},
         ),
     ],
 )
 def test_resources(body: str, requests: dict[str, str], limits: dict[str, str | int]) -> None:
     ctx = make_ctx()
     assert resources(res_task(body), ctx) == (requests, limits)
-    assert len(ctx.sink) == 0
+    defaulted = "memory =" not in body or not ("cpu =" in body or "cores =" in body)
+    assert [d.code for d in ctx.sink] == ["nomad-default"] * defaulted
 
 
 def test_cpu_limit_setting_copies_request() -> None:
     ctx = make_ctx(cpu_limit=True)
-    assert resources(res_task("cpu = 500\n"), ctx) == ({"cpu": "500m"}, {"cpu": "500m"})
+    assert resources(res_task("cpu = 500\nmemory = 64\n"), ctx) == (
+        {"cpu": "500m", "memory": "64Mi"},
+        {"cpu": "500m", "memory": "64Mi"},
+    )
 
 
 def test_nvidia_runtime_is_one_gpu_limit() -> None:
     task = task_of('      config {\n        runtime = "nvidia"\n      }\n')
-    assert resources(task, make_ctx()) == ({}, {"nvidia.com/gpu": 1})
+    assert resources(task, make_ctx())[1]["nvidia.com/gpu"] == 1
 
 
-def test_no_resources_block() -> None:
-    assert resources(with_image("a:1"), make_ctx()) == ({}, {})
+def test_no_resources_block_gets_nomads_default_resources_with_an_info() -> None:
+    ctx = make_ctx()
+    assert resources(with_image("a:1"), ctx) == (
+        {"cpu": "100m", "memory": "300Mi"},
+        {"memory": "300Mi"},
+    )
+    [info] = list(ctx.sink)
+    assert (info.severity.value, info.code, info.line) == ("info", "nomad-default", TASK_LINE)
+    assert "Nomad gives it 100 MHz and 300 MB" in info.message
 
 
 def test_unknown_device_is_unsupported() -> None:
     ctx = make_ctx()
-    task = res_task('cpu = 100\ndevice "intel/fpga" {\n}\n')
-    assert resources(task, ctx) == ({"cpu": "100m"}, {})
-    assert diagnostics(ctx) == [("unsupported", 6, "task[t].resources.device")]
+    task = res_task('cpu = 100\nmemory = 64\ndevice "intel/fpga" {\n}\n')
+    assert resources(task, ctx) == ({"cpu": "100m", "memory": "64Mi"}, {"memory": "64Mi"})
+    assert diagnostics(ctx) == [("unsupported", 7, "task[t].resources.device")]
 
 
 # --- security context -------------------------------------------------------------------
@@ -408,6 +422,7 @@ def test_build_container_puts_downward_env_first() -> None:
         '        IP = "${NOMAD_IP_http}"\n'
         "      }\n"
         "      resources {\n"
+        "        cpu    = 100\n"
         "        memory = 64\n"
         "      }\n"
     )
@@ -429,7 +444,10 @@ def test_build_container_puts_downward_env_first() -> None:
         EnvVar("IP", "$(POD_IP)"),
         EnvVar("EXTRA", "1"),
     ]
-    assert (container.requests, container.limits) == ({"memory": "64Mi"}, {"memory": "64Mi"})
+    assert (container.requests, container.limits) == (
+        {"cpu": "100m", "memory": "64Mi"},
+        {"memory": "64Mi"},
+    )
     assert container.security_context == SecurityContext(run_as_user=10, run_as_group=20)
     assert len(ctx.sink) == 0
 
@@ -563,3 +581,19 @@ def test_a_run_time_tag_does_not_take_over_a_literal_tag_of_the_same_repository(
     assert hcl_value(image) == '"nginx:v${var.nginx_tag_set_at_run_time_image_tag}-alpine"'
     assert images.by_repository["nginx"] == ("image_tag", "1.25")
     assert images.without_default == {"nginx_tag_set_at_run_time_image_tag"}
+
+
+def test_a_check_without_check_restart_gives_readiness_only() -> None:
+    task = task_of(
+        '      config {\n        image = "a:1"\n      }\n'
+        '      service {\n        port = 8080\n        check {\n          type = "tcp"\n'
+        '          interval = "10s"\n        }\n      }\n'
+    )
+    probe = probe_for(task.services[0].checks[0], {}, 8080, make_ctx(), PATH)
+    container = build_container(task, "a:1", facts(), [], [], probe, [], make_ctx())
+    assert container.liveness_probe is None
+    assert container.readiness_probe == Probe(kind="tcp_socket", port=8080, period_seconds=10)
+    always = build_container(
+        task, "a:1", facts(), [], [], probe, [], make_ctx(liveness_always=True)
+    )
+    assert always.liveness_probe == Probe(kind="tcp_socket", port=8080, period_seconds=10)

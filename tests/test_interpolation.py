@@ -328,3 +328,33 @@ def test_meta_is_filled_into_strings() -> None:
     value = rewrite("https://${NOMAD_META_domain}/", facts(meta={"domain": "d.org"}), ctx, 3, "p")
     assert value.value == "https://d.org/"
     assert len(ctx.sink) == 0
+
+
+# --- Hosts stay hosts; upstream names as Nomad writes them in env var names ---------------
+
+
+def test_a_consul_name_without_a_port_stays_a_host_name_even_when_mapped_with_one() -> None:
+    settings = Settings(services={"cache": ServiceMapping(name="valkey", namespace="d", port=6379)})
+    ctx = make_ctx(settings)
+    assert rewrite("cache.service.consul", facts(), ctx, LINE, PATH).value == (
+        "valkey.d.svc.cluster.local"
+    )
+    ctx.internal_services["api"] = ("app-api", 8080)
+    assert rewrite("-h api.service.consul", facts(), ctx, LINE, PATH).value == Interpolated(
+        ("-h app-api.", Raw("var.namespace"), ".svc.cluster.local")
+    )
+
+
+@pytest.mark.parametrize("variable", ["NOMAD_UPSTREAM_ADDR_my_db", "NOMAD_UPSTREAM_ADDR_my-db"])
+def test_an_upstream_with_a_dash_is_found_under_nomads_cleaned_env_name(variable: str) -> None:
+    settings = Settings(services={"my-db": ServiceMapping(name="pg", namespace="data", port=6432)})
+    ctx = make_ctx(settings)
+    result = rewrite("${" + variable + "}", facts(upstreams={"my-db": 5432}), ctx, LINE, PATH)
+    assert result.value == "pg.data.svc.cluster.local:6432"
+    assert len(ctx.sink) == 0
+
+
+def test_an_unknown_upstream_written_with_underscores_is_read_as_a_consul_name() -> None:
+    ctx = make_ctx()
+    result = rewrite("${NOMAD_UPSTREAM_IP_my_cache}", facts(), ctx, LINE, PATH)
+    assert result.value == Interpolated(("my-cache.", Raw("var.namespace"), ".svc.cluster.local"))

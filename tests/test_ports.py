@@ -89,7 +89,7 @@ def test_services_on_bare_numbers_get_distinct_port_names() -> None:
     group = group_with_services("", [("9000", ""), ("9100", "")])
     exposed = service_ports(group, {})
     assert [(e.name, e.port) for e in exposed] == [("http", 9000), ("port-9100", 9100)]
-    owners = assign_ports(group, {})
+    owners = assign_ports(group, {}).owners
     assert owners["t"] == {"http": 9000, "port-9100": 9100}
 
 

@@ -192,7 +192,11 @@ def snippet_and_findings(tmp_path: Path, tags: list[str], port: bool = True) -> 
     jobspec.write_text(text)
     generation = generate("web", jobspec, Settings(), ServiceSpec())
     snippet = generation.files.get("traefik-routers.yml")
-    findings = [(d.code, d.message) for d in generation.diagnostics if d.code != "dropped"]
+    findings = [
+        (d.code, d.message)
+        for d in generation.diagnostics
+        if d.code not in ("dropped", "nomad-default")
+    ]
     return (yaml.safe_load(snippet) if snippet else {}), findings
 
 
@@ -251,7 +255,11 @@ def ingress_of(tmp_path: Path, tags: list[str]) -> tuple[str, list]:
     main = generation.files["main.tf"]
     start = main.find('resource "kubernetes_ingress_v1"')
     ingress = main[start:] if start >= 0 else ""
-    findings = [(d.code, d.message) for d in generation.diagnostics if d.code != "dropped"]
+    findings = [
+        (d.code, d.message)
+        for d in generation.diagnostics
+        if d.code not in ("dropped", "nomad-default")
+    ]
     return ingress, findings
 
 

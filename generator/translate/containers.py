@@ -164,28 +164,61 @@ def dedupe_env(env: list[EnvVar]) -> list[EnvVar]:
     return result
 
 
+# Nomad's structs.DefaultResources, applied field by field to a task that leaves them unset
+# (api Resources.Canonicalize): 100 MHz of CPU unless `cores` is set, 300 MB of memory, which is
+# also the hard limit without `memory_max`. MHz become millicores one for one.
+NOMAD_DEFAULT_CPU_MHZ = 100
+NOMAD_DEFAULT_MEMORY_MB = 300
+
+
+def task_cpu_memory(task: Task) -> tuple[int | None, int]:
+    """The task's CPU (MHz, None under `cores`) and memory (MB), Nomad's defaults filled in."""
+    res = task.resources
+    cpu = res.cpu if res and res.cpu else None
+    if cpu is None and not (res and res.cores):
+        cpu = NOMAD_DEFAULT_CPU_MHZ
+    return cpu, (res.memory if res and res.memory else NOMAD_DEFAULT_MEMORY_MB)
+
+
 def resources(task: Task, ctx: Context) -> tuple[dict[str, str], dict[str, str | int]]:
     requests: dict[str, str] = {}
     limits: dict[str, str | int] = {}
     res = task.resources
-    if res is not None:
-        if res.cores:
-            requests["cpu"] = f"{res.cores * 1000}m"
-        elif res.cpu:
-            requests["cpu"] = f"{res.cpu}m"
-        if res.memory:
-            requests["memory"] = f"{res.memory}Mi"
-        if res.memory_max or res.memory:
-            limits["memory"] = f"{res.memory_max or res.memory}Mi"
-        if ctx.settings.cpu_limit and "cpu" in requests:
-            limits["cpu"] = requests["cpu"]
-        for device in res.devices:
-            if not device.name.startswith(("nvidia/gpu", "nvidia", "gpu")):
-                ctx.unsupported(
-                    f"device {device.name!r} has no Kubernetes mapping",
-                    device.line,
-                    f"task[{task.name}].resources.device",
-                )
+    cpu, memory = task_cpu_memory(task)
+    if res is not None and res.cores:
+        requests["cpu"] = f"{res.cores * 1000}m"
+    elif cpu:
+        requests["cpu"] = f"{cpu}m"
+    requests["memory"] = f"{memory}Mi"
+    limits["memory"] = f"{res.memory_max if res and res.memory_max else memory}Mi"
+    if ctx.settings.cpu_limit and "cpu" in requests:
+        limits["cpu"] = requests["cpu"]
+    defaulted = [
+        (name, amount)
+        for unset, name, amount in (
+            (not (res and (res.cpu or res.cores)), "cpu", f"{NOMAD_DEFAULT_CPU_MHZ} MHz"),
+            (not (res and res.memory), "memory", f"{NOMAD_DEFAULT_MEMORY_MB} MB"),
+        )
+        if unset
+    ]
+    if defaulted:
+        ctx.report(
+            Severity.INFO,
+            "nomad-default",
+            f"task {task.name!r} sets no {' and no '.join(n for n, _ in defaulted)}: Nomad"
+            f" gives it {' and '.join(a for _, a in defaulted)}; carried as requests"
+            f" {', '.join(f'{k} {v}' for k, v in requests.items())} and limit memory"
+            f" {limits['memory']}",
+            res.line if res else task.line,
+            f"task[{task.name}].resources",
+        )
+    for device in res.devices if res else ():
+        if not device.name.startswith(("nvidia/gpu", "nvidia", "gpu")):
+            ctx.unsupported(
+                f"device {device.name!r} has no Kubernetes mapping",
+                device.line,
+                f"task[{task.name}].resources.device",
+            )
     gpus = gpu_count(task)
     if gpus:
         limits["nvidia.com/gpu"] = gpus
@@ -291,6 +324,15 @@ def _readiness(probe: Probe | None) -> Probe | None:
     return replace(probe, failure_threshold=None, initial_delay_seconds=None)
 
 
+def _liveness(probe: Probe | None, ctx: Context) -> Probe | None:
+    """Nomad restarts a task for a failing check only under `check_restart` (a `limit` above
+    0); otherwise a failing check just takes it out of Consul, which readiness does. A slow
+    start (initdb, a migration) under a liveness probe Nomad never had gets killed in a loop."""
+    if probe is None or not (probe.failure_threshold or ctx.settings.liveness_always):
+        return None
+    return probe
+
+
 def build_container(
     task: Task,
     image: str | Interpolated,
@@ -300,7 +342,10 @@ def build_container(
     probe: Probe | None,
     extra_env: list[EnvVar],
     ctx: Context,
+    restart_probe: Probe | None = None,
 ) -> Container:
+    """`probe` (the first check) is the readiness probe; the liveness probe is `restart_probe`
+    (the first check with check_restart), or `probe` when the settings ask for it always."""
     downward: list[EnvVar] = []
     command, args = command_and_args(task, facts, ctx, downward)
     plain, env_downward = env_vars(task, facts, ctx)
@@ -318,7 +363,7 @@ def build_container(
         ports=ports,
         requests=requests,
         limits=limits,
-        liveness_probe=probe,
+        liveness_probe=_liveness(restart_probe or probe, ctx),
         readiness_probe=_readiness(probe),
         volume_mounts=mounts,
         security_context=security_context(task, ctx),

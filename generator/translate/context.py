@@ -19,6 +19,8 @@ class Context:
     notes: list[str] = field(default_factory=list)
     module_variables: dict[str, object] = field(default_factory=dict)
     internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    # Group name → its ports' numbers and the dynamic labels fixed (ports.job_port_numbers).
+    port_numbers: dict[str, tuple[dict[str, int], set[str]]] = field(default_factory=dict)
 
     def k8s(self, name: str, kind: str, line: int | None, path: str = "") -> str:
         """A DNS-1123 name for `name`, or a stable stand-in, reported, when it has none."""

@@ -141,7 +141,8 @@ def _runtime_value(
                     name, name[len(prefix) :], kind, facts, ctx, line, path, downward
                 )
     if name.startswith(UPSTREAM_PREFIXES):
-        return _upstream_value(name, name.split("_", 3)[3], facts, ctx, line, path)
+        upstream = upstream_destination(name.split("_", 3)[3], facts.upstreams)
+        return _upstream_value(name, upstream, facts, ctx, line, path)
     if name in facts.env_names:
         return f"$({name})"
     ctx.needs_decision(
@@ -196,6 +197,20 @@ def resolve_service(consul_name: str, ctx: Context) -> ResolvedService:
     return ResolvedService(consul_name, Raw("var.namespace"), None, False)
 
 
+def env_name_of(name: str) -> str:
+    """Nomad's helper.CleanEnvVar: what an upstream's name becomes in an env var name."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def upstream_destination(written: str, upstreams: dict[str, int]) -> str:
+    """The upstream a NOMAD_UPSTREAM_*_<name> names: Nomad sets each upstream under its own
+    name and under its cleaned one (`my-db` → `my_db`); a Consul name has no `_`."""
+    if written in upstreams:
+        return written
+    found = next((u for u in upstreams if env_name_of(u) == written), None)
+    return found if found is not None else written.replace("_", "-")
+
+
 def _upstream_value(
     name: str, upstream: str, facts: PodFacts, ctx: Context, line: int | None, path: str
 ) -> list[str | Raw]:
@@ -243,7 +258,8 @@ def rewrite_consul_names(text: str, ctx: Context, line: int | None, path: str) -
             )
         parts.append(text[position : match.start()] + resolved.name + ".")
         parts.append(resolved.namespace)
-        new_port = resolved.port or (int(port) if port else None)
+        # A port only where the source wrote one: a bare name stays a host name.
+        new_port = (resolved.port or int(port)) if port else None
         parts.append(".svc.cluster.local" + (f":{new_port}" if new_port else ""))
         position = match.end()
     parts.append(text[position:])

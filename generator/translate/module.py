@@ -32,7 +32,7 @@ from generator.translate.names import (
     tf_identifier,
     unique,
 )
-from generator.translate.ports import consul_services
+from generator.translate.ports import consul_services, job_port_numbers
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
 from generator.translate.traefik import RouterTags
@@ -115,11 +115,13 @@ def translate_job(
     secrets = SecretsCollector(ctx)
     names = _group_names(job, ctx)
     multi = len(job.groups) > 1
+    ctx.port_numbers = job_port_numbers(job.groups)
     for group in job.groups:
         suffix = names[group.name].suffix
         service_name = app_name if suffix is None else f"{app_name}-{suffix}"
+        numbers = ctx.port_numbers[group.name][0]
         ctx.internal_services.update(
-            consul_services(group, service_name, ctx.settings.traefik_default_rule)
+            consul_services(group, service_name, ctx.settings.traefik_default_rule, numbers)
         )
     _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []

@@ -9,7 +9,7 @@ from generator.k8s_plan import Service, ServicePort
 from generator.model import Group
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
-from generator.translate.ports import service_ports
+from generator.translate.ports import service_ports, udp_port_name
 from generator.translate.traefik import RouterTags, read_group_tags
 
 HEADLESS_SUFFIX = "headless"
@@ -30,8 +30,10 @@ def service_and_routes(
     names: GroupNames,
     numbers: dict[str, int],
     selector: dict,
+    declared: set[str],
     ctx: Context,
 ) -> Routing:
+    """`declared`: the container ports the pod declares; a Service targets no other."""
     output = Routing()
     if group_class.worker or group_class.pattern is Pattern.E:
         kind = "CronJob" if group_class.pattern is Pattern.E else "worker"
@@ -85,12 +87,23 @@ def service_and_routes(
                     f"service port {service.port!r} is not a known port", service.line, where
                 )
             continue
+        if exposed.name not in declared:
+            ctx.unsupported(
+                f"service {service.name or index!r} targets port {service.port!r}, which no"
+                " carried container declares: the Service leaves it out",
+                service.line,
+                where,
+            )
+            continue
         if exposed.routed and output.http_port_name is None:
             output.http_port_name = exposed.name
         ports.setdefault(
             exposed.name,
             ServicePort(name=exposed.name, port=exposed.port, target_port=exposed.name),
         )
+        udp = udp_port_name(exposed.name)
+        if udp in declared:
+            ports.setdefault(udp, ServicePort(udp, exposed.port, udp, "UDP"))
         for router in reading.routers:
             if router.hosts or router.paths:
                 router.line = service.line
@@ -127,14 +140,21 @@ def service_and_routes(
 
 
 def headless_service(
-    names: GroupNames, numbers: dict[str, int], names_by_label: dict[str, str], selector: dict
+    names: GroupNames,
+    numbers: dict[str, int],
+    names_by_label: dict[str, str],
+    selector: dict,
+    declared: set[str],
 ) -> Service:
     """The Service a StatefulSet needs for its pods' stable DNS names (`<pod>.<service>`)."""
     ports: dict[str, ServicePort] = {}
     for label, number in numbers.items():
         name = names_by_label[label]
-        if name not in ports and all(p.port != number for p in ports.values()):
+        if name in declared and name not in ports and all(p.port != number for p in ports.values()):
             ports[name] = ServicePort(name=name, port=number, target_port=name)
+            udp = udp_port_name(name)
+            if udp in declared:
+                ports[udp] = ServicePort(udp, number, udp, "UDP")
     return Service(
         tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
         name=names.with_suffix(HEADLESS_SUFFIX),

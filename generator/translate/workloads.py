@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from generator.classify import GroupClass, Pattern
-from generator.diagnostics import InputError
+from generator.diagnostics import InputError, Severity
 from generator.k8s_plan import (
     ConfigMap,
     Container,
@@ -19,7 +19,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
     Workload,
 )
-from generator.model import Group, Job, Task, VolumeMount
+from generator.model import Check, Group, Job, Task, VolumeMount
 from generator.render.hcl_values import Call, Raw
 from generator.translate.artifacts import artifact_init_containers
 from generator.translate.containers import (
@@ -29,6 +29,7 @@ from generator.translate.containers import (
     container_image,
     fill_fixed_values,
     probe_for,
+    task_cpu_memory,
 )
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
@@ -37,11 +38,14 @@ from generator.translate.names import GroupNames, k8s_name, tf_identifier
 from generator.translate.placement import placement
 from generator.translate.ports import (
     assign_ports,
+    carries_udp,
     group_ports,
     owner_task,
     port_name,
     port_names,
     service_port_number,
+    static_host_ports,
+    udp_port_name,
 )
 from generator.translate.rollout import apply_update
 from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
@@ -70,11 +74,18 @@ class GroupOutput:
 
 
 def _probe_for_task(
-    group: Group, task: Task, names: dict[str, str], numbers: dict[str, int], ctx: Context
-) -> Probe | None:
+    group: Group,
+    task: Task,
+    names: dict[str, str],
+    numbers: dict[str, int],
+    declared: dict[str, int],
+    ctx: Context,
+) -> tuple[Probe | None, Probe | None]:
+    """The task's readiness probe (its first check) and the first check with check_restart,
+    Nomad's restart trigger; `declared`: its container's ports, name → number."""
     probes = []
     for index, service in enumerate(group.all_services()):
-        if owner_task(group, service) is not task:
+        if owner_task(group, service, numbers) is not task:
             continue
         number = service_port_number(service, numbers)
         default = names.get(str(service.port)) or names.get(str(number)) or number
@@ -84,15 +95,113 @@ def _probe_for_task(
                 continue
             probe = probe_for(check, names, default, ctx, path)
             if probe is not None:
+                probe = _own_port(probe, names, numbers, declared, check, ctx, path)
+            if probe is not None:
                 probes.append((check, probe, path))
-    for check, _, path in probes[1:]:
-        ctx.dropped(
-            f"check {check.name or check.type!r}: a container has one liveness and one readiness"
-            " probe; the first check is used",
+    if not probes:
+        return None, None
+    restarting = next((probe for _, probe, _ in probes if probe.failure_threshold), None)
+    for check, probe, path in probes[1:]:
+        if probe is not restarting:
+            ctx.dropped(
+                f"check {check.name or check.type!r}: a container has one readiness probe (the"
+                " first check) and one liveness probe (the first check with check_restart)",
+                check.line,
+                path,
+            )
+    return probes[0][1], restarting
+
+
+def _own_port(
+    probe: Probe,
+    names: dict[str, str],
+    numbers: dict[str, int],
+    declared: dict[str, int],
+    check: Check,
+    ctx: Context,
+    path: str,
+) -> Probe | None:
+    """The kubelet resolves a probe's named port in the probe's own container only: a port
+    another container declares is probed by its number (the pod shares one network); a name
+    no port of the group has would keep the pod unready for good, so it is reported."""
+    if not isinstance(probe.port, str) or probe.port.isdigit() or probe.port in declared:
+        return probe
+    number = numbers.get(probe.port)
+    if number is None:
+        number = next((n for label, n in numbers.items() if names.get(label) == probe.port), None)
+    if number is None:
+        ctx.needs_decision(
+            f"check {check.name or check.type!r} probes port {check.port or probe.port!r}, which"
+            " the group does not declare: no probe; give the check a declared port",
             check.line,
             path,
         )
-    return probes[0][1] if probes else None
+        return None
+    return replace(probe, port=number)
+
+
+def _container_ports(
+    owned: dict[str, int],
+    names: dict[str, str],
+    numbers: dict[str, int],
+    host_ports: dict[str, int],
+) -> list[ContainerPort]:
+    """A container's ports: a static one binds its node port, a UDP service's gets a UDP twin."""
+    ports = []
+    for label, number in owned.items():
+        labels = [label] + [other for other, n in numbers.items() if n == number]
+        host = next((host_ports[x] for x in labels if x in host_ports), None)
+        ports.append(ContainerPort(names[label], number, host_port=host))
+        if any(carries_udp(x, number) for x in labels):
+            ports.append(ContainerPort(udp_port_name(names[label]), number, "UDP", host))
+    return ports
+
+
+def _report_node_ports(
+    group: Group, pod: PodSpec, numbers: dict[str, int], host_ports: dict[str, int], ctx: Context
+) -> None:
+    """Ports bound on the node: a static port (host_port), any port on the host network."""
+    declared = [p for c in pod.containers for p in c.ports]
+    fixed = ctx.port_numbers.get(group.name, ({}, set()))[1]
+    for port in group.network.ports if group.network else ():
+        where = f"group[{group.name}].network.port[{port.label}]"
+        if port.label in host_ports and not pod.host_network:
+            ctx.needs_decision(
+                f"static port {port.static} of {port.label!r}: Nomad bound it on the node, so"
+                f" the pod binds host_port {port.static}: one such pod per node, and a rolling"
+                " update needs another node free",
+                port.line,
+                f"{where}.static",
+            )
+        elif port.label in fixed and pod.host_network:
+            ctx.needs_decision(
+                f"dynamic port {port.label!r} is fixed at {numbers[port.label]} on the host"
+                " network: another pod on the node listening on it (a second replica, another"
+                " module) fails to bind; Nomad picked a free port per node",
+                port.line,
+                where,
+            )
+    if pod.host_network:
+        # On the host network every container port is a node port; host_port is implied.
+        for container_port in declared:
+            container_port.host_port = None
+
+
+def _binds_node_ports(pod: PodSpec) -> bool:
+    """A second pod of it on the same node could not bind its ports."""
+    ports = [p for c in pod.containers for p in c.ports]
+    return any(p.host_port for p in ports) or (pod.host_network and bool(ports))
+
+
+def _report_dropped_ports(group: Group, dropped: dict[str, str], ctx: Context) -> None:
+    for port in group.network.ports if group.network else ():
+        if port.label in dropped:
+            ctx.unsupported(
+                f"port {port.label!r} belongs to task {dropped[port.label]!r}, which is not"
+                " carried: no container declares it and no Service targets it",
+                port.line,
+                f"group[{group.name}].network.port[{port.label}]",
+            )
 
 
 def _config_map_for(
@@ -129,8 +238,11 @@ def translate_group(
     output = GroupOutput()
     numbers = group_ports(group, ctx)
     check_distinct_port_names(group, numbers, ctx.file)
-    owners = assign_ports(group, numbers)
+    assignment = assign_ports(group, numbers)
+    owners = assignment.owners
     names_by_label = port_names(numbers)
+    _report_dropped_ports(group, assignment.dropped, ctx)
+    host_ports = static_host_ports(group, numbers)
     volumes = PodVolumes(ctx, group)
     upstreams = {
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
@@ -162,15 +274,15 @@ def translate_group(
                 f"task[{task.name}].lifecycle",
             )
             continue
-        res = task.resources
+        cpu, memory = task_cpu_memory(task)
         facts = PodFacts(
             job_name=job.name,
             group_name=group.name,
             task_name=task.name,
             namespace=ctx.settings.namespace,
             ports=numbers,
-            cpu=res.cpu if res else None,
-            memory=res.memory if res else None,
+            cpu=cpu,
+            memory=memory,
             upstreams=upstreams,
             meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
         )
@@ -253,18 +365,15 @@ def translate_group(
             mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
         if task.config.shm_size:
             mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
-        ports = [
-            ContainerPort(names_by_label[label], number)
-            for label, number in owners.get(task.name, {}).items()
-            if label in names_by_label
-        ] + [
-            ContainerPort(port_name(label), number)
-            for label, number in owners.get(task.name, {}).items()
-            if label not in names_by_label
-        ]
         for label in owners.get(task.name, {}):
             names_by_label.setdefault(label, port_name(label))
-        probe = None if task.is_init else _probe_for_task(group, task, names_by_label, numbers, ctx)
+        ports = _container_ports(owners.get(task.name, {}), names_by_label, numbers, host_ports)
+        declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
+        probe, restart_probe = (
+            (None, None)
+            if task.is_init
+            else _probe_for_task(group, task, names_by_label, numbers, declared, ctx)
+        )
         facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
         container = build_container(
             task,
@@ -275,6 +384,7 @@ def translate_group(
             probe,
             templates.env,
             ctx,
+            restart_probe,
         )
         if env_from_secret:
             container.env_from_secrets.append(TARGET_NAME)
@@ -311,18 +421,22 @@ def translate_group(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
     )
     placement(job, group, pod, selector, ctx)
+    _report_node_ports(group, pod, numbers, host_ports, ctx)
     workloads = _workloads(
         job, group, group_class, names, pod, selector, labels, volumes, ctx, stateful_set
     )
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
-    routing = service_and_routes(group, group_class, names, numbers, selector, ctx)
+    declared = {p.name for c in containers for p in c.ports}
+    routing = service_and_routes(group, group_class, names, numbers, selector, declared, ctx)
     output.service, output.routers = routing.service, routing.routers
     output.http_port_name = routing.http_port_name
     output.middlewares = routing.middlewares
     output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
-        output.headless_service = headless_service(names, numbers, names_by_label, selector)
+        output.headless_service = headless_service(
+            names, numbers, names_by_label, selector, declared
+        )
     return output
 
 
@@ -361,8 +475,51 @@ def _workload(
     )
 
 
-def _backoff(group: Group) -> int | None:
-    return group.restart.attempts if group.restart and group.restart.attempts is not None else None
+# Nomad's policies for a batch job that sets none (structs.DefaultBatchJobRestartPolicy and
+# DefaultBatchJobReschedulePolicy): a failed task restarts in place 3 times (within 24h), then
+# the allocation is rescheduled once, where it again gets 3 restarts.
+BATCH_RESTART_ATTEMPTS = 3
+BATCH_RESCHEDULE_ATTEMPTS = 1
+
+
+def _batch_retries(job: Job, group: Group, pod: PodSpec, ctx: Context) -> int | None:
+    """The Job's backoff_limit, and its pod's restart policy, for the tries Nomad makes:
+    (restarts + 1) x (reschedules + 1) runs in all. In-place restarts are `OnFailure`, whose
+    container restarts the backoff_limit counts; without restarts each try is a new pod."""
+    restart = group.restart
+    attempts = restart.attempts if restart and restart.attempts is not None else None
+    reschedules = [r for r in (group.reschedule, job.reschedule) if r is not None]
+    unlimited = next((r.unlimited for r in reschedules if r.unlimited is not None), None)
+    moves = next((r.attempts for r in reschedules if r.attempts is not None), None)
+    restarts = BATCH_RESTART_ATTEMPTS if attempts is None else attempts
+    pod.restart_policy = "OnFailure" if restarts else "Never"
+    where = f"group[{group.name}]"
+    if unlimited:
+        line = next(r.line for r in reschedules if r.unlimited is not None)
+        ctx.needs_decision(
+            "reschedule.unlimited: Nomad retries the batch task without end, a Job stops after"
+            " backoff_limit failures; set it by hand",
+            line,
+            f"{where}.reschedule.unlimited",
+        )
+        return None
+    unset = [
+        name for name, value in (("restart", attempts), ("reschedule", moves)) if value is None
+    ]
+    moves = BATCH_RESCHEDULE_ATTEMPTS if moves is None else moves
+    backoff = (restarts + 1) * (moves + 1) - 1
+    if unset:
+        ctx.report(
+            Severity.INFO,
+            "nomad-default",
+            f"group {group.name!r} sets no {' and no '.join(unset)} attempts: Nomad restarts a"
+            f" failed batch task {restarts} times in place, then reschedules it {moves} time(s)"
+            f" with as many restarts; carried as restart_policy {pod.restart_policy} and"
+            f" backoff_limit {backoff}",
+            group.line,
+            where,
+        )
+    return backoff
 
 
 def _workloads(
@@ -378,11 +535,10 @@ def _workloads(
     stateful_set: bool,
 ) -> list[Workload]:
     if group_class.pattern is Pattern.E:
-        return _cron_jobs(job, group, names, pod, selector, labels)
+        return _cron_jobs(job, group, names, pod, selector, labels, ctx)
     if job.type == "batch":
-        pod.restart_policy = "Never"
         workload = _workload("kubernetes_job_v1", names, pod, labels, selector)
-        workload.backoff_limit = _backoff(group)
+        workload.backoff_limit = _batch_retries(job, group, pod, ctx)
         return [workload]
     if job.type == "system":
         return [_workload("kubernetes_daemon_set_v1", names, pod, labels, selector)]
@@ -396,7 +552,7 @@ def _workloads(
         workload.service_name = names.with_suffix(HEADLESS_SUFFIX)
     if volumes.writable_host_paths or group_class.pattern is Pattern.C:
         workload.strategy = "Recreate" if not stateful else "RollingUpdate"
-    elif pod.host_anti_affinity and not stateful:
+    elif (pod.host_anti_affinity or _binds_node_ports(pod)) and not stateful:
         # One pod per node leaves no room for a surge pod: replace like Nomad, stop then start.
         workload.strategy = "RollingUpdate"
         workload.max_surge, workload.max_unavailable = "0", "1"
@@ -404,10 +560,16 @@ def _workloads(
 
 
 def _cron_jobs(
-    job: Job, group: Group, names: GroupNames, pod: PodSpec, selector: dict, labels: Raw | Call
+    job: Job,
+    group: Group,
+    names: GroupNames,
+    pod: PodSpec,
+    selector: dict,
+    labels: Raw | Call,
+    ctx: Context,
 ) -> list[Workload]:
     assert job.periodic is not None
-    pod.restart_policy = "Never"
+    backoff = _batch_retries(job, group, pod, ctx)
     workloads = []
     crons = job.periodic.crons or ("",)
     for index, _cron in enumerate(crons):
@@ -428,7 +590,7 @@ def _cron_jobs(
         workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
         workload.suspend = not job.periodic.enabled
         workload.time_zone = job.periodic.time_zone
-        workload.backoff_limit = _backoff(group)
+        workload.backoff_limit = backoff
         workloads.append(workload)
     return workloads
 

@@ -197,15 +197,6 @@ resource "kubernetes_stateful_set" "app" {
             }
           }
 
-          liveness_probe {
-            http_get {
-              path = "/api/health"
-              port = "http"
-            }
-            period_seconds  = 30
-            timeout_seconds = 5
-          }
-
           readiness_probe {
             http_get {
               path = "/api/health"

@@ -77,15 +77,6 @@ resource "kubernetes_deployment" "app" {
             }
           }
 
-          liveness_probe {
-            http_get {
-              path = "/manifest.json"
-              port = "http"
-            }
-            period_seconds  = 30
-            timeout_seconds = 5
-          }
-
           readiness_probe {
             http_get {
               path = "/manifest.json"

@@ -65,14 +65,6 @@ resource "kubernetes_deployment" "app" {
             }
           }
 
-          liveness_probe {
-            tcp_socket {
-              port = "http"
-            }
-            period_seconds  = 10
-            timeout_seconds = 2
-          }
-
           readiness_probe {
             tcp_socket {
               port = "http"

@@ -25,7 +25,7 @@ resource "kubernetes_cron_job_v1" "app" {
       }
 
       spec {
-        backoff_limit = 2
+        backoff_limit = 5
 
         template {
           metadata {
@@ -33,7 +33,7 @@ resource "kubernetes_cron_job_v1" "app" {
           }
 
           spec {
-            restart_policy = "Never"
+            restart_policy = "OnFailure"
             node_selector = {
               "kubernetes.io/hostname" = "node-b"
             }

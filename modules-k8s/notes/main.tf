@@ -93,15 +93,6 @@ resource "kubernetes_deployment" "web" {
             }
           }
 
-          liveness_probe {
-            http_get {
-              path = "/api/health"
-              port = "http"
-            }
-            period_seconds  = 15
-            timeout_seconds = 3
-          }
-
           readiness_probe {
             http_get {
               path = "/api/health"
@@ -208,14 +199,6 @@ resource "kubernetes_deployment" "postgres" {
             }
           }
 
-          liveness_probe {
-            tcp_socket {
-              port = "db"
-            }
-            period_seconds  = 10
-            timeout_seconds = 2
-          }
-
           readiness_probe {
             tcp_socket {
               port = "db"
@@ -297,14 +280,6 @@ resource "kubernetes_deployment" "redis" {
             limits = {
               memory = "96Mi"
             }
-          }
-
-          liveness_probe {
-            tcp_socket {
-              port = "redis"
-            }
-            period_seconds  = 10
-            timeout_seconds = 2
           }
 
           readiness_probe {

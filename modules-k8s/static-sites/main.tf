@@ -71,15 +71,6 @@ resource "kubernetes_deployment" "app" {
             }
           }
 
-          liveness_probe {
-            http_get {
-              path = "/health"
-              port = "http"
-            }
-            period_seconds  = 30
-            timeout_seconds = 5
-          }
-
           readiness_probe {
             http_get {
               path = "/health"

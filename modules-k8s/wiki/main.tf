@@ -97,15 +97,6 @@ resource "kubernetes_deployment" "app" {
             }
           }
 
-          liveness_probe {
-            http_get {
-              path = "/-/healthz"
-              port = "http"
-            }
-            period_seconds  = 20
-            timeout_seconds = 4
-          }
-
           readiness_probe {
             http_get {
               path = "/-/healthz"
