@@ -15,6 +15,7 @@ from generator.hcl.evaluate import evaluate_jobspec
 from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
+from generator.module_inputs import check_no_stray_unknowns, known_values, shown_diagnostics
 from generator.render.module import render_module
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
@@ -95,15 +96,17 @@ def generate(
         root = wrap_job_level_tasks(evaluation.root)
     with stage("ledger"):
         sink.extend(ledger_diagnostics(root))
-    with stage("model"):
+    with stage("model"), known_values(display, evaluation.inputs):
         job = build_job(root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     with stage("classify"):
         classification = classify(job, override)
     ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
-    with stage("translate"):
+    ctx.jobspec_inputs = evaluation.inputs
+    with stage("translate"), known_values(display, evaluation.inputs):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
-    with stage("render"):
+    with stage("render"), known_values(display, evaluation.inputs):
         files = render_module(plan)
-    return Generation(service, display, classification, files, list(sink), ctx.notes)
+        check_no_stray_unknowns(files, display, evaluation.inputs)
+    return Generation(service, display, classification, files, shown_diagnostics(sink), ctx.notes)

@@ -44,6 +44,7 @@ from generator.hcl.syntax import (
     parse_template,
 )
 from generator.hcl.tree import Attribute, Block, Expr
+from generator.hcl.unknowns import NeedsValue, TfExpr, module_variable_name
 from generator.hcl.values import (
     EvalError,
     HclType,
@@ -70,6 +71,17 @@ class Declaration:
     line: int
 
 
+@dataclass(frozen=True)
+class ModuleInput:
+    """A jobspec variable that becomes a variable of the module (`var.<tf_name>`)."""
+
+    name: str
+    tf_name: str
+    type: str  # Terraform type constraint, as written in the jobspec
+    description: str | None
+    line: int
+
+
 @dataclass
 class Evaluation:
     root: Block
@@ -77,6 +89,7 @@ class Evaluation:
     declarations: list[Declaration]
     variables: dict[str, Value] = field(default_factory=dict)
     locals: dict[str, Value] = field(default_factory=dict)
+    inputs: list[ModuleInput] = field(default_factory=list)
 
 
 def evaluate_jobspec(
@@ -110,6 +123,7 @@ def evaluate_jobspec(
         declarations=inputs.declarations + local_values.declarations,
         variables={name: to_tree(value) for name, value in variables.items()},
         locals={name: to_tree(value) for name, value in local_values.values.items()},
+        inputs=inputs.module_inputs,
     )
 
 
@@ -274,6 +288,8 @@ class _Variable:
     value: Value = None
     has_value: bool = False
     validations: list[Block] = field(default_factory=list)
+    type_text: str = "any"
+    description: str | None = None
 
 
 def _no_references(name: str) -> Value:
@@ -300,6 +316,7 @@ class _Inputs:
         )
         self.variables: dict[str, _Variable] = {}
         self.declarations: list[Declaration] = []
+        self.module_inputs: list[ModuleInput] = []
         for block in root.blocks:
             if block.kind == "variable":
                 self._declare_block(block)
@@ -329,6 +346,11 @@ class _Inputs:
         variable = _Variable(name, block.line, None, validations=block.children("validation"))
         if "type" in block.attributes:
             variable.type = self._type(block.attributes["type"], name)
+            written = block.attributes["type"].value
+            variable.type_text = written.text if isinstance(written, Expr) else str(written)
+        description = block.get("description")
+        if isinstance(description, str):
+            variable.description = description
         if "default" in block.attributes:
             default = self._constant(block.attributes["default"], name)
             variable.type = variable.type or infer_type(default)
@@ -403,16 +425,46 @@ class _Inputs:
     def _check_complete(self) -> None:
         for variable in sorted(self.variables.values(), key=lambda item: item.line):
             if not variable.has_value:
-                raise InputError(
-                    self.file,
-                    variable.line,
-                    "missing-variable",
-                    f'variable "{variable.name}" has no default and no value: '
-                    f"pass --var {variable.name}=VALUE",
-                )
+                self._module_input(variable)
         for variable in self.variables.values():
             for validation in variable.validations:
-                self._validate(variable, validation)
+                if variable.has_value:
+                    self._validate(variable, validation)
+                else:
+                    self.sink.report(
+                        Severity.INFO,
+                        "dropped",
+                        f"var.{variable.name} has no value here, so this validation is not"
+                        " checked; the module input has none",
+                        self.file,
+                        validation.line,
+                    )
+
+    def _module_input(self, variable: _Variable) -> None:
+        """No default and no value: Terraform gets it, as a required input of the module."""
+        taken = {item.tf_name for item in self.module_inputs}
+        tf_name = module_variable_name(variable.name)
+        while tf_name in taken or (tf_name != variable.name and tf_name in self.variables):
+            tf_name = "job_" + tf_name
+        variable.value = TfExpr(f"var.{tf_name}", (variable.name,))
+        self.module_inputs.append(
+            ModuleInput(
+                variable.name, tf_name, variable.type_text, variable.description, variable.line
+            )
+        )
+        renamed = (
+            f' ("{variable.name}" is taken by the module or by Terraform)'
+            if tf_name != variable.name
+            else ""
+        )
+        self.sink.report(
+            Severity.INFO,
+            "module-input",
+            f'variable "{variable.name}" has no value: it becomes the required module input'
+            f' "{tf_name}"{renamed}',
+            self.file,
+            variable.line,
+        )
 
     def _validate(self, variable: _Variable, validation: Block) -> None:
         resolver = Resolver(_only(variable.name, variable.value), _no_references)
@@ -491,6 +543,7 @@ class _Locals:
         self.declarations: list[Declaration] = []
         self.values: dict[str, Value] = {}
         self.failed: dict[str, str] = {}
+        self.needs: dict[str, NeedsValue] = {}
         self.active: list[str] = []
         self.evaluator: _ValueEvaluator | None = None
         for block in root.children("locals"):
@@ -516,12 +569,14 @@ class _Locals:
 
     def evaluate_all(self) -> None:
         for name in self.definitions:
-            with suppress(EvalError):
+            with suppress(EvalError, NeedsValue):
                 self.get(name)
 
     def get(self, name: str) -> Value:
         if name in self.values:
             return self.values[name]
+        if name in self.needs:
+            raise self.needs[name]
         if name in self.failed:
             raise EvalError(f"local.{name} could not be evaluated ({self.failed[name]})")
         if name not in self.definitions:
@@ -540,6 +595,9 @@ class _Locals:
         try:
             with self.site.at(attribute.line):
                 value = self._strict(attribute.value)
+        except NeedsValue as need:
+            self.needs[attribute.name] = need
+            raise
         except EvalError as error:
             self.failed[attribute.name] = error.reason
             self.sink.report(
@@ -624,12 +682,20 @@ class _TreeEvaluator:
                 path,
             )
 
-        with self.site.at(attribute.line):
+        with self.site.at(attribute.line), self.needing(attribute.line, path):
             return self.values.lenient(attribute.value, scope, report)
 
     def strict(self, value: Value, scope: Scope, line: int) -> Value:
         with self.site.at(line):
             return self.values.strict(value, scope)
+
+    @contextmanager
+    def needing(self, line: int, use: str) -> Iterator[None]:
+        """A value only Terraform will know, where the generator must know it: exit 2."""
+        try:
+            yield
+        except NeedsValue as need:
+            raise missing_variable(self.site.file, line, need.variables, use, need.use) from None
 
     def warn(self, code: str, message: str, line: int, path: str) -> None:
         self.sink.report(Severity.WARNING, code, message, self.site.file, line, path)
@@ -651,10 +717,10 @@ class _Dynamic:
         if not self.kind or content is None or "for_each" not in self.block.attributes:
             return self._unexpanded("needs a label, for_each and a content block")
         try:
-            collection = self.tree.strict(
-                self.block.get("for_each"), self.scope, self.block.line_of("for_each")
-            )
-            pairs = iteration_pairs(collection)
+            line = self.block.line_of("for_each")
+            with self.tree.needing(line or self.block.line, f"{self.path}.for_each"):
+                collection = self.tree.strict(self.block.get("for_each"), self.scope, line)
+                pairs = iteration_pairs(collection)
             return [self._instance(content, key, value) for key, value in pairs]
         except EvalError as error:
             return self._unexpanded(error.reason)
@@ -676,7 +742,9 @@ class _Dynamic:
     def _labels(self, scope: Scope) -> tuple[str, ...]:
         if "labels" not in self.block.attributes:
             return ()
-        labels = self.tree.strict(self.block.get("labels"), scope, self.block.line_of("labels"))
+        line = self.block.line_of("labels")
+        with self.tree.needing(line or self.block.line, f"{self.path}.labels"):
+            labels = self.tree.strict(self.block.get("labels"), scope, line)
         if not isinstance(labels, list):
             raise EvalError("labels must be a list of strings")
         return tuple(to_string(label) for label in labels)
@@ -689,6 +757,39 @@ class _Dynamic:
             self.path,
         )
         return [copy.deepcopy(self.block)]
+
+
+def missing_variable(
+    file: str, line: int | None, variables: tuple[str, ...], use: str, wanted: str = ""
+) -> InputError:
+    """`variable "x" decides the group count; pass --var x=VALUE`."""
+    name = variables[0] if variables else "?"
+    others = f" (with {', '.join(variables[1:])})" if len(variables) > 1 else ""
+    needed = f" ({wanted})" if wanted else ""
+    what = describe_use(use) if use else "a value the generator must read"
+    return InputError(
+        file,
+        line,
+        "missing-variable",
+        f'variable "{name}"{others} decides {what}{needed}; pass --var {name}=VALUE',
+    )
+
+
+_USES = {
+    "count": "the group count",
+    "for_each": "a dynamic block's for_each",
+    "labels": "a dynamic block's labels",
+    "static": "a port number",
+    "to": "a port number",
+    "port": "a port number",
+    "name": "a name",
+}
+
+
+def describe_use(path: str) -> str:
+    """`job[x].group[y].count` → `the group count`; otherwise the path itself."""
+    last = path.rsplit(".", 1)[-1]
+    return _USES.get(last, f"`{path}`")
 
 
 def _path(parent: str, kind: str, labels: tuple[str, ...]) -> str:

@@ -22,6 +22,7 @@ from generator.hcl.syntax import (
     TupleCons,
     parse_expression,
 )
+from generator.hcl.unknowns import NeedsValue, TfExpr, has_unknown, marker, variables_in
 
 Value = Any
 
@@ -95,7 +96,14 @@ def normalize_number(value: float | int) -> int | float:
     return value
 
 
+def _known(value: Value, wanted: str) -> None:
+    """A value only Terraform will know cannot be read here (its elements may be unknown)."""
+    if isinstance(value, TfExpr | str) and has_unknown(value):
+        raise NeedsValue(variables_in(value), wanted)
+
+
 def to_number(value: Value) -> int | float:
+    _known(value, "a number")
     if is_number(value):
         return value
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
@@ -104,6 +112,7 @@ def to_number(value: Value) -> int | float:
 
 
 def to_bool(value: Value) -> bool:
+    _known(value, "a condition")
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -112,6 +121,8 @@ def to_bool(value: Value) -> bool:
 
 
 def to_string(value: Value) -> str:
+    if isinstance(value, TfExpr):
+        raise NeedsValue(value.variables, "a string")
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -130,12 +141,14 @@ def format_number(value: int | float) -> str:
 
 
 def to_list(value: Value) -> list[Value]:
+    _known(value, "a list")
     if is_sequence(value):
         return list(value)
     raise EvalError(f"a list is required, not {_shown(value)}")
 
 
 def to_map(value: Value) -> dict[str, Value]:
+    _known(value, "a map")
     if isinstance(value, dict):
         return value
     raise EvalError(f"a map is required, not {_shown(value)}")
@@ -163,6 +176,8 @@ def equals(left: Value, right: Value) -> bool:
 
 def to_tree(value: Value) -> Value:
     """An evaluated value as the loader would have produced it (sets become lists)."""
+    if isinstance(value, TfExpr):
+        return marker(value)
     if is_sequence(value):
         return [to_tree(item) for item in value]
     if isinstance(value, dict):
@@ -258,7 +273,7 @@ def infer_type(value: Value) -> HclType:
 
 
 def convert(value: Value, target: HclType) -> Value:
-    if value is None or target.kind == "any":
+    if value is None or target.kind == "any" or has_unknown(value):
         return value
     converter = _CONVERTERS.get(target.kind)
     if converter is None:

@@ -7,6 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from generator.hcl import unknowns
+from generator.hcl.unknowns import TfExpr
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -87,6 +90,10 @@ def hcl_value(value: object, indent: int = 0) -> str:
         return value.text
     if isinstance(value, Interpolated):
         return value.render()
+    if isinstance(value, TfExpr):
+        return value.text
+    if isinstance(value, str) and unknowns.NONCE in value:
+        return hcl_value(symbolic(value), indent)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -124,6 +131,10 @@ class Interpolated:
 
     parts: tuple[str | Raw, ...]
 
+    def __post_init__(self) -> None:
+        if any(isinstance(part, str) and unknowns.NONCE in part for part in self.parts):
+            object.__setattr__(self, "parts", _symbolic_parts(self.parts))
+
     def render(self) -> str:
         if can_be_heredoc(self.literal_text()):
             return _heredoc(self.template_text(), 0)
@@ -157,3 +168,50 @@ def interpolated(parts: list[str | Raw]) -> str | Interpolated:
     if all(isinstance(part, str) for part in merged):
         return "".join(str(part) for part in merged)
     return Interpolated(tuple(merged))
+
+
+# ---- values only Terraform knows (jobspec variables that became module inputs) ----
+
+
+def _symbolic_parts(parts: Sequence[str | Raw]) -> tuple[str | Raw, ...]:
+    """Literal parts with markers (see `generator.hcl.unknowns`) split into references."""
+    out: list[str | Raw] = []
+    for part in parts:
+        if isinstance(part, Raw):
+            out.append(part)
+            continue
+        for piece in unknowns.split(part):
+            out.append(Raw(piece.text) if isinstance(piece, TfExpr) else piece)
+    return tuple(out)
+
+
+def symbolic(text: str) -> str | Raw | Interpolated:
+    """A string with markers: the expression alone, or a template of text and `${...}`."""
+    parts = _symbolic_parts((text,))
+    if len(parts) == 1 and isinstance(parts[0], Raw):
+        return parts[0]
+    return interpolated(list(parts))
+
+
+def hcl_expression(value: object) -> str:
+    """`value` as one Terraform expression on one line (a function argument, an operand)."""
+    if isinstance(value, str) and "\n" in value and unknowns.NONCE not in value:
+        return hcl_string(value)
+    if isinstance(value, str) and unknowns.NONCE in value:
+        rendered = symbolic(value)
+        if isinstance(rendered, Interpolated):
+            return (
+                '"'
+                + "".join(
+                    "${" + part.text + "}" if isinstance(part, Raw) else hcl_string(part)[1:-1]
+                    for part in rendered.parts
+                )
+                + '"'
+            )
+        return str(rendered)
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{hcl_key(str(k))} = {hcl_expression(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(hcl_expression(item) for item in value) + "]"
+    return hcl_value(value)

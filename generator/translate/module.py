@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.classify import Classification
 from generator.diagnostics import InputError
+from generator.hcl.unknowns import has_unknown, shown
 from generator.k8s_plan import (
     Ingress,
     IngressPath,
@@ -16,9 +17,9 @@ from generator.k8s_plan import (
     Variable,
 )
 from generator.model import Job
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Raw, hcl_expression
 from generator.service_spec import ServiceSpec
-from generator.translate.containers import ImageVariables
+from generator.translate.containers import CREDENTIAL_NAME, ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths, resolved_name
@@ -146,6 +147,7 @@ def translate_job(
     plan.variables.append(
         Variable("namespace", "string", "Namespace to deploy into.", ctx.settings.namespace)
     )
+    plan.variables.extend(_jobspec_inputs(ctx))
     for repository, (variable, tag) in images.by_repository.items():
         plan.variables.append(
             Variable(
@@ -212,6 +214,7 @@ def _register_primary_image(job: Job, images: ImageVariables) -> None:
                 task.is_main
                 and isinstance(task.config.image, str)
                 and "${" not in task.config.image
+                and not has_unknown(task.config.image)
             ):
                 ref = split_image(task.config.image)
                 images.variable_for(ref.repository, ref.tag)
@@ -241,7 +244,9 @@ def _ingress(
     service, port = group_output.service.tf_name, group_output.http_port_name or "http"
     rules: list[IngressRule] = []
     for_each = tls_hosts = None
-    if len(hosts) == 1:
+    if has_unknown(hosts):  # a module input is part of a host: no default can hold it
+        rules, for_each, tls_hosts = _hosts_from_inputs(hosts)
+    elif len(hosts) == 1:
         variable = Variable(
             f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
         )
@@ -288,6 +293,14 @@ def _ingress(
     plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
 
 
+def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Raw | None, Raw]:
+    """Hosts written with a jobspec variable, as Terraform expressions over the module input."""
+    if len(hosts) == 1:
+        host = hcl_expression(hosts[0])
+        return [IngressRule(Raw(host))], None, Raw(f"[{host}]")
+    return [], Raw(f"toset({hcl_expression(hosts)})"), Raw(hcl_expression(hosts))
+
+
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
     """One Ingress serves the group's routers: a router without a path opens the others' hosts."""
     narrowed = [r for r in routers if r.paths]
@@ -317,9 +330,18 @@ def _ingress_paths(routers: list[RouterTags]) -> list[IngressPath]:
 
 def _external_router(router: RouterTags, defined: set[str], ctx: Context) -> TraefikRouter:
     external = ctx.settings.external_traefik
+    rule = router.rule or ""
+    if has_unknown(rule):
+        rule = shown(rule)
+        ctx.needs_decision(
+            f"router {router.name}'s rule {rule!r} uses a module input: traefik-routers.yml is"
+            " not Terraform, so write its value in place of the ${var...} there",
+            router.line,
+            f"router[{router.name}]",
+        )
     return TraefikRouter(
         name=f"{external.router_prefix}{router.name}",
-        rule=router.rule or "",
+        rule=rule,
         service=external.service,
         entrypoints=router.entrypoints or list(external.entrypoints),
         middlewares=[_middleware_reference(m, defined, ctx) for m in router.middlewares],
@@ -363,3 +385,17 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
     plan.outputs.append(
         Output("namespace", "Namespace the module deploys into.", Raw("var.namespace"))
     )
+
+
+def _jobspec_inputs(ctx: Context) -> list[Variable]:
+    """The jobspec's variables without a value: required inputs, as `nomad job run -var` was."""
+    return [
+        Variable(
+            item.tf_name,
+            item.type,
+            item.description or f'The jobspec\'s variable "{item.name}" (no default: required).',
+            has_default=False,
+            sensitive=bool(CREDENTIAL_NAME.search(item.name)),
+        )
+        for item in ctx.jobspec_inputs
+    ]
