@@ -88,7 +88,11 @@ def generate(
         tree = parse_hcl(text, display)
     with stage("evaluate"):
         evaluation = evaluate_jobspec(
-            tree, cli_vars or {}, var_files or [], base_dir=jobspec.parent
+            tree,
+            cli_vars or {},
+            var_files or [],
+            base_dir=jobspec.parent,
+            defaults_as_inputs=settings.jobspec_variables == "module",
         )
     sink = DiagnosticSink()
     sink.extend(evaluation.diagnostics)

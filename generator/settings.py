@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -81,6 +81,10 @@ class Settings(_Strict):
             "traefik.ingress.kubernetes.io/router.tls": "true",
         }
     )
+    # `module`: a jobspec variable with a default becomes a module variable with that
+    # default wherever Terraform can use it (image, env, args, template data);
+    # `literal`: its value is written in. Variables without a value are inputs either way.
+    jobspec_variables: Literal["literal", "module"] = "module"
     storage_root: str = "/storage/v"
     hostpath_type: str = "Directory"
     secret_store: SecretStore = Field(default_factory=SecretStore)

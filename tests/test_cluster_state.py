@@ -21,7 +21,7 @@ from generator.service_spec import ServiceSpec
 from generator.settings import Settings
 from generator.writer import write_module
 
-VARS = {"elk": {"elastic_version": "8.15.0"}}
+VARS: dict[str, dict[str, str]] = {}  # elk's elastic_version becomes a module input
 CSI_PLUGINS = {
     "plugin-csi-controller",
     "plugin-csi-glusterfs-controller",
@@ -99,6 +99,18 @@ def test_every_module_passes_every_validation_check(generations) -> None:
     report = validate_paths([str(generations["__out__"])])
     assert report.ok, "\n".join(str(f) for f in report.findings)
     assert len(report.modules) == 21
+
+
+def test_elk_takes_elastic_version_as_a_required_input_feeding_both_images(generations) -> None:
+    elk = generations["elk"]
+    assert 'variable "elastic_version" {\n' in elk.files["variables.tf"]
+    block = elk.files["variables.tf"].split('variable "elastic_version" {')[1].split("}")[0]
+    assert "default" not in block
+    images = re.findall(r'image += "([^"]+)"', elk.files["main.tf"])
+    assert sorted(images) == [
+        "docker.elastic.co/elasticsearch/elasticsearch:${var.elastic_version}",
+        "docker.elastic.co/kibana/kibana:${var.elastic_version}",
+    ]
 
 
 def test_automatic_patterns(generations) -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError, Severity
 from generator.hcl.expressions import (
     ExpressionEvaluator,
@@ -44,7 +46,13 @@ from generator.hcl.syntax import (
     parse_template,
 )
 from generator.hcl.tree import Attribute, Block, Expr
-from generator.hcl.unknowns import NeedsValue, TfExpr, module_variable_name
+from generator.hcl.unknowns import (
+    NeedsValue,
+    TfExpr,
+    has_unknown,
+    module_variable_name,
+    variables_in,
+)
 from generator.hcl.values import (
     EvalError,
     HclType,
@@ -80,6 +88,8 @@ class ModuleInput:
     type: str  # Terraform type constraint, as written in the jobspec
     description: str | None
     line: int
+    default: Value = None
+    has_default: bool = False
 
 
 @dataclass
@@ -99,17 +109,22 @@ def evaluate_jobspec(
     *,
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
+    defaults_as_inputs: bool = False,
 ) -> Evaluation:
     """Evaluate a loaded jobspec; raise InputError for what Nomad itself would reject.
 
     `env` defaults to the process environment (for `NOMAD_VAR_*`); `base_dir`, where
-    `file()` paths start, defaults to the directory of `root.file`.
+    `file()` paths start, defaults to the directory of `root.file`. Variables without a
+    value become module inputs; with `defaults_as_inputs`, so do variables that keep
+    their default, where the value reaches an image, env var, argument or template.
     """
     sink = DiagnosticSink()
     functions = Functions(base_dir if base_dir is not None else Path(root.file).parent)
     site = _Site(root.file)
     inputs = _Inputs(root, functions, sink)
     variables = inputs.resolve(cli_vars, var_files, os.environ if env is None else env)
+    if defaults_as_inputs:
+        site.fallbacks = inputs.defaults_as_inputs(variables)
     local_values = _Locals(root, site, sink)
     values = _ValueEvaluator(
         ExpressionEvaluator(Resolver(site.variable(variables), local_values.get), functions)
@@ -117,14 +132,29 @@ def evaluate_jobspec(
     local_values.bind(values)
     local_values.evaluate_all()
     tree = _TreeEvaluator(values, site, sink)
+    evaluated = tree.root(root)
+    module_inputs = inputs.used(_symbolic_variables(evaluated))
     return Evaluation(
-        root=tree.root(root),
+        root=evaluated,
         diagnostics=list(sink),
         declarations=inputs.declarations + local_values.declarations,
         variables={name: to_tree(value) for name, value in variables.items()},
         locals={name: to_tree(value) for name, value in local_values.values.items()},
-        inputs=inputs.module_inputs,
+        inputs=module_inputs,
     )
+
+
+def _symbolic_variables(block: Block) -> set[str]:
+    """The variables the evaluated tree uses as module inputs (`${var.x}` to be)."""
+    found = {
+        name
+        for attribute in block.attributes.values()
+        if has_unknown(attribute.value)
+        for name in variables_in(attribute.value)
+    }
+    for child in block.blocks:
+        found |= _symbolic_variables(child)
+    return found
 
 
 # ---- evaluating loader values ------------------------------------------------
@@ -191,7 +221,10 @@ class _ValueEvaluator:
             return _failed(report, shown, "expression nested too deeply", kept)
 
     def _key(self, key: str, scope: Scope) -> str:
-        return to_string(self._string(key, scope, None))
+        name = self._string(key, scope, None)
+        if has_unknown(name):
+            raise NeedsValue(variables_in(name), "a map key")
+        return to_string(name)
 
     def _expr(self, value: Expr, scope: Scope) -> Value:
         try:
@@ -250,6 +283,17 @@ class _Site:
     def __init__(self, file: str) -> None:
         self.file = file
         self.line: int | None = None
+        self.fallbacks: dict[str, Value] = {}  # defaults of variables that are inputs too
+        self.concrete = False
+
+    @contextmanager
+    def concrete_values(self) -> Iterator[None]:
+        """Variables that have a default evaluate to it, not to their module input."""
+        saved, self.concrete = self.concrete, True
+        try:
+            yield
+        finally:
+            self.concrete = saved
 
     @contextmanager
     def at(self, line: int) -> Iterator[None]:
@@ -272,6 +316,8 @@ class _Site:
                     "undeclared-variable",
                     f'var.{name} is not declared: add a variable "{name}" block',
                 )
+            if self.concrete and name in self.fallbacks:
+                return self.fallbacks[name]
             return values[name]
 
         return lookup
@@ -290,6 +336,13 @@ class _Variable:
     validations: list[Block] = field(default_factory=list)
     type_text: str = "any"
     description: str | None = None
+    from_default: bool = False
+
+
+def _terraform_type(value: Value) -> str:
+    """The type of a variable declared with only a default; `any` for collections."""
+    kind = infer_type(value).kind
+    return kind if kind in ("string", "number", "bool") else "any"
 
 
 def _no_references(name: str) -> Value:
@@ -355,14 +408,16 @@ class _Inputs:
             default = self._constant(block.attributes["default"], name)
             variable.type = variable.type or infer_type(default)
             variable.value = self._convert(default, variable, block.line, block.file)
-            variable.has_value = True
+            variable.has_value = variable.from_default = True
         self._add(variable)
 
     def _declare_attributes(self, block: Block) -> None:
         for attribute in block.attributes.values():
             self._check_new(attribute.name, attribute.line)
             value = self._constant(attribute, attribute.name)
-            self._add(_Variable(attribute.name, attribute.line, infer_type(value), value, True))
+            variable = _Variable(attribute.name, attribute.line, infer_type(value), value, True)
+            variable.from_default = True
+            self._add(variable)
 
     def _add(self, variable: _Variable) -> None:
         self.variables[variable.name] = variable
@@ -412,6 +467,7 @@ class _Inputs:
                 raise InputError(source, None, "invalid-variable", error.reason) from None
         variable.value = self._convert(value, variable, None, source)
         variable.has_value = True
+        variable.from_default = False
 
     def _assign_file(self, path: Path) -> None:
         for name, value, line in _read_var_file(path, self.constants):
@@ -421,6 +477,7 @@ class _Inputs:
             variable = self.variables[name]
             variable.value = self._convert(value, variable, line, str(path))
             variable.has_value = True
+            variable.from_default = False
 
     def _check_complete(self) -> None:
         for variable in sorted(self.variables.values(), key=lambda item: item.line):
@@ -440,30 +497,67 @@ class _Inputs:
                         validation.line,
                     )
 
-    def _module_input(self, variable: _Variable) -> None:
-        """No default and no value: Terraform gets it, as a required input of the module."""
+    def defaults_as_inputs(self, values: dict[str, Value]) -> dict[str, Value]:
+        """Variables that keep their default become inputs with it; their defaults, by name.
+
+        Not one whose name looks like a credential: its default stays a literal, reported
+        where it is used, rather than a default in variables.tf.
+        """
+        fallbacks: dict[str, Value] = {}
+        for variable in sorted(self.variables.values(), key=lambda item: item.line):
+            if variable.from_default and not CREDENTIAL_NAME.search(variable.name):
+                fallbacks[variable.name] = variable.value
+                self._module_input(variable, variable.value)
+                values[variable.name] = variable.value
+        return fallbacks
+
+    def used(self, names: set[str]) -> list[ModuleInput]:
+        """Required inputs, and the inputs with a default that something uses."""
+        chosen = [item for item in self.module_inputs if not item.has_default or item.name in names]
+        for item in chosen:
+            self._report_input(item)
+        return sorted(chosen, key=lambda item: item.line)
+
+    def _module_input(self, variable: _Variable, default: Value = None) -> None:
+        """Terraform gets the value: required without a value, else with it as default."""
         taken = {item.tf_name for item in self.module_inputs}
         tf_name = module_variable_name(variable.name)
         while tf_name in taken or (tf_name != variable.name and tf_name in self.variables):
             tf_name = "job_" + tf_name
         variable.value = TfExpr(f"var.{tf_name}", (variable.name,))
+        has_default = variable.has_value
+        type_text = variable.type_text
+        if has_default and type_text == "any":
+            type_text = _terraform_type(default)
         self.module_inputs.append(
             ModuleInput(
-                variable.name, tf_name, variable.type_text, variable.description, variable.line
+                variable.name,
+                tf_name,
+                type_text,
+                variable.description,
+                variable.line,
+                default,
+                has_default,
             )
         )
+
+    def _report_input(self, item: ModuleInput) -> None:
         renamed = (
-            f' ("{variable.name}" is taken by the module or by Terraform)'
-            if tf_name != variable.name
+            f' ("{item.name}" is taken by the module or by Terraform)'
+            if item.tf_name != item.name
             else ""
+        )
+        becomes = (
+            "keeps its default: it becomes the module input"
+            if item.has_default
+            else "has no value: it becomes the required module input"
         )
         self.sink.report(
             Severity.INFO,
             "module-input",
-            f'variable "{variable.name}" has no value: it becomes the required module input'
-            f' "{tf_name}"{renamed}',
+            f'variable "{item.name}" {becomes} "{item.tf_name}"{renamed}',
             self.file,
-            variable.line,
+            item.line,
         )
 
     def _validate(self, variable: _Variable, validation: Block) -> None:
@@ -541,9 +635,9 @@ class _Locals:
         self.sink = sink
         self.definitions: dict[str, Attribute] = {}
         self.declarations: list[Declaration] = []
-        self.values: dict[str, Value] = {}
-        self.failed: dict[str, str] = {}
-        self.needs: dict[str, NeedsValue] = {}
+        # One cache as module inputs, one with the defaults of variables that have one.
+        self._caches: dict[bool, tuple[dict[str, Value], dict[str, str], dict[str, NeedsValue]]]
+        self._caches = {False: ({}, {}, {}), True: ({}, {}, {})}
         self.active: list[str] = []
         self.evaluator: _ValueEvaluator | None = None
         for block in root.children("locals"):
@@ -563,6 +657,22 @@ class _Locals:
         self.declarations.append(
             Declaration("local", attribute.name, self.site.file, attribute.line)
         )
+
+    @property
+    def _cache(self) -> tuple[dict[str, Value], dict[str, str], dict[str, NeedsValue]]:
+        return self._caches[self.site.concrete and bool(self.site.fallbacks)]
+
+    @property
+    def values(self) -> dict[str, Value]:
+        return self._cache[0]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return self._cache[1]
+
+    @property
+    def needs(self) -> dict[str, NeedsValue]:
+        return self._cache[2]
 
     def bind(self, evaluator: _ValueEvaluator) -> None:
         self.evaluator = evaluator
@@ -682,8 +792,21 @@ class _TreeEvaluator:
                 path,
             )
 
-        with self.site.at(attribute.line), self.needing(attribute.line, path):
-            return self.values.lenient(attribute.value, scope, report)
+        def evaluate() -> Value:
+            with self.site.at(attribute.line), self.needing(attribute.line, path):
+                return self.values.lenient(attribute.value, scope, report)
+
+        if not self.site.fallbacks:
+            return evaluate()
+        if not _INPUT_USES.search(path):
+            with self.site.concrete_values():
+                return evaluate()
+        try:
+            with self.site.at(attribute.line):
+                return self.values.lenient(attribute.value, scope, report)
+        except NeedsValue:
+            with self.site.concrete_values():
+                return evaluate()
 
     def strict(self, value: Value, scope: Scope, line: int) -> Value:
         with self.site.at(line):
@@ -718,7 +841,8 @@ class _Dynamic:
             return self._unexpanded("needs a label, for_each and a content block")
         try:
             line = self.block.line_of("for_each")
-            with self.tree.needing(line or self.block.line, f"{self.path}.for_each"):
+            use = f"{self.path}.for_each"
+            with self.tree.site.concrete_values(), self.tree.needing(line or self.block.line, use):
                 collection = self.tree.strict(self.block.get("for_each"), self.scope, line)
                 pairs = iteration_pairs(collection)
             return [self._instance(content, key, value) for key, value in pairs]
@@ -743,7 +867,8 @@ class _Dynamic:
         if "labels" not in self.block.attributes:
             return ()
         line = self.block.line_of("labels")
-        with self.tree.needing(line or self.block.line, f"{self.path}.labels"):
+        use = f"{self.path}.labels"
+        with self.tree.site.concrete_values(), self.tree.needing(line or self.block.line, use):
             labels = self.tree.strict(self.block.get("labels"), scope, line)
         if not isinstance(labels, list):
             raise EvalError("labels must be a list of strings")
@@ -757,6 +882,14 @@ class _Dynamic:
             self.path,
         )
         return [copy.deepcopy(self.block)]
+
+
+# Where a variable that keeps its default is written as its module input: values the
+# generator copies into the module. Anywhere else (names, counts, ports, tags) it is
+# written as the default itself.
+_INPUT_USES = re.compile(
+    r"\.task\[[^\]]*\]\.(?:config\.(?:image|args|command|entrypoint)|env\.[^.]+|template\.data)$"
+)
 
 
 def missing_variable(

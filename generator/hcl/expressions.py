@@ -342,7 +342,7 @@ def _operand(value: Value) -> str:
     return text if _SIMPLE.fullmatch(text) else f"({text})"
 
 
-_SIMPLE = re.compile(r"[\w.-]+")
+_SIMPLE = re.compile(r'[\w.-]+|"[^"\\$%]*"')
 
 
 def _combined(text: str, *values: Value) -> TfExpr:

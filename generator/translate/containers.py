@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from generator.classify import gpu_count
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Severity
 from generator.hcl.unknowns import has_unknown
 from generator.k8s_plan import (
@@ -30,7 +31,6 @@ CHECK_PROBES = {
     "script": "exec",
     "grpc": "grpc",
 }
-CREDENTIAL_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|API_KEY|PRIVATE", re.I)
 DOCKER_LIKE_DRIVERS = {"docker", "podman"}
 
 

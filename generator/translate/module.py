@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.classify import Classification
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import InputError
 from generator.hcl.unknowns import has_unknown, shown
 from generator.k8s_plan import (
@@ -19,7 +20,7 @@ from generator.k8s_plan import (
 from generator.model import Job
 from generator.render.hcl_values import Raw, hcl_expression
 from generator.service_spec import ServiceSpec
-from generator.translate.containers import CREDENTIAL_NAME, ImageVariables
+from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.name_limits import check_name_lengths, resolved_name
@@ -388,13 +389,19 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
 
 
 def _jobspec_inputs(ctx: Context) -> list[Variable]:
-    """The jobspec's variables without a value: required inputs, as `nomad job run -var` was."""
+    """The jobspec's variables: required without a value (as `nomad job run -var` was)."""
     return [
         Variable(
             item.tf_name,
             item.type,
-            item.description or f'The jobspec\'s variable "{item.name}" (no default: required).',
-            has_default=False,
+            item.description
+            or (
+                f'The jobspec\'s variable "{item.name}".'
+                if item.has_default
+                else f'The jobspec\'s variable "{item.name}" (no default: required).'
+            ),
+            item.default,
+            has_default=item.has_default,
             sensitive=bool(CREDENTIAL_NAME.search(item.name)),
         )
         for item in ctx.jobspec_inputs
