@@ -267,3 +267,26 @@ def test_markers_are_shown_as_interpolations() -> None:
     text = "a" + marker(TfExpr("var.x", ("x",)))
     assert shown(text) == "a${var.x}"
     assert shown(repr(text)) == "'a${var.x}'"
+
+
+def test_a_file_a_defaulted_variable_names_is_read_from_beside_the_jobspec(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.conf").write_text("listen 80\n", encoding="utf-8")
+    task = (
+        '      template {\n        destination = "local/app.conf"\n'
+        "        data        = file(var.conf)\n      }"
+    )
+    text = jobspec('variable "conf" {\n  default = "app.conf"\n}\n', task=task)
+    generation = run(tmp_path, text)
+    assert "listen 80" in generation.files["main.tf"]
+    assert 'variable "conf"' not in generation.files["variables.tf"]
+
+
+def test_a_file_a_required_variable_names_is_read_by_terraform(tmp_path: Path) -> None:
+    task = (
+        '      template {\n        destination = "local/app.conf"\n'
+        "        data        = file(var.conf)\n      }"
+    )
+    generation = run(tmp_path, jobspec('variable "conf" {\n  type = string\n}\n', task=task))
+    assert "file(var.conf)" in generation.files["main.tf"]

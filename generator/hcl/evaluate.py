@@ -127,7 +127,10 @@ def evaluate_jobspec(
         site.fallbacks = inputs.defaults_as_inputs(variables)
     local_values = _Locals(root, site, sink)
     values = _ValueEvaluator(
-        ExpressionEvaluator(Resolver(site.variable(variables), local_values.get), functions)
+        ExpressionEvaluator(
+            Resolver(site.variable(variables), local_values.get, site.fallbacks.__contains__),
+            functions,
+        )
     )
     local_values.bind(values)
     local_values.evaluate_all()

@@ -78,6 +78,8 @@ class Resolver:
 
     variable: Callable[[str], Value]
     local: Callable[[str], Value]
+    # Whether a variable that is a module input also has a default the generator can use.
+    has_default: Callable[[str], bool] = lambda name: False
 
 
 class ExpressionEvaluator:
@@ -141,6 +143,10 @@ class ExpressionEvaluator:
             return special(node, scope)
         args = [self.evaluate(arg, scope) for arg in node.args]
         if has_unknown(args):
+            depends = variables_in(args)
+            if node.name in _FILE_FUNCTIONS and any(map(self.resolver.has_default, depends)):
+                # Terraform reads files from where it runs: read them from the jobspec's.
+                raise NeedsValue(depends, f"a path {node.name}() reads")
             return _terraform_call(node, args)
         if node.expand_final:
             args = [*args[:-1], *to_list(args[-1])] if args else args
@@ -342,6 +348,10 @@ def _operand(value: Value) -> str:
     return text if _SIMPLE.fullmatch(text) else f"({text})"
 
 
+_FILE_FUNCTIONS = frozenset(
+    ["file", "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1"]
+    + ["filesha256", "filesha512", "filebase64sha256", "filebase64sha512", "abspath"]
+)
 _SIMPLE = re.compile(r'[\w.-]+|"[^"\\$%]*"')
 
 
