@@ -349,8 +349,8 @@ def _operand(value: Value) -> str:
 
 
 _FILE_FUNCTIONS = frozenset(
-    ["file", "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1"]
-    + ["filesha256", "filesha512", "filebase64sha256", "filebase64sha512", "abspath"]
+    """file filebase64 fileexists fileset templatefile filemd5 filesha1 filesha256 filesha512
+    filebase64sha256 filebase64sha512 abspath""".split()
 )
 _SIMPLE = re.compile(r'[\w.-]+|"[^"\\$%]*"')
 
