@@ -349,8 +349,20 @@ def _operand(value: Value) -> str:
 
 
 _FILE_FUNCTIONS = frozenset(
-    """file filebase64 fileexists fileset templatefile filemd5 filesha1 filesha256 filesha512
-    filebase64sha256 filebase64sha512 abspath""".split()
+    [
+        "file",
+        "filebase64",
+        "fileexists",
+        "fileset",
+        "templatefile",
+        "filemd5",
+        "filesha1",
+        "filesha256",
+        "filesha512",
+        "filebase64sha256",
+        "filebase64sha512",
+        "abspath",
+    ]
 )
 _SIMPLE = re.compile(r'[\w.-]+|"[^"\\$%]*"')
 
