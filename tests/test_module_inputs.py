@@ -290,3 +290,19 @@ def test_a_file_a_required_variable_names_is_read_by_terraform(tmp_path: Path) -
     )
     generation = run(tmp_path, jobspec('variable "conf" {\n  type = string\n}\n', task=task))
     assert "file(var.conf)" in generation.files["main.tf"]
+
+
+def test_router_rule_and_middleware_over_an_input_show_it_in_the_snippet(tmp_path: Path) -> None:
+    tags = (
+        '"traefik.enable=true", "traefik.http.routers.web.rule=Host(`web.${var.domain}`)",'
+        ' "traefik.http.routers.web.middlewares=to-www",'
+        ' "traefik.http.middlewares.to-www.redirectregex.replacement=https://www.${var.domain}"'
+    )
+    text = jobspec(REQUIRED).replace('port = "http"\n', f'port = "http"\n      tags = [{tags}]\n')
+    generation = run(tmp_path, text)
+    snippet = generation.files["traefik-routers.yml"]
+    assert "Host(`web.${var.domain}`)" in snippet
+    assert "https://www.${var.domain}" in snippet
+    assert 'host = "web.${var.domain}"' in generation.files["main.tf"]
+    warned = [d.path for d in generation.diagnostics if d.code == "needs-decision"]
+    assert "router[web]" in warned and "middleware[to-www]" in warned

@@ -290,6 +290,14 @@ def _ingress(
             )
             for key, value in options.items()
         }
+        if has_unknown(options):
+            options = {key: shown(value) for key, value in options.items()}
+            ctx.needs_decision(
+                f"middleware {name} uses a module input: traefik-routers.yml is not Terraform,"
+                " so write its value in place of the ${var...} there",
+                group_output.middleware_lines.get(name),
+                f"middleware[{name}]",
+            )
         plan.middlewares.setdefault(f"{prefix}{name}", middleware_config(options))
     plan.routers.extend(_external_router(r, defined, ctx) for r in group_output.routers)
 
