@@ -306,3 +306,22 @@ def test_router_rule_and_middleware_over_an_input_show_it_in_the_snippet(tmp_pat
     assert 'host = "web.${var.domain}"' in generation.files["main.tf"]
     warned = [d.path for d in generation.diagnostics if d.code == "needs-decision"]
     assert "router[web]" in warned and "middleware[to-www]" in warned
+
+
+@pytest.mark.parametrize(
+    ("written", "terraform"),
+    [
+        ("string", "string"),
+        ("list(string)", "list(string)"),
+        ("map(number)", "map(number)"),
+        ("tuple([string, bool])", "tuple([string, bool])"),
+        (
+            "object({\n    name = string # the name\n    port = optional(number, 80)\n  })",
+            "object({name = string, port = optional(number, 80)})",
+        ),
+    ],
+)
+def test_type_constraints_are_written_from_the_parsed_type(written: str, terraform: str) -> None:
+    root = parse_hcl(f'variable "v" {{\n  type = {written}\n}}\njob "j" {{}}\n', "x.nomad.hcl")
+    evaluation = evaluate_jobspec(root, {}, [], env={})
+    assert [item.type for item in evaluation.inputs] == [terraform]

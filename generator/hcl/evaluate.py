@@ -64,6 +64,7 @@ from generator.hcl.values import (
     to_string,
     to_tree,
 )
+from generator.render.hcl_values import hcl_expression, hcl_key
 
 ENV_PREFIX = "NOMAD_VAR_"
 _CONSUMED = ("variable", "variables", "locals")
@@ -342,6 +343,26 @@ class _Variable:
     from_default: bool = False
 
 
+def terraform_type(kind: HclType) -> str:
+    """A type constraint in Terraform's syntax, which is Nomad's: written from the parsed type."""
+    if kind.element is not None:
+        return f"{kind.kind}({terraform_type(kind.element)})"
+    if kind.kind == "tuple":
+        return "tuple([" + ", ".join(terraform_type(item) for item in kind.elements) + "])"
+    if kind.kind == "object":
+        fields = []
+        for name, attribute in kind.attributes.items():
+            text = terraform_type(attribute.type)
+            if attribute.optional:
+                default = (
+                    "" if attribute.default is None else f", {hcl_expression(attribute.default)}"
+                )
+                text = f"optional({text}{default})"
+            fields.append(f"{hcl_key(name)} = {text}")
+        return "object({" + ", ".join(fields) + "})"
+    return kind.kind
+
+
 def _terraform_type(value: Value) -> str:
     """The type of a variable declared with only a default; `any` for collections."""
     kind = infer_type(value).kind
@@ -402,8 +423,7 @@ class _Inputs:
         variable = _Variable(name, block.line, None, validations=block.children("validation"))
         if "type" in block.attributes:
             variable.type = self._type(block.attributes["type"], name)
-            written = block.attributes["type"].value
-            variable.type_text = written.text if isinstance(written, Expr) else str(written)
+            variable.type_text = terraform_type(variable.type)
         description = block.get("description")
         if isinstance(description, str):
             variable.description = description
