@@ -23,7 +23,7 @@ CODES: dict[str, Code] = {
     "unexpanded-dynamic": Code("finding", "a `dynamic` block whose for_each is not known"),
     "undeclared-variable-value": Code("finding", "a --var or var-file value nobody declares"),
     "variable-from-environment": Code("finding", "a variable value taken from NOMAD_VAR_*"),
-    "module-input": Code("finding", "a jobspec variable that became a variable of the module"),
+    "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),

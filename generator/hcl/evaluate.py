@@ -538,7 +538,8 @@ class _Inputs:
         """Required inputs, and the inputs with a default that something uses."""
         chosen = [item for item in self.module_inputs if not item.has_default or item.name in names]
         for item in chosen:
-            self._report_input(item)
+            if item.tf_name != item.name:
+                self._report_renamed(item)
         return sorted(chosen, key=lambda item: item.line)
 
     def _module_input(self, variable: _Variable, default: Value = None) -> None:
@@ -564,21 +565,12 @@ class _Inputs:
             )
         )
 
-    def _report_input(self, item: ModuleInput) -> None:
-        renamed = (
-            f' ("{item.name}" is taken by the module or by Terraform)'
-            if item.tf_name != item.name
-            else ""
-        )
-        becomes = (
-            "keeps its default: it becomes the module input"
-            if item.has_default
-            else "has no value: it becomes the required module input"
-        )
+    def _report_renamed(self, item: ModuleInput) -> None:
         self.sink.report(
             Severity.INFO,
             "module-input",
-            f'variable "{item.name}" {becomes} "{item.tf_name}"{renamed}',
+            f'variable "{item.name}" becomes the module input "{item.tf_name}":'
+            f' "{item.name}" is taken by the module or by Terraform',
             self.file,
             item.line,
         )
