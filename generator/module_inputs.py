@@ -8,12 +8,15 @@ snippet), is a use the generator itself had to decide: exit 2 naming the variabl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from generator.diagnostics import Diagnostic, InputError
 from generator.hcl.evaluate import ModuleInput, missing_variable
 from generator.hcl.unknowns import NONCE, NeedsValue, shown, stray_markers
+from generator.k8s_plan import ModulePlan
+from generator.translate.context import Context
 
 
 @contextmanager
@@ -49,6 +52,27 @@ def check_no_stray_unknowns(files: dict[str, str], file: str, inputs: list[Modul
                 f'variable "{names[0]}" decides a name or setting the generator writes into'
                 f" {name}; pass --var {names[0]}=VALUE",
             )
+
+
+def drop_unused_inputs(
+    plan: ModulePlan, files: dict[str, str], inputs: list[ModuleInput], ctx: Context
+) -> bool:
+    """A jobspec variable only dropped settings used is no input: Terraform would demand it."""
+    written = "\n".join(text for name, text in files.items() if name != "variables.tf")
+    unused = {
+        item.tf_name: item
+        for item in inputs
+        if not re.search(rf"\bvar\.{re.escape(item.tf_name)}(?![\w-])", written)
+    }
+    for item in unused.values():
+        ctx.dropped(
+            f'variable "{item.name}" is used only by settings the module does not carry:'
+            " not a module input",
+            item.line,
+            f"variable[{item.name}]",
+        )
+    plan.variables = [v for v in plan.variables if v.name not in unused]
+    return bool(unused)
 
 
 def shown_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

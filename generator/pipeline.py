@@ -15,7 +15,12 @@ from generator.hcl.evaluate import evaluate_jobspec
 from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
-from generator.module_inputs import check_no_stray_unknowns, known_values, shown_diagnostics
+from generator.module_inputs import (
+    check_no_stray_unknowns,
+    drop_unused_inputs,
+    known_values,
+    shown_diagnostics,
+)
 from generator.render.module import render_module
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
@@ -113,4 +118,6 @@ def generate(
     with stage("render"), known_values(display, evaluation.inputs):
         files = render_module(plan)
         check_no_stray_unknowns(files, display, evaluation.inputs)
+        if drop_unused_inputs(plan, files, evaluation.inputs, ctx):
+            files = render_module(plan)
     return Generation(service, display, classification, files, shown_diagnostics(sink), ctx.notes)

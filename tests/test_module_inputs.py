@@ -331,3 +331,14 @@ def test_type_constraints_are_written_from_the_parsed_type(written: str, terrafo
     root = parse_hcl(f'variable "v" {{\n  type = {written}\n}}\njob "j" {{}}\n', "x.nomad.hcl")
     evaluation = evaluate_jobspec(root, {}, [], env={})
     assert [item.type for item in evaluation.inputs] == [terraform]
+
+
+def test_an_input_only_dropped_settings_use_is_not_a_module_variable(tmp_path: Path) -> None:
+    text = jobspec('variable "dc" {\n  type = string\n}\n').replace(
+        'job "web" {\n', 'job "web" {\n  datacenters = [var.dc]\n'
+    )
+    generation = run(tmp_path, text)
+    assert 'variable "dc"' not in generation.files["variables.tf"]
+    assert [d.message for d in generation.diagnostics if d.path == "variable[dc]"] == [
+        'variable "dc" is used only by settings the module does not carry: not a module input'
+    ]
