@@ -27,6 +27,7 @@ CODES: dict[str, Code] = {
     "undeclared-variable-value": Code("finding", "a --var or var-file value nobody declares"),
     "variable-from-environment": Code("finding", "a variable value taken from NOMAD_VAR_*"),
     "nomad-default": Code("finding", "a Nomad default the jobspec relies on, made explicit"),
+    "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),
@@ -44,7 +45,9 @@ CODES: dict[str, Code] = {
     "invalid-value": Code("input error", "a setting of the wrong type"),
     "invalid-name": Code("input error", "a name that cannot become a Kubernetes name"),
     "unresolved-expression": Code("input error", "a value needed as a literal is an expression"),
-    "missing-variable": Code("input error", "a variable with no default and no value"),
+    "missing-variable": Code(
+        "input error", "a variable with no value decides what the generator writes"
+    ),
     "undeclared-variable": Code("input error", "var.x where no variable x is declared"),
     "undeclared-local": Code("input error", "local.x where no local x is defined"),
     "local-cycle": Code("input error", "locals that depend on each other"),

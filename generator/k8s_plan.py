@@ -252,6 +252,7 @@ class Variable:
     description: str
     default: object = None
     has_default: bool = True
+    sensitive: bool = False
 
 
 @dataclass

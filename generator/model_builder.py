@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 
 from generator.diagnostics import InputError
 from generator.durations import parse_duration_seconds
+from generator.hcl.evaluate import missing_variable
 from generator.hcl.tree import Block, Expr
+from generator.hcl.unknowns import has_unknown, variables_in
 from generator.hcl.values import to_string
 from generator.model import (
     Artifact,
@@ -46,6 +48,9 @@ class _Reader:
 
     def _fail(self, name: str, expected: str, value: Any) -> InputError:
         line = self.block.line_of(name)
+        if has_unknown(value):
+            use = f"{self.block.kind}.{name}"
+            return missing_variable(self.block.file, line, variables_in(value), use, expected)
         if isinstance(value, Expr):
             return InputError(
                 self.block.file,

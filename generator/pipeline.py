@@ -16,6 +16,12 @@ from generator.hcl.limits import MAX_INPUT_BYTES
 from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
+from generator.module_inputs import (
+    check_no_stray_unknowns,
+    drop_unused_inputs,
+    known_values,
+    shown_diagnostics,
+)
 from generator.render.module import render_module
 from generator.render.readme import ReadmeSource, shown_path
 from generator.service_spec import PatternChoice, ServiceSpec
@@ -108,7 +114,11 @@ def generate(
         tree = parse_hcl(text, display)
     with stage("evaluate"):
         evaluation = evaluate_jobspec(
-            tree, cli_vars or {}, var_files or [], base_dir=jobspec.parent
+            tree,
+            cli_vars or {},
+            var_files or [],
+            base_dir=jobspec.parent,
+            defaults_as_inputs=settings.jobspec_variables == "module",
         )
     sink = DiagnosticSink()
     sink.extend(evaluation.diagnostics)
@@ -116,23 +126,32 @@ def generate(
         root = wrap_job_level_tasks(evaluation.root)
     with stage("ledger"):
         sink.extend(ledger_diagnostics(root))
-    with stage("model"):
+    with stage("model"), known_values(display, evaluation.inputs):
         job = build_job(root)
     choice = pattern if pattern is not PatternChoice.AUTO else spec.pattern
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     with stage("classify"):
         classification = classify(job, override)
     ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
-    with stage("translate"):
+    ctx.jobspec_inputs = evaluation.inputs
+    with stage("translate"), known_values(display, evaluation.inputs):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
-    source = ReadmeSource(
-        jobspec=shown_path(display),
-        job_name=job.name,
-        pattern=classification.pattern.value,
-        reasons=list(classification.reasons),
-        diagnostics=[d.model_copy(update={"file": shown_path(d.file)}) for d in sink],
-        module_source=module_source,
-    )
-    with stage("render"):
-        files = render_module(plan, source)
-    return Generation(service, display, classification, files, list(sink), ctx.notes)
+
+    def readme_source() -> ReadmeSource:
+        return ReadmeSource(
+            jobspec=shown_path(display),
+            job_name=job.name,
+            pattern=classification.pattern.value,
+            reasons=list(classification.reasons),
+            diagnostics=[
+                d.model_copy(update={"file": shown_path(d.file)}) for d in shown_diagnostics(sink)
+            ],
+            module_source=module_source,
+        )
+
+    with stage("render"), known_values(display, evaluation.inputs):
+        files = render_module(plan, readme_source())
+        check_no_stray_unknowns(files, display, evaluation.inputs)
+        if drop_unused_inputs(plan, files, evaluation.inputs, ctx):
+            files = render_module(plan, readme_source())
+    return Generation(service, display, classification, files, shown_diagnostics(sink), ctx.notes)

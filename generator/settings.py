@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -118,6 +118,10 @@ class Settings(_Strict):
             "traefik.ingress.kubernetes.io/router.tls": "true",
         }
     )
+    # `module`: a jobspec variable with a default becomes a module variable with that
+    # default wherever Terraform can use it (image, env, args, template data);
+    # `literal`: its value is written in. Variables without a value are inputs either way.
+    jobspec_variables: Literal["literal", "module"] = "module"
     storage_root: str = "/storage/v"
     # host_path.type of host volumes, CSI volumes and docker volumes under storage_root.
     hostpath_type: str = "Directory"

@@ -21,7 +21,7 @@ from generator.service_spec import ServiceSpec
 from generator.settings import Settings
 from generator.writer import write_module
 
-VARS = {"elk": {"elastic_version": "8.15.0"}}
+VARS: dict[str, dict[str, str]] = {}  # elk's elastic_version becomes a module input
 CSI_PLUGINS = {
     "plugin-csi-controller",
     "plugin-csi-glusterfs-controller",
@@ -103,6 +103,18 @@ def test_every_module_passes_every_validation_check(generations) -> None:
     known = load_known(Path(__file__).parent / "known-runtime-failures-cluster-state.txt")
     assert unexpected_runtime_errors(report, known) == []
     assert len(report.modules) == 21
+
+
+def test_elk_takes_elastic_version_as_a_required_input_feeding_both_images(generations) -> None:
+    elk = generations["elk"]
+    assert 'variable "elastic_version" {\n' in elk.files["variables.tf"]
+    block = elk.files["variables.tf"].split('variable "elastic_version" {')[1].split("}")[0]
+    assert not re.search(r"^\s*default\s*=", block, re.M)
+    images = re.findall(r'image += "([^"]+)"', elk.files["main.tf"])
+    assert sorted(images) == [
+        "docker.elastic.co/elasticsearch/elasticsearch:${var.elastic_version}",
+        "docker.elastic.co/kibana/kibana:${var.elastic_version}",
+    ]
 
 
 def test_automatic_patterns(generations) -> None:

@@ -330,3 +330,26 @@ def test_runtime_findings_are_invalid_unless_switched_off(
     assert "  service-target-port:\n    mine/svc.nomad: mine/svc/main.tf:128: runtime:" in text
     assert text.splitlines()[-1].endswith("1 runtime errors")
     assert summary.to_json()["runtime_findings_by_rule"]["service-target-port"]["count"] == 1
+
+
+def test_migratable_files_leave_out_only_refusals_of_input_that_cannot_migrate() -> None:
+    from generator.corpus.summary import FileResult, Summary
+
+    def result(name: str, code: str | None, valid: bool | None = None) -> FileResult:
+        outcome = Outcome.MODULE if code is None else Outcome.INPUT_ERROR
+        found = FileResult(name, "c", name, outcome, error_code=code, valid=valid)
+        found.manifest_hcl2 = "ok"
+        return found
+
+    summary = Summary(
+        "corpus",
+        None,
+        [
+            result("a", None, True),
+            result("b", "missing-variable"),  # a variable without value is a module input
+            result("c", "invalid-value"),
+            result("d", "no-containers"),
+        ],
+    )
+    assert summary.percent_valid_of_migratable == 50.0
+    assert "valid / migratable (target >= 98%)" in "\n".join(summary.text_lines())

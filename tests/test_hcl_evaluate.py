@@ -149,10 +149,15 @@ def test_variables_block_declares_several() -> None:
     assert job(result).get("v") == "x2"
 
 
-def test_missing_variable_is_an_input_error_naming_the_flag() -> None:
-    error = error_of('job "j" {}\n\nvariable "token" {\n  type = string\n}\n')
-    assert (error.code, error.line) == ("missing-variable", 3)
-    assert error.message == 'variable "token" has no default and no value: pass --var token=VALUE'
+def test_variable_without_value_deciding_a_dynamic_block_is_an_input_error_naming_the_use() -> None:
+    text = 'variable "ports" {\n  type = list(string)\n}\njob "j" {\n  dynamic "port" {\n'
+    text += "    for_each = var.ports\n    content {}\n  }\n}\n"
+    error = error_of(text)
+    assert (error.code, error.line) == ("missing-variable", 6)
+    assert error.message == (
+        'variable "ports" decides a dynamic block\'s for_each (what to iterate over);'
+        " pass --var ports=VALUE"
+    )
 
 
 def test_undeclared_variable_reference_is_an_input_error_with_its_line() -> None:

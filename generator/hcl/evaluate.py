@@ -13,12 +13,14 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError, Severity
 from generator.hcl.expressions import (
     ExpressionEvaluator,
@@ -49,6 +51,13 @@ from generator.hcl.syntax import (
     parse_template,
 )
 from generator.hcl.tree import Attribute, Block, Expr
+from generator.hcl.unknowns import (
+    NeedsValue,
+    TfExpr,
+    has_unknown,
+    module_variable_name,
+    variables_in,
+)
 from generator.hcl.values import (
     EvalError,
     HclType,
@@ -60,6 +69,7 @@ from generator.hcl.values import (
     to_string,
     to_tree,
 )
+from generator.render.hcl_values import hcl_expression, hcl_key
 
 ENV_PREFIX = "NOMAD_VAR_"
 _CONSUMED = ("variable", "variables", "locals")
@@ -75,6 +85,19 @@ class Declaration:
     line: int
 
 
+@dataclass(frozen=True)
+class ModuleInput:
+    """A jobspec variable that becomes a variable of the module (`var.<tf_name>`)."""
+
+    name: str
+    tf_name: str
+    type: str  # Terraform type constraint, as written in the jobspec
+    description: str | None
+    line: int
+    default: Value = None
+    has_default: bool = False
+
+
 @dataclass
 class Evaluation:
     root: Block
@@ -82,6 +105,7 @@ class Evaluation:
     declarations: list[Declaration]
     variables: dict[str, Value] = field(default_factory=dict)
     locals: dict[str, Value] = field(default_factory=dict)
+    inputs: list[ModuleInput] = field(default_factory=list)
 
 
 def evaluate_jobspec(
@@ -91,16 +115,19 @@ def evaluate_jobspec(
     *,
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
+    defaults_as_inputs: bool = False,
 ) -> Evaluation:
     """Evaluate a loaded jobspec; raise InputError for what Nomad itself would reject.
 
     `env` defaults to the process environment (for `NOMAD_VAR_*`); `base_dir`, where
-    `file()` paths start, defaults to the directory of `root.file`.
+    `file()` paths start, defaults to the directory of `root.file`. Variables without a
+    value become module inputs; with `defaults_as_inputs`, so do variables that keep
+    their default, where the value reaches an image, env var, argument or template.
     """
     site = _Site(root.file)
     try:
         with evaluation_deadline():
-            return _evaluate(root, cli_vars, var_files, env, base_dir, site)
+            return _evaluate(root, cli_vars, var_files, env, base_dir, site, defaults_as_inputs)
     except LimitError as error:
         raise InputError(root.file, error.line or site.line, error.code, error.reason) from None
 
@@ -112,25 +139,47 @@ def _evaluate(
     env: Mapping[str, str] | None,
     base_dir: Path | None,
     site: _Site,
+    defaults_as_inputs: bool,
 ) -> Evaluation:
     sink = DiagnosticSink()
     functions = Functions(base_dir if base_dir is not None else Path(root.file).parent)
     inputs = _Inputs(root, functions, sink)
     variables = inputs.resolve(cli_vars, var_files, os.environ if env is None else env)
+    if defaults_as_inputs:
+        site.fallbacks = inputs.defaults_as_inputs(variables)
     local_values = _Locals(root, site, sink)
     values = _ValueEvaluator(
-        ExpressionEvaluator(Resolver(site.variable(variables), local_values.get), functions)
+        ExpressionEvaluator(
+            Resolver(site.variable(variables), local_values.get, site.fallbacks.__contains__),
+            functions,
+        )
     )
     local_values.bind(values)
     local_values.evaluate_all()
     tree = _TreeEvaluator(values, site, sink)
+    evaluated = tree.root(root)
+    module_inputs = inputs.used(_symbolic_variables(evaluated))
     return Evaluation(
-        root=tree.root(root),
+        root=evaluated,
         diagnostics=list(sink),
         declarations=inputs.declarations + local_values.declarations,
         variables={name: to_tree(value) for name, value in variables.items()},
         locals={name: to_tree(value) for name, value in local_values.values.items()},
+        inputs=module_inputs,
     )
+
+
+def _symbolic_variables(block: Block) -> set[str]:
+    """The variables the evaluated tree uses as module inputs (`${var.x}` to be)."""
+    found = {
+        name
+        for attribute in block.attributes.values()
+        if has_unknown(attribute.value)
+        for name in variables_in(attribute.value)
+    }
+    for child in block.blocks:
+        found |= _symbolic_variables(child)
+    return found
 
 
 # ---- evaluating loader values ------------------------------------------------
@@ -197,7 +246,10 @@ class _ValueEvaluator:
             return _failed(report, shown, "expression nested too deeply", kept)
 
     def _key(self, key: str, scope: Scope) -> str:
-        return to_string(self._string(key, scope, None))
+        name = self._string(key, scope, None)
+        if has_unknown(name):
+            raise NeedsValue(variables_in(name), "a map key")
+        return to_string(name)
 
     def _expr(self, value: Expr, scope: Scope) -> Value:
         try:
@@ -257,6 +309,17 @@ class _Site:
     def __init__(self, file: str) -> None:
         self.file = file
         self.line: int | None = None
+        self.fallbacks: dict[str, Value] = {}  # defaults of variables that are inputs too
+        self.concrete = False
+
+    @contextmanager
+    def concrete_values(self) -> Iterator[None]:
+        """Variables that have a default evaluate to it, not to their module input."""
+        saved, self.concrete = self.concrete, True
+        try:
+            yield
+        finally:
+            self.concrete = saved
 
     @contextmanager
     def at(self, line: int) -> Iterator[None]:
@@ -281,6 +344,8 @@ class _Site:
                     "undeclared-variable",
                     f'var.{name} is not declared: add a variable "{name}" block',
                 )
+            if self.concrete and name in self.fallbacks:
+                return self.fallbacks[name]
             return values[name]
 
         return lookup
@@ -297,6 +362,35 @@ class _Variable:
     value: Value = None
     has_value: bool = False
     validations: list[Block] = field(default_factory=list)
+    type_text: str = "any"
+    description: str | None = None
+    from_default: bool = False
+
+
+def terraform_type(kind: HclType) -> str:
+    """A type constraint in Terraform's syntax, which is Nomad's: written from the parsed type."""
+    if kind.element is not None:
+        return f"{kind.kind}({terraform_type(kind.element)})"
+    if kind.kind == "tuple":
+        return "tuple([" + ", ".join(terraform_type(item) for item in kind.elements) + "])"
+    if kind.kind == "object":
+        fields = []
+        for name, attribute in kind.attributes.items():
+            text = terraform_type(attribute.type)
+            if attribute.optional:
+                default = (
+                    "" if attribute.default is None else f", {hcl_expression(attribute.default)}"
+                )
+                text = f"optional({text}{default})"
+            fields.append(f"{hcl_key(name)} = {text}")
+        return "object({" + ", ".join(fields) + "})"
+    return kind.kind
+
+
+def _terraform_type(value: Value) -> str:
+    """The type of a variable declared with only a default; `any` for collections."""
+    kind = infer_type(value).kind
+    return kind if kind in ("string", "number", "bool") else "any"
 
 
 def _no_references(name: str) -> Value:
@@ -323,6 +417,7 @@ class _Inputs:
         )
         self.variables: dict[str, _Variable] = {}
         self.declarations: list[Declaration] = []
+        self.module_inputs: list[ModuleInput] = []
         for block in root.blocks:
             if block.kind == "variable":
                 self._declare_block(block)
@@ -352,18 +447,24 @@ class _Inputs:
         variable = _Variable(name, block.line, None, validations=block.children("validation"))
         if "type" in block.attributes:
             variable.type = self._type(block.attributes["type"], name)
+            variable.type_text = terraform_type(variable.type)
+        description = block.get("description")
+        if isinstance(description, str):
+            variable.description = description
         if "default" in block.attributes:
             default = self._constant(block.attributes["default"], name)
             variable.type = variable.type or infer_type(default)
             variable.value = self._convert(default, variable, block.line, block.file)
-            variable.has_value = True
+            variable.has_value = variable.from_default = True
         self._add(variable)
 
     def _declare_attributes(self, block: Block) -> None:
         for attribute in block.attributes.values():
             self._check_new(attribute.name, attribute.line)
             value = self._constant(attribute, attribute.name)
-            self._add(_Variable(attribute.name, attribute.line, infer_type(value), value, True))
+            variable = _Variable(attribute.name, attribute.line, infer_type(value), value, True)
+            variable.from_default = True
+            self._add(variable)
 
     def _add(self, variable: _Variable) -> None:
         self.variables[variable.name] = variable
@@ -413,6 +514,7 @@ class _Inputs:
                 raise InputError(source, None, "invalid-variable", error.reason) from None
         variable.value = self._convert(value, variable, None, source)
         variable.has_value = True
+        variable.from_default = False
 
     def _assign_file(self, path: Path) -> None:
         for name, value, line in _read_var_file(path, self.constants):
@@ -422,20 +524,80 @@ class _Inputs:
             variable = self.variables[name]
             variable.value = self._convert(value, variable, line, str(path))
             variable.has_value = True
+            variable.from_default = False
 
     def _check_complete(self) -> None:
         for variable in sorted(self.variables.values(), key=lambda item: item.line):
             if not variable.has_value:
-                raise InputError(
-                    self.file,
-                    variable.line,
-                    "missing-variable",
-                    f'variable "{variable.name}" has no default and no value: '
-                    f"pass --var {variable.name}=VALUE",
-                )
+                self._module_input(variable)
         for variable in self.variables.values():
             for validation in variable.validations:
-                self._validate(variable, validation)
+                if variable.has_value:
+                    self._validate(variable, validation)
+                else:
+                    self.sink.report(
+                        Severity.INFO,
+                        "dropped",
+                        f"var.{variable.name} has no value here, so this validation is not"
+                        " checked; the module input has none",
+                        self.file,
+                        validation.line,
+                    )
+
+    def defaults_as_inputs(self, values: dict[str, Value]) -> dict[str, Value]:
+        """Variables that keep their default become inputs with it; their defaults, by name.
+
+        Not one whose name looks like a credential: its default stays a literal, reported
+        where it is used, rather than a default in variables.tf.
+        """
+        fallbacks: dict[str, Value] = {}
+        for variable in sorted(self.variables.values(), key=lambda item: item.line):
+            if variable.from_default and not CREDENTIAL_NAME.search(variable.name):
+                fallbacks[variable.name] = variable.value
+                self._module_input(variable, variable.value)
+                values[variable.name] = variable.value
+        return fallbacks
+
+    def used(self, names: set[str]) -> list[ModuleInput]:
+        """Required inputs, and the inputs with a default that something uses."""
+        chosen = [item for item in self.module_inputs if not item.has_default or item.name in names]
+        for item in chosen:
+            if item.tf_name != item.name:
+                self._report_renamed(item)
+        return sorted(chosen, key=lambda item: item.line)
+
+    def _module_input(self, variable: _Variable, default: Value = None) -> None:
+        """Terraform gets the value: required without a value, else with it as default."""
+        taken = {item.tf_name for item in self.module_inputs}
+        tf_name = module_variable_name(variable.name)
+        while tf_name in taken or (tf_name != variable.name and tf_name in self.variables):
+            tf_name = "job_" + tf_name
+        variable.value = TfExpr(f"var.{tf_name}", (variable.name,))
+        has_default = variable.has_value
+        type_text = variable.type_text
+        if has_default and type_text == "any":
+            type_text = _terraform_type(default)
+        self.module_inputs.append(
+            ModuleInput(
+                variable.name,
+                tf_name,
+                type_text,
+                variable.description,
+                variable.line,
+                default,
+                has_default,
+            )
+        )
+
+    def _report_renamed(self, item: ModuleInput) -> None:
+        self.sink.report(
+            Severity.INFO,
+            "module-input",
+            f'variable "{item.name}" becomes the module input "{item.tf_name}":'
+            f' "{item.name}" is taken by the module or by Terraform',
+            self.file,
+            item.line,
+        )
 
     def _validate(self, variable: _Variable, validation: Block) -> None:
         resolver = Resolver(_only(variable.name, variable.value), _no_references)
@@ -516,8 +678,9 @@ class _Locals:
         self.sink = sink
         self.definitions: dict[str, Attribute] = {}
         self.declarations: list[Declaration] = []
-        self.values: dict[str, Value] = {}
-        self.failed: dict[str, str] = {}
+        # One cache as module inputs, one with the defaults of variables that have one.
+        self._caches: dict[bool, tuple[dict[str, Value], dict[str, str], dict[str, NeedsValue]]]
+        self._caches = {False: ({}, {}, {}), True: ({}, {}, {})}
         self.active: list[str] = []
         self.evaluator: _ValueEvaluator | None = None
         for block in root.children("locals"):
@@ -538,17 +701,35 @@ class _Locals:
             Declaration("local", attribute.name, self.site.file, attribute.line)
         )
 
+    @property
+    def _cache(self) -> tuple[dict[str, Value], dict[str, str], dict[str, NeedsValue]]:
+        return self._caches[self.site.concrete and bool(self.site.fallbacks)]
+
+    @property
+    def values(self) -> dict[str, Value]:
+        return self._cache[0]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return self._cache[1]
+
+    @property
+    def needs(self) -> dict[str, NeedsValue]:
+        return self._cache[2]
+
     def bind(self, evaluator: _ValueEvaluator) -> None:
         self.evaluator = evaluator
 
     def evaluate_all(self) -> None:
         for name in self.definitions:
-            with suppress(EvalError):
+            with suppress(EvalError, NeedsValue):
                 self.get(name)
 
     def get(self, name: str) -> Value:
         if name in self.values:
             return self.values[name]
+        if name in self.needs:
+            raise self.needs[name]
         if name in self.failed:
             raise EvalError(f"local.{name} could not be evaluated ({self.failed[name]})")
         if name not in self.definitions:
@@ -567,6 +748,9 @@ class _Locals:
         try:
             with self.site.at(attribute.line):
                 value = self._strict(attribute.value)
+        except NeedsValue as need:
+            self.needs[attribute.name] = need
+            raise
         except EvalError as error:
             self.failed[attribute.name] = error.reason
             self.sink.report(
@@ -651,12 +835,33 @@ class _TreeEvaluator:
                 path,
             )
 
-        with self.site.at(attribute.line):
-            return self.values.lenient(attribute.value, scope, report)
+        def evaluate() -> Value:
+            with self.site.at(attribute.line), self.needing(attribute.line, path):
+                return self.values.lenient(attribute.value, scope, report)
+
+        if not self.site.fallbacks:
+            return evaluate()
+        if not _INPUT_USES.search(path):
+            with self.site.concrete_values():
+                return evaluate()
+        try:
+            with self.site.at(attribute.line):
+                return self.values.lenient(attribute.value, scope, report)
+        except NeedsValue:
+            with self.site.concrete_values():
+                return evaluate()
 
     def strict(self, value: Value, scope: Scope, line: int) -> Value:
         with self.site.at(line):
             return self.values.strict(value, scope)
+
+    @contextmanager
+    def needing(self, line: int, use: str) -> Iterator[None]:
+        """A value only Terraform will know, where the generator must know it: exit 2."""
+        try:
+            yield
+        except NeedsValue as need:
+            raise missing_variable(self.site.file, line, need.variables, use, need.use) from None
 
     def warn(self, code: str, message: str, line: int, path: str) -> None:
         self.sink.report(Severity.WARNING, code, message, self.site.file, line, path)
@@ -678,10 +883,11 @@ class _Dynamic:
         if not self.kind or content is None or "for_each" not in self.block.attributes:
             return self._unexpanded("needs a label, for_each and a content block")
         try:
-            collection = self.tree.strict(
-                self.block.get("for_each"), self.scope, self.block.line_of("for_each")
-            )
-            pairs = iteration_pairs(collection)
+            line = self.block.line_of("for_each")
+            use = f"{self.path}.for_each"
+            with self.tree.site.concrete_values(), self.tree.needing(line or self.block.line, use):
+                collection = self.tree.strict(self.block.get("for_each"), self.scope, line)
+                pairs = iteration_pairs(collection)
             return [self._instance(content, key, value) for key, value in pairs]
         except EvalError as error:
             return self._unexpanded(error.reason)
@@ -703,7 +909,10 @@ class _Dynamic:
     def _labels(self, scope: Scope) -> tuple[str, ...]:
         if "labels" not in self.block.attributes:
             return ()
-        labels = self.tree.strict(self.block.get("labels"), scope, self.block.line_of("labels"))
+        line = self.block.line_of("labels")
+        use = f"{self.path}.labels"
+        with self.tree.site.concrete_values(), self.tree.needing(line or self.block.line, use):
+            labels = self.tree.strict(self.block.get("labels"), scope, line)
         if not isinstance(labels, list):
             raise EvalError("labels must be a list of strings")
         return tuple(to_string(label) for label in labels)
@@ -716,6 +925,47 @@ class _Dynamic:
             self.path,
         )
         return [copy.deepcopy(self.block)]
+
+
+# Where a variable that keeps its default is written as its module input: values the
+# generator copies into the module. Anywhere else (names, counts, ports, tags) it is
+# written as the default itself.
+_INPUT_USES = re.compile(
+    r"\.task\[[^\]]*\]\.(?:config\.(?:image|args|command|entrypoint)|env\.[^.]+|template\.data)$"
+)
+
+
+def missing_variable(
+    file: str, line: int | None, variables: tuple[str, ...], use: str, wanted: str = ""
+) -> InputError:
+    """`variable "x" decides the group count; pass --var x=VALUE`."""
+    name = variables[0] if variables else "?"
+    others = f" (with {', '.join(variables[1:])})" if len(variables) > 1 else ""
+    needed = f" ({wanted})" if wanted else ""
+    what = describe_use(use) if use else "a value the generator must read"
+    return InputError(
+        file,
+        line,
+        "missing-variable",
+        f'variable "{name}"{others} decides {what}{needed}; pass --var {name}=VALUE',
+    )
+
+
+_USES = {
+    "count": "the group count",
+    "for_each": "a dynamic block's for_each",
+    "labels": "a dynamic block's labels",
+    "static": "a port number",
+    "to": "a port number",
+    "port": "a port number",
+    "name": "a name",
+}
+
+
+def describe_use(path: str) -> str:
+    """`job[x].group[y].count` → `the group count`; otherwise the path itself."""
+    last = path.rsplit(".", 1)[-1]
+    return _USES.get(last, f"`{path}`")
 
 
 def _path(parent: str, kind: str, labels: tuple[str, ...]) -> str:

@@ -41,6 +41,15 @@ from generator.hcl.syntax import (
     Unary,
     Unparsed,
 )
+from generator.hcl.unknowns import (
+    TERRAFORM_FUNCTIONS,
+    NeedsValue,
+    TfExpr,
+    expression,
+    has_unknown,
+    marker,
+    variables_in,
+)
 from generator.hcl.values import (
     EvalError,
     HclSet,
@@ -69,6 +78,8 @@ class Resolver:
 
     variable: Callable[[str], Value]
     local: Callable[[str], Value]
+    # Whether a variable that is a module input also has a default the generator can use.
+    has_default: Callable[[str], bool] = lambda name: False
 
 
 class ExpressionEvaluator:
@@ -120,6 +131,8 @@ class ExpressionEvaluator:
         source = self.evaluate(node.source, scope)
         if source is None:
             return []
+        if _unknown(source):
+            raise NeedsValue(variables_in(source), "a splat expression")
         items = list(source) if is_sequence(source) else [source]
         return [self.evaluate(node.each, {**scope, _SPLAT_ITEM: item}) for item in items]
 
@@ -130,6 +143,12 @@ class ExpressionEvaluator:
         if special is not None:
             return special(node, scope)
         args = [self.evaluate(arg, scope) for arg in node.args]
+        if has_unknown(args):
+            depends = variables_in(args)
+            if node.name in _FILE_FUNCTIONS and any(map(self.resolver.has_default, depends)):
+                # Terraform reads files from where it runs: read them from the jobspec's.
+                raise NeedsValue(depends, f"a path {node.name}() reads")
+            return _terraform_call(node, args)
         if node.expand_final:
             args = [*args[:-1], *to_list(args[-1])] if args else args
         return self.functions.call(node.name, args)
@@ -160,18 +179,26 @@ class ExpressionEvaluator:
 
     def _unary(self, node: Unary, scope: Scope) -> Value:
         operand = self.evaluate(node.operand, scope)
+        if _unknown(operand):
+            return _combined(f"{node.op}{_operand(operand)}", operand)
         if node.op == "!":
             return not to_bool(operand)
         return normalize_number(-to_number(operand))
 
     def _binary(self, node: Binary, scope: Scope) -> Value:
         if node.op in ("&&", "||"):
-            left = to_bool(self.evaluate(node.left, scope))
+            first = self.evaluate(node.left, scope)
+            if _unknown(first):
+                second = self.evaluate(node.right, scope)
+                return _combined(f"{_operand(first)} {node.op} {_operand(second)}", first, second)
+            left = to_bool(first)
             if left == (node.op == "||"):
                 return left
             return to_bool(self.evaluate(node.right, scope))
         left = self.evaluate(node.left, scope)
         right = self.evaluate(node.right, scope)
+        if _unknown(left) or _unknown(right):
+            return _combined(f"{_operand(left)} {node.op} {_operand(right)}", left, right)
         if node.op == "==":
             return equals(left, right)
         if node.op == "!=":
@@ -179,6 +206,11 @@ class ExpressionEvaluator:
         return _arithmetic(node.op, to_number(left), to_number(right))
 
     def _conditional(self, node: Conditional, scope: Scope) -> Value:
+        condition = self.evaluate(node.condition, scope)
+        if _unknown(condition):
+            then, otherwise = self.evaluate(node.then, scope), self.evaluate(node.otherwise, scope)
+            text = f"{_operand(condition)} ? {_operand(then)} : {_operand(otherwise)}"
+            return _combined(text, condition, then, otherwise)
         chosen = node.then if to_bool(self.evaluate(node.condition, scope)) else node.otherwise
         return self.evaluate(chosen, scope)
 
@@ -188,10 +220,13 @@ class ExpressionEvaluator:
         return [self.evaluate(item, scope) for item in node.items]
 
     def _objectcons(self, node: ObjectCons, scope: Scope) -> Value:
-        return {
-            to_string(self.evaluate(key, scope)): self.evaluate(value, scope)
-            for key, value in node.items
-        }
+        result = {}
+        for key, value in node.items:
+            name = self.evaluate(key, scope)
+            if _unknown(name):
+                raise NeedsValue(variables_in(name), "a map key")
+            result[to_string(name)] = self.evaluate(value, scope)
+        return result
 
     def _forexpr(self, node: ForExpr, scope: Scope) -> Value:
         collection = self.evaluate(node.collection, scope)
@@ -242,6 +277,8 @@ class ExpressionEvaluator:
 
 
 def get_attribute(value: Value, name: str) -> Value:
+    if _unknown(value):
+        return _combined(f"{_operand(value)}.{name}", value)
     if isinstance(value, dict):
         if name not in value:
             raise EvalError(f'no attribute "{name}"')
@@ -250,6 +287,8 @@ def get_attribute(value: Value, name: str) -> Value:
 
 
 def get_index(value: Value, key: Value) -> Value:
+    if _unknown(value) or _unknown(key):
+        return _combined(f"{_operand(value)}[{expression(key).text}]", value, key)
     if isinstance(value, dict):
         name = to_string(key)
         if name not in value:
@@ -265,6 +304,8 @@ def get_index(value: Value, key: Value) -> Value:
 
 def iteration_pairs(collection: Value) -> list[tuple[Value, Value]]:
     """(key, value) pairs as HCL iterates: list index, set element, or sorted map key."""
+    if _unknown(collection):
+        raise NeedsValue(variables_in(collection), "what to iterate over")
     if isinstance(collection, HclSet):
         return [(item, item) for item in collection]
     if is_sequence(collection):
@@ -275,6 +316,8 @@ def iteration_pairs(collection: Value) -> list[tuple[Value, Value]]:
 
 
 def interpolated_text(value: Value) -> str:
+    if isinstance(value, TfExpr):
+        return marker(value)
     if value is None:
         raise EvalError("a null value cannot be interpolated")
     if isinstance(value, list | tuple | dict):
@@ -292,6 +335,53 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "*": operator.mul,
     "/": operator.truediv,
 }
+
+
+# ---- values only Terraform knows --------------------------------------------
+
+
+def _unknown(value: Value) -> bool:
+    """Unknown as a whole (an expression, or a string with unknown parts)."""
+    return isinstance(value, TfExpr | str) and has_unknown(value)
+
+
+def _operand(value: Value) -> str:
+    """`value` as a Terraform operand: parenthesised unless it is a plain reference."""
+    text = expression(value).text
+    return text if _SIMPLE.fullmatch(text) else f"({text})"
+
+
+_FILE_FUNCTIONS = frozenset(
+    [
+        "file",
+        "filebase64",
+        "fileexists",
+        "fileset",
+        "templatefile",
+        "filemd5",
+        "filesha1",
+        "filesha256",
+        "filesha512",
+        "filebase64sha256",
+        "filebase64sha512",
+        "abspath",
+    ]
+)
+_SIMPLE = re.compile(r'[\w.-]+|"[^"\\$%]*"')
+
+
+def _combined(text: str, *values: Value) -> TfExpr:
+    return TfExpr(text, variables_in(list(values)))
+
+
+def _terraform_call(node: Call, args: list[Value]) -> TfExpr:
+    """A call over unknown values, left to Terraform: it has (nearly) all of Nomad's functions."""
+    if node.name not in TERRAFORM_FUNCTIONS:
+        raise NeedsValue(variables_in(args), f"{node.name}(), which Terraform does not have")
+    texts = [expression(arg).text for arg in args]
+    if node.expand_final and texts:
+        texts[-1] += "..."
+    return _combined(f"{node.name}({', '.join(texts)})", *args)
 
 
 def _arithmetic(op: str, left: int | float, right: int | float) -> Value:

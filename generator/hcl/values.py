@@ -24,6 +24,7 @@ from generator.hcl.syntax import (
     TupleCons,
     parse_expression,
 )
+from generator.hcl.unknowns import NeedsValue, TfExpr, has_unknown, marker, variables_in
 
 Value = Any
 
@@ -97,7 +98,14 @@ def normalize_number(value: float | int) -> int | float:
     return value
 
 
+def _known(value: Value, wanted: str) -> None:
+    """A value only Terraform will know cannot be read here (its elements may be unknown)."""
+    if isinstance(value, TfExpr | str) and has_unknown(value):
+        raise NeedsValue(variables_in(value), wanted)
+
+
 def to_number(value: Value) -> int | float:
+    _known(value, "a number")
     if is_number(value):
         return value
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
@@ -106,6 +114,7 @@ def to_number(value: Value) -> int | float:
 
 
 def to_bool(value: Value) -> bool:
+    _known(value, "a condition")
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -114,6 +123,8 @@ def to_bool(value: Value) -> bool:
 
 
 def to_string(value: Value) -> str:
+    if isinstance(value, TfExpr):
+        raise NeedsValue(value.variables, "a string")
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -133,12 +144,14 @@ def format_number(value: int | float) -> str:
 
 
 def to_list(value: Value) -> list[Value]:
+    _known(value, "a list")
     if is_sequence(value):
         return list(value)
     raise EvalError(f"a list is required, not {_shown(value)}")
 
 
 def to_map(value: Value) -> dict[str, Value]:
+    _known(value, "a map")
     if isinstance(value, dict):
         return value
     raise EvalError(f"a map is required, not {_shown(value)}")
@@ -171,6 +184,8 @@ def to_tree(value: Value, _done: dict[int, Value] | None = None) -> Value:
     (`[local.x, local.x]`) is converted once: shared values stay shared, so the result
     takes no more memory than the value.
     """
+    if isinstance(value, TfExpr):
+        return marker(value)
     if not isinstance(value, list | tuple | dict):
         return value
     done = {} if _done is None else _done
@@ -274,7 +289,7 @@ def infer_type(value: Value) -> HclType:
 
 
 def convert(value: Value, target: HclType) -> Value:
-    if value is None or target.kind == "any":
+    if value is None or target.kind == "any" or has_unknown(value):
         return value
     converter = _CONVERTERS.get(target.kind)
     if converter is None:

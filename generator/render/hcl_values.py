@@ -15,6 +15,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from generator.hcl import unknowns
+from generator.hcl.unknowns import TfExpr
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # Words HCL reads as keywords where an object key may stand (`{ for = 1 }` is a for expression).
 _KEYWORDS = frozenset({"for", "in", "if", "else", "endif", "endfor", "true", "false", "null"})
@@ -40,6 +43,16 @@ class Raw:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class TerraformExpression(Raw):
+    """An expression over module inputs that the evaluator built from parsed parts
+    (`format("%s-web", var.x)`): its literal parts went through `hcl_value`, so it is
+    written as is, without `Raw`'s guard against literal text."""
+
+    def __post_init__(self) -> None:
+        pass
 
 
 def hcl_identifier(name: str) -> str:
@@ -140,6 +153,10 @@ def hcl_value(value: object, indent: int = 0) -> str:
         return value.render()
     if isinstance(value, Call):
         return value.render()
+    if isinstance(value, TfExpr):
+        return value.text
+    if isinstance(value, str) and unknowns.NONCE in value:
+        return hcl_value(symbolic(value), indent)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -201,6 +218,10 @@ def _inline(value: object) -> str:
 
 def _quoted(value: object) -> str | None:
     """A string as a quoted string even when it could be a heredoc; None for other values."""
+    if isinstance(value, str) and unknowns.NONCE in value:
+        value = symbolic(value)
+    if isinstance(value, Raw):
+        return value.text
     if isinstance(value, str):
         return hcl_string(value)
     if isinstance(value, Interpolated):
@@ -213,6 +234,10 @@ class Interpolated:
     """A string mixing literal text and Terraform references: `"x.${var.namespace}.svc"`."""
 
     parts: tuple[str | Raw, ...]
+
+    def __post_init__(self) -> None:
+        if any(isinstance(part, str) and unknowns.NONCE in part for part in self.parts):
+            object.__setattr__(self, "parts", _symbolic_parts(self.parts))
 
     def __str__(self) -> str:
         return self.render()
@@ -263,3 +288,50 @@ def interpolated(parts: Sequence[str | Raw]) -> str | Interpolated:
     if all(isinstance(part, str) for part in merged):
         return "".join(str(part) for part in merged)
     return Interpolated(tuple(merged))
+
+
+# ---- values only Terraform knows (jobspec variables that became module inputs) ----
+
+
+def _symbolic_parts(parts: Sequence[str | Raw]) -> tuple[str | Raw, ...]:
+    """Literal parts with markers (see `generator.hcl.unknowns`) split into references."""
+    out: list[str | Raw] = []
+    for part in parts:
+        if isinstance(part, Raw):
+            out.append(part)
+            continue
+        for piece in unknowns.split(part):
+            out.append(TerraformExpression(piece.text) if isinstance(piece, TfExpr) else piece)
+    return tuple(out)
+
+
+def symbolic(text: str) -> str | Raw | Interpolated:
+    """A string with markers: the expression alone, or a template of text and `${...}`."""
+    parts = _symbolic_parts((text,))
+    if len(parts) == 1 and isinstance(parts[0], Raw):
+        return parts[0]
+    return interpolated(list(parts))
+
+
+def hcl_expression(value: object) -> str:
+    """`value` as one Terraform expression on one line (a function argument, an operand)."""
+    if isinstance(value, str) and "\n" in value and unknowns.NONCE not in value:
+        return hcl_string(value)
+    if isinstance(value, str) and unknowns.NONCE in value:
+        rendered = symbolic(value)
+        if isinstance(rendered, Interpolated):
+            return (
+                '"'
+                + "".join(
+                    "${" + part.text + "}" if isinstance(part, Raw) else hcl_string(part)[1:-1]
+                    for part in rendered.parts
+                )
+                + '"'
+            )
+        return str(rendered)
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{hcl_key(str(k))} = {hcl_expression(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(hcl_expression(item) for item in value) + "]"
+    return hcl_value(value)

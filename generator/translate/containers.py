@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from generator.classify import gpu_count
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Severity
+from generator.hcl.unknowns import has_unknown
 from generator.k8s_plan import (
     Container,
     ContainerPort,
@@ -16,7 +18,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
 )
 from generator.model import Check, Task
-from generator.render.hcl_values import Interpolated
+from generator.render.hcl_values import Interpolated, Raw, symbolic
 from generator.translate.context import Context
 from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
@@ -29,7 +31,6 @@ CHECK_PROBES = {
     "script": "exec",
     "grpc": "grpc",
 }
-CREDENTIAL_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|API_KEY|PRIVATE", re.I)
 DOCKER_LIKE_DRIVERS = {"docker", "podman"}
 
 
@@ -63,7 +64,7 @@ class ImageVariables:
 
 def container_image(
     task: Task, images: ImageVariables, ctx: Context, facts: PodFacts | None = None
-) -> str | Interpolated:
+) -> str | Raw | Interpolated:
     image = task.config.image
     where = f"task[{task.name}].config.image"
     if not isinstance(image, str) or not image:
@@ -71,6 +72,8 @@ def container_image(
         return "REPLACE_ME"
     if facts is not None:
         image = fill_fixed_values(image, task, facts)
+    if has_unknown(image):  # a jobspec variable, now a module input, sets (part of) it
+        return symbolic(image)
     runtime_tag = _RUNTIME_TAG.fullmatch(image)
     if runtime_tag is not None:
         repository, before, name, after = runtime_tag.groups()
@@ -142,7 +145,7 @@ def env_vars(task: Task, facts: PodFacts, ctx: Context) -> tuple[list[EnvVar], l
         rewritten = rewrite(text, defined_before, ctx, line, path)
         downward.extend(rewritten.downward_env)
         plain.append(EnvVar(name=name, value=rewritten.value))
-        if CREDENTIAL_NAME.search(name) and text and "${" not in text:
+        if CREDENTIAL_NAME.search(name) and text and "${" not in text and not has_unknown(text):
             ctx.report(
                 Severity.WARNING,
                 "literal-credential",

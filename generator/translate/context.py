@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from generator.diagnostics import DiagnosticSink, InputError, Severity
+from generator.hcl.evaluate import ModuleInput
 from generator.settings import Settings
 from generator.translate.names import k8s_name
 
@@ -21,6 +22,7 @@ class Context:
     internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     # Group name → its ports' numbers and the dynamic labels fixed (ports.job_port_numbers).
     port_numbers: dict[str, tuple[dict[str, int], set[str]]] = field(default_factory=dict)
+    jobspec_inputs: list[ModuleInput] = field(default_factory=list)
 
     def k8s(self, name: str, kind: str, line: int | None, path: str = "") -> str:
         """A DNS-1123 name for `name`, or a stable stand-in, reported, when it has none."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.classify import Classification
+from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import InputError
+from generator.hcl.unknowns import has_unknown
 from generator.k8s_plan import (
     Ingress,
     IngressPath,
@@ -15,7 +17,7 @@ from generator.k8s_plan import (
     Variable,
 )
 from generator.model import Job
-from generator.render.hcl_values import Raw
+from generator.render.hcl_values import Raw, hcl_expression
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
@@ -161,6 +163,7 @@ def translate_job(
     plan.variables.append(
         Variable("namespace", "string", "Namespace to deploy into.", ctx.settings.namespace)
     )
+    plan.variables.extend(_jobspec_inputs(ctx))
     for repository, (variable, tag) in images.by_repository.items():
         plan.variables.append(
             Variable(
@@ -245,6 +248,7 @@ def _register_primary_image(job: Job, images: ImageVariables) -> None:
                 task.is_main
                 and isinstance(task.config.image, str)
                 and "${" not in task.config.image
+                and not has_unknown(task.config.image)
             ):
                 ref = split_image(task.config.image)
                 images.variable_for(ref.repository, ref.tag)
@@ -274,7 +278,9 @@ def _ingress(
     service, port = group_output.service.tf_name, group_output.http_port_name or "http"
     rules: list[IngressRule] = []
     for_each = tls_hosts = None
-    if len(hosts) == 1:
+    if has_unknown(hosts):  # a module input is part of a host: no default can hold it
+        rules, for_each, tls_hosts = _hosts_from_inputs(hosts)
+    elif len(hosts) == 1:
         variable = Variable(
             f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
         )
@@ -306,6 +312,14 @@ def _ingress(
         )
     )
     _widened_paths(with_hosts, ctx)
+
+
+def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Raw | None, Raw]:
+    """Hosts written with a jobspec variable, as Terraform expressions over the module input."""
+    if len(hosts) == 1:
+        host = hcl_expression(hosts[0])
+        return [IngressRule(Raw(host))], None, Raw(f"[{host}]")
+    return [], Raw(f"toset({hcl_expression(hosts)})"), Raw(hcl_expression(hosts))
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
@@ -363,3 +377,23 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
     plan.outputs.append(
         Output("namespace", "Namespace the module deploys into.", Raw("var.namespace"))
     )
+
+
+def _jobspec_inputs(ctx: Context) -> list[Variable]:
+    """The jobspec's variables: required without a value (as `nomad job run -var` was)."""
+    return [
+        Variable(
+            item.tf_name,
+            item.type,
+            item.description
+            or (
+                f'The jobspec\'s variable "{item.name}".'
+                if item.has_default
+                else f'The jobspec\'s variable "{item.name}" (no default: required).'
+            ),
+            item.default,
+            has_default=item.has_default,
+            sensitive=bool(CREDENTIAL_NAME.search(item.name)),
+        )
+        for item in ctx.jobspec_inputs
+    ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from generator.diagnostics import Severity
+from generator.hcl.unknowns import has_unknown, shown
 from generator.k8s_plan import Ingress, ModulePlan, TraefikMiddleware, TraefikRouter
 from generator.render.hcl_values import Raw, interpolated
 from generator.translate.context import Context
@@ -112,6 +113,14 @@ def _middleware(
         )
         for key, value in options.items()
     }
+    if has_unknown(options):
+        options = {key: shown(value) for key, value in options.items()}
+        ctx.needs_decision(
+            f"Traefik middleware {name!r} uses a module input: traefik-routers.yml is not"
+            " Terraform, so write its value in place of the ${var...} there",
+            line,
+            where,
+        )
     converted = convert_middleware(options)
     for option_problem in converted.problems:
         ctx.needs_decision(
@@ -231,9 +240,19 @@ def _router(
             router.line,
             where,
         )
+    rule = router.rule or ""
+    if has_unknown(rule):
+        rule = shown(rule)
+        ctx.needs_decision(
+            f"Traefik router {router.name!r}: its rule {rule!r} uses a module input:"
+            " traefik-routers.yml is not Terraform, so write its value in place of the"
+            " ${var...} there",
+            router.line,
+            where,
+        )
     entry = TraefikRouter(
         name=f"{external.router_prefix}{router.name}",
-        rule=router.rule or "",
+        rule=rule,
         service=external.service,
         entrypoints=router.entrypoints or list(external.entrypoints),
         middlewares=edge,
