@@ -17,7 +17,7 @@ from generator.k8s_plan import (
     Variable,
 )
 from generator.model import Job
-from generator.render.hcl_values import Raw, hcl_expression
+from generator.render.hcl_values import Raw, TerraformExpression, hcl_expression
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
@@ -318,8 +318,9 @@ def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Raw | None,
     """Hosts written with a jobspec variable, as Terraform expressions over the module input."""
     if len(hosts) == 1:
         host = hcl_expression(hosts[0])
-        return [IngressRule(Raw(host))], None, Raw(f"[{host}]")
-    return [], Raw(f"toset({hcl_expression(hosts)})"), Raw(hcl_expression(hosts))
+        return [IngressRule(TerraformExpression(host))], None, TerraformExpression(f"[{host}]")
+    listed = hcl_expression(hosts)
+    return [], TerraformExpression(f"toset({listed})"), TerraformExpression(listed)
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
