@@ -13,6 +13,7 @@ from generator.hcl import parse_hcl
 from generator.hcl.detect import detect_unsupported_syntax
 from generator.hcl.evaluate import evaluate_jobspec
 from generator.hcl.limits import MAX_INPUT_BYTES
+from generator.hcl.unknowns import shown
 from generator.implicit_groups import wrap_job_level_tasks
 from generator.ledger import ledger_diagnostics
 from generator.model_builder import build_job
@@ -132,6 +133,8 @@ def generate(
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     with stage("classify"):
         classification = classify(job, override)
+    # Reasons are read by people: a module input reads as the `${var.x}` it stands for.
+    classification.reasons[:] = [shown(reason) for reason in classification.reasons]
     ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
     ctx.jobspec_inputs = evaluation.inputs
     with stage("translate"), known_values(display, evaluation.inputs):

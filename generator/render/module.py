@@ -7,6 +7,7 @@ from functools import cache
 
 import jinja2
 
+from generator.hcl import unknowns
 from generator.k8s_plan import ModulePlan
 from generator.render import readme
 from generator.render.hcl_format import format_hcl
@@ -47,7 +48,7 @@ def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
     """The module's README.md."""
     facts = readme.readme_facts(plan, source)
     secret_paths = sorted({path for path, _ in facts.secret_keys} | set(facts.secret_paths))
-    return (
+    text = (
         _environment()
         .get_template("README.md.j2")
         .render(
@@ -58,6 +59,7 @@ def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
             secret_paths_all=secret_paths,
         )
     )
+    return unknowns.shown(text)  # a module input reads as the `${var.x}` it stands for
 
 
 def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -> dict[str, str]:
