@@ -226,6 +226,35 @@ def test_absolute_bind_is_writable_host_path() -> None:
     assert len(ctx.sink) == 0
 
 
+def test_binds_whose_names_meet_after_sanitising_stay_two_volumes() -> None:
+    group = group_of(TASK)
+    volumes = PodVolumes(make_ctx(), group)
+    task = task_of(group)
+    first = volumes.bind_mount(task, Bind("/srv/a_b", "/x", False, 9))
+    second = volumes.bind_mount(task, Bind("/srv/a-b", "/y", False, 10))
+    again = volumes.bind_mount(task, Bind("/srv/a_b", "/z", True, 11))
+    assert first is not None and second is not None and again is not None
+    assert (first.name, second.name, again.name) == (
+        "host-srv-a-b",
+        "host-srv-a-b-2",
+        "host-srv-a-b",
+    )
+    assert {v.name: v.path for v in volumes.pod_volumes()} == {
+        "host-srv-a-b": "/srv/a_b",
+        "host-srv-a-b-2": "/srv/a-b",
+    }
+
+
+def test_scratch_binds_whose_names_meet_stay_two_volumes() -> None:
+    group = group_of(TASK)
+    volumes = PodVolumes(make_ctx(), group)
+    task = task_of(group)
+    first = volumes.bind_mount(task, Bind("data!", "/x", False, 9))
+    second = volumes.bind_mount(task, Bind("data?", "/y", False, 10))
+    assert first is not None and second is not None
+    assert first.name != second.name
+
+
 def test_read_only_absolute_bind_is_not_recorded_writable() -> None:
     spec, volumes = mount_for(Bind("/etc/ssl/certs", "/etc/ssl/certs", True, 9))
     assert spec == VolumeMountSpec("host-etc-ssl-certs", "/etc/ssl/certs", None, True)

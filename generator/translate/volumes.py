@@ -197,6 +197,20 @@ class PodVolumes:
     volumes: dict[str, PodVolume] = field(default_factory=dict)
     writable_host_paths: list[str] = field(default_factory=list)
     task_dir_users: dict[str, set[str]] = field(default_factory=dict)
+    # Volume name → what it holds, for names two sources reach (`/srv/a_b`, `/srv/a-b`).
+    holders: dict[str, str] = field(default_factory=dict)
+
+    def claim(self, name: str, holder: str) -> str:
+        """`name` for `holder`, or `name-2`, `name-3`... when something else holds it."""
+        candidate, number = name, 1
+        while (self.holders.get(candidate, holder) != holder) or (
+            candidate in self.volumes and candidate not in self.holders
+        ):
+            number += 1
+            suffix = f"-{number}"
+            candidate = name[: 63 - len(suffix)].rstrip("-") + suffix
+        self.holders[candidate] = holder
+        return candidate
 
     def task_dir(self, task: Task, which: str) -> str:
         """The empty_dir standing for a Nomad task dir (alloc/ is shared by the group)."""
@@ -232,6 +246,7 @@ class PodVolumes:
         origin: Origin = Origin.STORAGE,
         line: int | None = None,
     ) -> str:
+        name = self.claim(name, f"hostPath {path}")
         if name not in self.volumes:
             settings = self.ctx.settings
             kind = host_path_type(path, origin, settings.hostpath_type, settings.hostpath_types)
@@ -307,6 +322,7 @@ class PodVolumes:
     def _bind_mount(self, task: Task, bind: Bind, where: str) -> VolumeMountSpec | None:
         if bind.kind == "tmpfs":
             name = k8s_name(f"tmpfs-{task.name}-{posixpath.basename(bind.target) or 'root'}")
+            name = self.claim(name, f"tmpfs {task.name} {bind.target}")
             self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir", medium="Memory"))
             return VolumeMountSpec(name, bind.target)
         inside = task_dir_of(bind.source)
@@ -328,13 +344,15 @@ class PodVolumes:
             writable = not bind.read_only
             origin = Origin.DOCKER_MOUNT if bind.mount_block else Origin.DOCKER_VOLUMES
             reason = f"bind mount of {bind.source}"
-            self.host_path(name, bind.source, writable, reason, origin, bind.line)
+            name = self.host_path(name, bind.source, writable, reason, origin, bind.line)
             propagation = self._propagation(task, bind, where)
             return VolumeMountSpec(name, bind.target, None, bind.read_only, propagation)
         if bind.is_docker_volume:
             return self._docker_volume(task, bind, where)
         # Nomad resolves any other relative source inside the task dir: scratch space.
-        name = k8s_name(f"task-{task.name}-{bind.source}")
+        name = self.claim(
+            k8s_name(f"task-{task.name}-{bind.source}"), f"scratch {task.name} {bind.source}"
+        )
         self.volumes.setdefault(name, PodVolume(name=name, kind="empty_dir"))
         return VolumeMountSpec(name, bind.target, None, bind.read_only)
 
@@ -391,7 +409,7 @@ class PodVolumes:
         elif bind.keeps_data_on_node:
             path = posixpath.join(self.ctx.settings.storage_root, bind.source)
             reason = f"docker volume {bind.source!r}"
-            self.host_path(name, path, not bind.read_only, reason, line=bind.line)
+            name = self.host_path(name, path, not bind.read_only, reason, line=bind.line)
             self.ctx.needs_decision(
                 f"docker volume {bind.source!r} becomes the hostPath {path}: copy its data there"
                 f" from the node's docker volume store (/var/lib/docker/volumes/{bind.source})",
