@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
+# What mypy checks: the package, the scripts and the developer tools wherever they live.
+TYPED  := generator scripts $(wildcard tools)
 
 .DEFAULT_GOAL := help
 .PHONY: help install regen test check lint format validate docs corpus bench bench-hostile clean wiring
@@ -13,7 +15,7 @@ help:
 	@echo "make test      run the whole test suite (includes make validate)"
 	@echo "make check     fail when a committed generated file differs from what regen writes"
 	@echo "make validate  check every generated module (terraform fmt/validate, schemas, CRDs)"
-	@echo "make lint      black --check and ruff"
+	@echo "make lint      black --check, ruff and mypy"
 	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"
 	@echo "make corpus    run the generator over ../shared/corpus and validate the output"
 	@echo "make wiring    print the root module blocks for modules-k8s/ (WIRING=FILE updates FILE)"
@@ -42,6 +44,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/black --check generator tests scripts
 	$(BIN)/ruff check generator tests scripts
+	$(BIN)/mypy $(TYPED)
 
 format: $(STAMP)
 	$(BIN)/black generator tests scripts

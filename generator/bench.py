@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import generator
 from generator.cli import resolve_jobspec
@@ -105,7 +104,7 @@ def spec_inputs(specs_dir: Path) -> list[BenchInput]:
     inputs = []
     for service in service_specs(specs_dir):
         jobspec, spec = resolve_jobspec(service, None, specs_dir)
-        item = BenchInput(f"{service}.yaml", service, jobspec, settings, cast(ServiceSpec, spec))
+        item = BenchInput(f"{service}.yaml", service, jobspec, settings, spec)
         inputs.append(item)
     return inputs
 

@@ -18,14 +18,16 @@ from generator.exits import (
     too_deep,
 )
 from generator.pipeline import Generation, generate
-from generator.service_spec import PatternChoice, find_service_spec
+from generator.service_spec import PatternChoice, ServiceSpec, find_service_spec
 from generator.settings import DEFAULT_SETTINGS_PATH, Settings, load_settings
 from generator.strict import unaccepted
 from generator.translate.names import service_name_problem
 from generator.writer import Written, write_module
 
 
-def resolve_jobspec(service: str, jobspec: Path | None, specs_dir: Path) -> tuple[Path, object]:
+def resolve_jobspec(
+    service: str, jobspec: Path | None, specs_dir: Path
+) -> tuple[Path, ServiceSpec]:
     spec_path, spec = find_service_spec(specs_dir, service)
     if jobspec is not None:
         return jobspec, spec

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -55,7 +55,7 @@ def text_problem(value: str) -> str | None:
 
 def check_variables(cli_vars: Mapping[str, str], env: Mapping[str, str]) -> None:
     """Every --var and NOMAD_VAR_* name and value is text that can reach a module."""
-    sources = [("--var", cli_vars.items())]
+    sources: list[tuple[str, Iterable[tuple[str, str]]]] = [("--var", cli_vars.items())]
     sources.append(
         ("environment", ((k, v) for k, v in env.items() if k.startswith(ENV_VAR_PREFIX)))
     )
@@ -78,7 +78,7 @@ def _tolerant_streams() -> None:
 class OneLineCommand(click.Command):
     """A click command whose usage errors are one line (exit 2) and whose bugs exit 3."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

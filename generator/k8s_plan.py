@@ -17,8 +17,8 @@ Name = Raw | Interpolated
 @dataclass
 class EnvVar:
     name: str
-    value: str | Raw | None = None
-    secret_name: str | Raw | None = None
+    value: str | Raw | Interpolated | None = None
+    secret_name: str | Name | None = None
     secret_key: str | None = None
     field_path: str | None = None
 
@@ -71,7 +71,7 @@ class SecurityContext:
 @dataclass
 class Container:
     name: str
-    image: str | Interpolated
+    image: str | Raw | Interpolated
     image_pull_policy: str | None = None
     working_dir: str | None = None
     stdin: bool = False
@@ -86,7 +86,7 @@ class Container:
     readiness_probe: Probe | None = None
     volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
     security_context: SecurityContext | None = None
-    env_from_secrets: list[Raw] = field(default_factory=list)
+    env_from_secrets: list[Name] = field(default_factory=list)
     pre_stop_sleep_seconds: int | None = None
 
 
@@ -106,7 +106,7 @@ class PodVolume:
     host_path_type: str | None = None
     size_limit: str | None = None
     medium: str | None = None
-    source_name: str | Raw | None = None
+    source_name: str | Name | None = None
     items: list[KeyToPath] = field(default_factory=list)
     default_mode: str | None = None
 
@@ -223,7 +223,7 @@ class ConfigMap:
     tf_name: str
     name: Name
     labels_local: str
-    data: dict[str, str]
+    data: dict[str, str | Interpolated]
 
 
 @dataclass
@@ -241,7 +241,7 @@ class ExternalSecret:
     refresh_interval: str
     target_name: Name
     data: list[SecretRef]
-    template_data: dict[str, str] = field(default_factory=dict)
+    template_data: dict[str, str | Interpolated] = field(default_factory=dict)
     extract_keys: list[str] = field(default_factory=list)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -74,19 +75,19 @@ class _Reader:
         except (TypeError, ValueError):
             raise self._fail(name, expected, value) from None
 
-    def str(self, name: str) -> str | None:
+    def str(self, name: builtins.str) -> builtins.str | None:
         return self._get(name, _to_str, "a string")
 
-    def int(self, name: str) -> int | None:
+    def int(self, name: builtins.str) -> builtins.int | None:
         return self._get(name, _to_int, "a whole number")
 
-    def bool(self, name: str) -> bool | None:
+    def bool(self, name: builtins.str) -> builtins.bool | None:
         return self._get(name, _to_bool, "true or false")
 
-    def seconds(self, name: str) -> int | None:
+    def seconds(self, name: builtins.str) -> builtins.int | None:
         return self._get(name, lambda v: parse_duration_seconds(_to_str(v)), "a duration")
 
-    def strings(self, name: str) -> tuple[str, ...]:
+    def strings(self, name: builtins.str) -> tuple[builtins.str, ...]:
         value = self.block.get(name)
         if value is None:
             return ()
@@ -99,13 +100,15 @@ class _Reader:
             return tuple(_to_str(v) for v in value)
         raise self._fail(name, "a list of strings", value)
 
-    def values(self, name: str) -> tuple[Any, ...]:
+    def values(self, name: builtins.str) -> tuple[Any, ...]:
         value = self.block.get(name)
         if value is None:
             return ()
         return tuple(value) if isinstance(value, list) else (value,)
 
-    def mapping(self, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+    def mapping(
+        self, name: builtins.str
+    ) -> tuple[dict[builtins.str, Any], dict[builtins.str, builtins.int]]:
         """A map written as `name { k = v }` blocks or `name = { k = v }`."""
         values: dict[str, Any] = {}
         lines: dict[str, int] = {}
@@ -122,14 +125,14 @@ class _Reader:
                 lines[key] = item.line
         return values, lines
 
-    def string_map(self, name: str) -> dict[str, str]:
+    def string_map(self, name: builtins.str) -> dict[builtins.str, builtins.str]:
         values, _ = self.mapping(name)
         try:
             return {key: _to_str(value) for key, value in values.items()}
         except TypeError:
             raise self._fail(name, "a map of strings", values) from None
 
-    def int_map(self, name: str) -> dict[str, int]:
+    def int_map(self, name: builtins.str) -> dict[builtins.str, builtins.int]:
         values, _ = self.mapping(name)
         numbers = {}
         for key, value in values.items():
@@ -248,6 +251,7 @@ def _update(block: Block | None) -> UpdatePolicy | None:
 
 def _group(block: Block) -> Group:
     r = _Reader(block)
+    count = r.int("count")
     network_block = block.child("network")
     disk = block.child("ephemeral_disk")
     restart = block.child("restart")
@@ -259,7 +263,7 @@ def _group(block: Block) -> Group:
     return Group(
         line=block.line,
         name=_label(block),
-        count=r.int("count") if r.int("count") is not None else 1,
+        count=1 if count is None else count,
         network=network,
         services=tuple(_service(s, None) for s in block.children("service")),
         volumes=tuple(_volume(v) for v in block.children("volume")),

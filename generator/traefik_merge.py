@@ -107,7 +107,7 @@ def read_text(path: Path) -> str:
 
 def owner(section: Any, key: str) -> str | None:
     """The module named by the marker comment on `key`, or None when it has none."""
-    comments = []
+    comments: list[Any] = []
     item = section.ca.items.get(key)
     if item:
         comments.extend(c for c in item if c is not None and hasattr(c, "value"))
@@ -141,7 +141,7 @@ def read_module(directory: Path, yaml: Any, prefix: str) -> ModuleSnippet:
     if not path.exists():
         return ModuleSnippet(name, {})
     document = _load(yaml, read_text(path), str(path))
-    http = document.get("http") if hasattr(document, "get") else None
+    http: Any = document.get("http") if hasattr(document, "get") else None
     if not hasattr(http, "get"):
         raise MergeError(f"{path}: invalid-snippet: no `http` mapping")
     sections = {s: http.get(s) for s in SECTIONS if http.get(s)}
@@ -261,6 +261,7 @@ def _splice(text: str, edits: list[_Edit], yaml: Any, mapping_indent: int) -> st
                     line for e in adds for line in _entry_lines(e, 2 * mapping_indent, yaml)
                 )
             continue
+        assert http is not None  # the section was read from it
         if not isinstance(section, CommentedMap) or _is_flow(section) or not section:
             return None
         keys = list(section)
@@ -284,6 +285,7 @@ def _splice(text: str, edits: list[_Edit], yaml: Any, mapping_indent: int) -> st
             end = max(span[1] for span in spans.values())
             changes.append((end, end, [ln for e in adds for ln in _entry_lines(e, column, yaml)]))
     if http is not None and emptied and set(http) <= set(emptied) and not new_sections:
+        assert document is not None  # http was read from it
         line, at = document.lc.key("http")
         end = _block_end(lines, line, at)
         if end == len(lines):  # the blank line that went in before it goes too
@@ -291,6 +293,7 @@ def _splice(text: str, edits: list[_Edit], yaml: Any, mapping_indent: int) -> st
                 line -= 1
         changes = [(line, end, [])]
     elif new_sections and http is not None:
+        assert document is not None  # http was read from it
         line, at = document.lc.key("http")
         end = _block_end(lines, line, at)
         changes.append((end, end, new_sections))

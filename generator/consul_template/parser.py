@@ -182,7 +182,7 @@ class _Stream:
     def _declarations(self) -> tuple[tuple[str, ...], bool]:
         assign = (TokenKind.DECLARE, TokenKind.ASSIGN)
         if self._kind() is TokenKind.VARIABLE and self._kind(1) in assign:
-            names = (self.next().text,)
+            names: tuple[str, ...] = (self.next().text,)
         elif (
             self._kind() is TokenKind.VARIABLE
             and self._kind(1) is TokenKind.COMMA

@@ -352,9 +352,9 @@ class Summary:
         if runtime:
             effect = "invalid" if RUNTIME_FINDINGS_FAIL else "counted, not failing (switched off)"
             lines.extend(["", f"runtime findings by rule (modules with them: {effect}):"])
-            for rule, (_, _, found) in runtime.items():
+            for rule, (_, _, finding_lines) in runtime.items():
                 lines.append(f"  {rule}:")
-                lines.extend(f"    {line}" for line in found[:5])
+                lines.extend(f"    {line}" for line in finding_lines[:5])
         return lines
 
     def _failures(self) -> list[str]:

@@ -267,7 +267,7 @@ class ExpressionEvaluator:
         return self._for_directive(part, scope)
 
     def _for_directive(self, part: ForDirective, scope: Scope) -> str:
-        output = []
+        output: list[str] = []
         for key, value in iteration_pairs(self.evaluate(part.collection, scope)):
             inner = {**scope, part.value_var: value}
             if part.key_var is not None:

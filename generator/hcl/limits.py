@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 MAX_INPUT_BYTES = 1 << 20
 MAX_INPUT_TOKENS = 50_000
@@ -189,7 +190,10 @@ def _own_size(value: object) -> int:
     return 0
 
 
-def check_value(value: object, what: str) -> object:
+_V = TypeVar("_V")
+
+
+def check_value(value: _V, what: str) -> _V:
     """`value`, or LimitError when it is larger than the bounds above."""
     if isinstance(value, str):
         if len(value) > MAX_STRING_CHARS:

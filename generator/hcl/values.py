@@ -39,7 +39,7 @@ class EvalError(Exception):
         self.reason = reason
 
 
-class HclSet(tuple):  # type: ignore[type-arg]
+class HclSet(tuple):
     """A cty set: distinct elements, strings and numbers kept sorted."""
 
     __slots__ = ()
@@ -191,6 +191,7 @@ def to_tree(value: Value, _done: dict[int, Value] | None = None) -> Value:
     done = {} if _done is None else _done
     key = id(value)
     if key not in done:
+        items: dict[Any, Value] | list[Value]
         if isinstance(value, dict):
             items = {name: to_tree(item, done) for name, item in value.items()}
             same = type(value) is dict and all(items[k] is value[k] for k in items)

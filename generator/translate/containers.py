@@ -338,7 +338,7 @@ def _liveness(probe: Probe | None, ctx: Context) -> Probe | None:
 
 def build_container(
     task: Task,
-    image: str | Interpolated,
+    image: str | Raw | Interpolated,
     facts: PodFacts,
     ports: list[ContainerPort],
     mounts: list[VolumeMountSpec],

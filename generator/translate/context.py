@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from generator.diagnostics import DiagnosticSink, InputError, Severity
 from generator.hcl.evaluate import ModuleInput
 from generator.settings import Settings
 from generator.translate.names import k8s_name
+
+if TYPE_CHECKING:
+    from generator.translate.env_expanding import ModuleVariable
 
 
 @dataclass
@@ -18,7 +22,7 @@ class Context:
     file: str
     job_name: str
     notes: list[str] = field(default_factory=list)
-    module_variables: dict[str, object] = field(default_factory=dict)
+    module_variables: dict[str, ModuleVariable] = field(default_factory=dict)
     internal_services: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     # Group name → its ports' numbers and the dynamic labels fixed (ports.job_port_numbers).
     port_numbers: dict[str, tuple[dict[str, int], set[str]]] = field(default_factory=dict)

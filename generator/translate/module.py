@@ -213,9 +213,14 @@ def translate_job(
             )
         if job.periodic.crons and len(job.periodic.crons) > 1:
             ctx.notes.append(f"{len(job.periodic.crons)} crons became one CronJob each")
-    for variable in ctx.module_variables.values():
+    for module_variable in ctx.module_variables.values():
         plan.variables.append(
-            Variable(variable.name, "string", variable.description, variable.default)
+            Variable(
+                module_variable.name,
+                "string",
+                module_variable.description,
+                module_variable.default,
+            )
         )
     plan.external_secret = secrets.external_secret()
     _outputs(plan, outputs)

@@ -377,10 +377,10 @@ def assign_ports(group: Group, numbers: dict[str, int]) -> PortAssignment:
     declared = {n for ports in owners.values() for n in ports.values()}
     for service in group.all_services():
         owner = owner_task(group, service, numbers)
-        number = service_port_number(service, numbers)
-        if owner is None or number is None or number in declared:
+        service_number = service_port_number(service, numbers)
+        if owner is None or service_number is None or service_number in declared:
             continue
         if becomes_container(owner):
-            owners[owner.name][numeric.get(number, "http")] = number
-            declared.add(number)
+            owners[owner.name][numeric.get(service_number, "http")] = service_number
+            declared.add(service_number)
     return PortAssignment(owners, dropped)

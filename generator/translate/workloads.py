@@ -401,9 +401,9 @@ def translate_group(
             task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
         )
         for fetcher in fetchers:
-            for mount in fetcher.volume_mounts:
-                if not any(m.mount_path == mount.mount_path for m in container.volume_mounts):
-                    container.volume_mounts.append(mount)
+            for fetched in fetcher.volume_mounts:
+                if not any(m.mount_path == fetched.mount_path for m in container.volume_mounts):
+                    container.volume_mounts.append(fetched)
         # Nomad fetches a task's artifacts before any of its prestart tasks run.
         init_containers[artifact_slot:artifact_slot] = fetchers
         artifact_slot += len(fetchers)
@@ -427,15 +427,17 @@ def translate_group(
     )
     apply_update(workloads, job, group, ctx)
     output.workloads.extend(workloads)
-    declared = {p.name for c in containers for p in c.ports}
-    routing = service_and_routes(group, group_class, names, numbers, selector, declared, ctx)
+    container_port_names = {p.name for c in containers for p in c.ports}
+    routing = service_and_routes(
+        group, group_class, names, numbers, selector, container_port_names, ctx
+    )
     output.service, output.routers = routing.service, routing.routers
     output.http_port_name = routing.http_port_name
     output.middlewares = routing.middlewares
     output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
         output.headless_service = headless_service(
-            names, numbers, names_by_label, selector, declared
+            names, numbers, names_by_label, selector, container_port_names
         )
     return output
 

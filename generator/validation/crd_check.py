@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -97,10 +97,12 @@ def _describe(error: ValidationError) -> Iterator[tuple[list[Any], str]]:
             yield from _describe(chosen)
             return
     path = list(error.absolute_path)
+    schema = error.schema  # the schema holding the failed keyword: a mapping
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = list(error.schema.get("properties", {}))
+        assert isinstance(schema, Mapping)
+        known = list(schema.get("properties", {}))
         for name in error.instance:
-            if name not in known and not _pattern_match(name, error.schema):
+            if name not in known and not _pattern_match(name, schema):
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
                 hint = f' (did you mean "{close[0]}"?)' if close else ""
                 yield [*path, name], f'unknown field "{name}"{hint}'
@@ -116,7 +118,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[list[Any], str]]:
     yield path, message
 
 
-def _pattern_match(name: str, schema: dict[str, Any]) -> bool:
+def _pattern_match(name: str, schema: Mapping[str, Any]) -> bool:
     return any(re.search(pattern, name) for pattern in schema.get("patternProperties", {}))
 
 

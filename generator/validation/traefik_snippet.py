@@ -68,9 +68,11 @@ def load_snippet(text: str) -> tuple[_Document | None, SnippetProblem | None]:
     """The document with the line of every path, or why it does not load."""
     loader = yaml.SafeLoader(text)
     try:
-        nodes = []
+        nodes: list[yaml.Node] = []
         while loader.check_node():
-            nodes.append(loader.get_node())
+            node = loader.get_node()
+            if node is not None:  # check_node() said a document follows
+                nodes.append(node)
         if len(nodes) > 1:
             line = nodes[1].start_mark.line + 1
             return None, SnippetProblem("traefik-yaml", line, "more than one YAML document")
