@@ -14,6 +14,9 @@ from dataclasses import dataclass
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)$")
 _OPENERS = "{[("
 _CLOSERS = "}])"
+# The characters `_scan` acts on, in code and in a quoted string: others are jumped over.
+_CODE_SPECIAL = re.compile(r'["{}\[\]()=#]')
+_STRING_SPECIAL = re.compile(r'[\\"$%]')
 
 
 @dataclass
@@ -37,8 +40,12 @@ def _scan(line: str) -> _Line:
     i = 0
     stack: list[str] = []
     while i < len(line):
-        char = line[i]
         if stack and stack[-1] == '"':
+            special = _STRING_SPECIAL.search(line, i)
+            if special is None:
+                break
+            i = special.start()
+            char = line[i]
             if char == "\\":
                 i += 2
                 continue
@@ -53,6 +60,12 @@ def _scan(line: str) -> _Line:
                 stack.pop()
             i += 1
             continue
+        if seen_code:  # nothing but the special characters changes the state any more
+            special = _CODE_SPECIAL.search(line, i)
+            if special is None:
+                break
+            i = special.start()
+        char = line[i]
         if char == '"':
             stack.append('"')
             seen_code = True
@@ -99,7 +112,7 @@ def format_hcl(text: str) -> str:
     heredoc_end: str | None = None
     heredoc_body: list[str] = []
     heredoc_indent = 0
-    assign_run: list[int] = []
+    assign_run: list[tuple[int, _Line]] = []
 
     def close_run() -> None:
         if len(assign_run) > 1:
@@ -127,7 +140,7 @@ def format_hcl(text: str) -> str:
         indent = _indent_level(indents, scanned.depth_change)
         output.append("  " * indent + scanned.text)
         if scanned.assign_at is not None:
-            assign_run.append(len(output) - 1)
+            assign_run.append((len(output) - 1, scanned))
         else:
             close_run()
         if scanned.heredoc_marker:
@@ -167,11 +180,10 @@ def _shift_heredoc(body: list[str], indent: int) -> list[str]:
     return [pad + line[current:] if line.strip() else "" for line in body]
 
 
-def _align(lines: list[str], indices: list[int]) -> None:
+def _align(lines: list[str], run: list[tuple[int, _Line]]) -> None:
     parts = []
-    for index in indices:
+    for index, scanned in run:
         line = lines[index]
-        scanned = _scan(line.strip())
         assert scanned.assign_at is not None
         indent = line[: len(line) - len(line.lstrip())]
         key = scanned.text[: scanned.assign_at].rstrip()
