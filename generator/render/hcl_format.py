@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)$")
 _OPENERS = "{[("
@@ -19,7 +20,7 @@ _CODE_SPECIAL = re.compile(r'["{}\[\]()=#]')
 _STRING_SPECIAL = re.compile(r'[\\"$%]')
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
     text: str
     depth_change: int
@@ -29,6 +30,7 @@ class _Line:
     heredoc_indented: bool = False
 
 
+@lru_cache(maxsize=8192)  # generated modules repeat many lines (`}`, `name = var.name`)
 def _scan(line: str) -> _Line:
     """Bracket balance of a line, ignoring brackets inside quoted strings."""
     depth = 0
