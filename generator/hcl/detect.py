@@ -26,6 +26,8 @@ _BARE_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}")
 _FOR_NAMES = re.compile(r"\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b")
 _VARIABLE = re.compile(r'^[ \t]*variable[ \t]+"?([\w-]+)"?', re.MULTILINE)
 _SPECIAL = re.compile(r'[#/"]')  # where a comment or a string may start
+_IN_STRING = re.compile(r'[\\"$%]')  # what `_string_end` acts on in a string
+_IN_INTERPOLATION = re.compile(r'["{}]')  # and in an interpolation
 _BRACKET = re.compile(r"[{}\[\]]")
 _HEREDOC = re.compile(r"<<(-?)(\s*)([A-Za-z_][\w-]*)[ \t]*$")
 
@@ -160,6 +162,10 @@ def _string_end(line: str, position: int) -> int:
     """
     stack = [-1]
     while position < len(line):
+        special = (_IN_STRING if stack[-1] < 0 else _IN_INTERPOLATION).search(line, position)
+        if special is None:
+            break
+        position = special.start()
         char = line[position]
         if stack[-1] < 0:
             if char == "\\":
@@ -211,7 +217,7 @@ def _first_pack_line(text: str, scan: _Scan) -> int | None:
     custom_delimiters = "left_delimiter" in text
     lines: list[int] = []
     for number, line in enumerate(scan.code_lines, start=1):
-        if _PACK_TEMPLATE.search(line):
+        if "[[" in line and _PACK_TEMPLATE.search(line):
             lines.append(number)
             break
     for segment in scan.strings:
@@ -262,8 +268,7 @@ def _env_names(scan: _Scan) -> set[str]:
 
 
 def _collect_env(line: str, context: str | None, names: set[str]) -> None:
-    attribute = _ATTRIBUTE.match(line)
-    if attribute and context == "block:env":
+    if context == "block:env" and (attribute := _ATTRIBUTE.match(line)):
         names.add(attribute.group(1))
 
 
@@ -276,7 +281,7 @@ def _hcl1(text: str, scan: _Scan) -> Found:
             problems.append((number, "a block inside a map or list value"))
         elif in_block and _QUOTED_KEY.match(line):
             problems.append((number, 'a quoted attribute name ("key" = value) in a block'))
-        elif in_block and _ATTRIBUTE.match(line) and _ends_with_comma(line):
+        elif in_block and _ends_with_comma(line) and _ATTRIBUTE.match(line):
             problems.append((number, "a comma after an attribute"))
 
     _walk_structure(scan, check)
@@ -287,9 +292,11 @@ def _hcl1(text: str, scan: _Scan) -> Found:
 
 
 def _ends_with_comma(line: str) -> bool:
+    if not line.rstrip().endswith(","):
+        return False
     opened = sum(line.count(char) for char in "[{(")
     closed = sum(line.count(char) for char in "]})")
-    return opened == closed and line.rstrip().endswith(",")
+    return opened == closed
 
 
 def _heredoc(text: str, scan: _Scan) -> Found:
@@ -310,8 +317,7 @@ def _no_job(text: str, scan: _Scan) -> Found:
 
     def check(number: int, line: str, context: str | None) -> None:
         nonlocal found
-        header = _BLOCK_HEADER.match(line)
-        if header and header.group(1) == "job" and context is None:
+        if context is None and (header := _BLOCK_HEADER.match(line)) and header.group(1) == "job":
             found = True
 
     _walk_structure(scan, check)
