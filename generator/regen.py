@@ -56,7 +56,7 @@ def _regen(specs_dir: Path, out_dir: Path, check: bool, force: bool) -> None:
     regen_cache.forget(out_dir)
     with recording_file_access() as accessed:
         jobspecs, noted = _generate_all(specs_dir, out_dir, check, force)
-    if not noted and out_dir.is_dir():  # notes and kept files are told on every run
+    if key is not None and not noted and out_dir.is_dir():  # notes are told on every run
         regen_cache.remember(out_dir, key, jobspecs, accessed)
 
 

@@ -11,6 +11,7 @@ Anything unreadable or unexpected means "changed": regenerate.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,7 +39,8 @@ def _tree_hash(root: Path, skip: Iterable[str] = ()) -> str:
                 continue
             path = Path(folder, name)
             digest.update(f"{path.relative_to(root)}\0".encode("utf-8", "surrogateescape"))
-            digest.update(_file_hash(path).encode())
+            # A FIFO or device is never read: it could block.
+            digest.update(_file_hash(path).encode() if path.is_file() else b"not a file")
     return digest.hexdigest()
 
 
@@ -60,6 +62,8 @@ def path_state(path: Path) -> str:
     """What a file function would see at `path`: a file's bytes, a folder's files, or none."""
     if path.is_file():
         return "file " + _file_hash(path)
+    if path.exists() and not path.is_dir():
+        return "not a file"
     if path.is_dir():
         return (
             "folder "
@@ -72,7 +76,15 @@ def path_state(path: Path) -> str:
     return "missing"
 
 
-def inputs_key(specs_dir: Path, env: Mapping[str, str]) -> str:
+def inputs_key(specs_dir: Path, env: Mapping[str, str]) -> str | None:
+    """The hash of every input but the files read, or None when one cannot be read."""
+    try:
+        return _inputs_key(specs_dir, env)
+    except OSError:
+        return None
+
+
+def _inputs_key(specs_dir: Path, env: Mapping[str, str]) -> str:
     variables = sorted((k, v) for k, v in env.items() if k.startswith("NOMAD_VAR_"))
     parts = {
         "version": _VERSION,
@@ -99,8 +111,10 @@ def _read(out_dir: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("version") == _VERSION else None
 
 
-def is_fresh(out_dir: Path, key: str) -> bool:
+def is_fresh(out_dir: Path, key: str | None) -> bool:
     """True only when the inputs, the files read and the written modules are as last time."""
+    if key is None:
+        return False
     data = _read(out_dir)
     if data is None or data.get("key") != key:
         return False
@@ -116,11 +130,19 @@ def is_fresh(out_dir: Path, key: str) -> bool:
 
 def forget(out_dir: Path) -> None:
     """Drops the record before generating, so a run that stops halfway is never fresh."""
-    (out_dir / CACHE_FILE).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a folder that cannot be written is the writer's to tell
+        (out_dir / CACHE_FILE).unlink(missing_ok=True)
 
 
 def remember(out_dir: Path, key: str, jobspecs: Iterable[Path], accessed: Iterable[Path]) -> None:
-    read = list(jobspecs)
+    """Records this regeneration; when that fails, the next regen simply generates again."""
+    try:
+        _remember(out_dir, key, list(jobspecs), list(accessed))
+    except OSError:
+        forget(out_dir)
+
+
+def _remember(out_dir: Path, key: str, read: list[Path], accessed: list[Path]) -> None:
     folders = {str(p.resolve().parent) for p in read}
     files = {str(p.resolve()) for p in [*read, *accessed]}
     data = {

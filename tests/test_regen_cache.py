@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -147,3 +148,9 @@ def test_force_always_regenerates(settled: Path) -> None:
 def test_a_broken_cache_regenerates(settled: Path) -> None:
     (settled / "out" / regen_cache.CACHE_FILE).write_text("{not json")
     assert regenerated(settled)
+
+
+def test_a_fifo_beside_the_specs_is_not_read(settled: Path) -> None:
+    os.mkfifo(settled / "specs" / "pipe")
+    assert regenerated(settled)
+    assert not regenerated(settled)
