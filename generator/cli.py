@@ -6,10 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator.diagnostics import InputError, Severity
+from generator.errors import InputError
 from generator.exits import (
     EXIT_INPUT,
     EXIT_STRICT,
@@ -17,17 +18,23 @@ from generator.exits import (
     check_variables,
     too_deep,
 )
-from generator.pipeline import Generation, generate
-from generator.service_spec import PatternChoice, ServiceSpec, find_service_spec
-from generator.settings import DEFAULT_SETTINGS_PATH, Settings, load_settings
-from generator.strict import unaccepted
-from generator.translate.names import service_name_problem
-from generator.writer import Written, write_module
+from generator.pattern_choice import PatternChoice
+
+if TYPE_CHECKING:
+    from generator.pipeline import Generation
+    from generator.service_spec import ServiceSpec
+    from generator.settings import Settings
+    from generator.writer import Written
+
+# `--help` and usage errors never reach a command body: each body imports the pipeline
+# (pydantic, jinja2, python-hcl2) itself, so they stay fast.
 
 
 def resolve_jobspec(
     service: str, jobspec: Path | None, specs_dir: Path
 ) -> tuple[Path, ServiceSpec]:
+    from generator.service_spec import find_service_spec
+
     spec_path, spec = find_service_spec(specs_dir, service)
     if jobspec is not None:
         return jobspec, spec
@@ -49,11 +56,15 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def load_settings_guarded(path: Path | None) -> Settings:
+    from generator.settings import DEFAULT_SETTINGS_PATH, load_settings
+
     with too_deep(str(path or DEFAULT_SETTINGS_PATH)):
         return load_settings(path)
 
 
 def print_text(generation: Generation, written: Written, quiet: bool = False) -> None:
+    from generator.diagnostics import Severity
+
     c = generation.classification
     click.echo(f"{generation.service}: pattern {c.pattern.value} ({generation.jobspec})")
     for reason in c.reasons:
@@ -94,6 +105,8 @@ HELP = {"help_option_names": ["-h", "--help"]}
 
 
 def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: str) -> str:
+    from generator.translate.names import service_name_problem
+
     problem = service_name_problem(service)
     if problem is not None:
         raise InputError("gen-module", None, "invalid-name", problem)
@@ -152,6 +165,10 @@ def main(
     debug: bool,
 ) -> None:
     """Generate modules-k8s/SERVICE from a Nomad jobspec."""
+    from generator.pipeline import generate
+    from generator.strict import unaccepted
+    from generator.writer import write_module
+
     try:
         cli_vars = _parse_vars(variables)
         check_variables(cli_vars, os.environ)

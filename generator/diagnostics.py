@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from generator.diagnostic_codes import CODES
+from generator.errors import InputError as InputError
 
 
 class Severity(StrEnum):
@@ -37,30 +38,6 @@ class Diagnostic(BaseModel):
     def one_line(self) -> str:
         where = f" [{self.path}]" if self.path else ""
         return f"{self.location()}: {self.severity.value}: {self.code}: {self.message}{where}"
-
-
-class InputError(Exception):
-    """Input the generator cannot turn into a module: exit 2, nothing written."""
-
-    def __init__(self, file: str, line: int | None, code: str, message: str) -> None:
-        super().__init__(message)
-        self.file = file
-        self.line = line
-        self.code = code
-        self.message = message
-
-    def one_line(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.code}: {self.message}"
-
-    def as_diagnostic(self) -> Diagnostic:
-        return Diagnostic(
-            severity=Severity.ERROR,
-            code=self.code,
-            message=self.message,
-            file=self.file,
-            line=self.line,
-        )
 
 
 class DiagnosticSink:

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from generator.diagnostics import InputError
+from generator.errors import InputError
 
 EXIT_WRITTEN, EXIT_STRICT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from generator.conversion_rules import RULES, Rule, Status
 from generator.diagnostics import Diagnostic, Severity
@@ -44,6 +44,7 @@ def _compiled() -> tuple[_Compiled, ...]:
     return tuple(sorted(compiled, key=lambda c: c.specificity, reverse=True))
 
 
+@lru_cache(maxsize=4096)  # a jobspec asks for the same few hundred paths again and again
 def rule_for(path: str, subtree_only: bool = False) -> _Compiled | None:
     """The most specific rule for a path of block kinds (`job.group.task.config.image`)."""
     for candidate in _compiled():
@@ -113,10 +114,10 @@ def _walk(
         _report(found, block, None, kind_path, shown, block.line)
         return
     for name, attribute in block.attributes.items():
-        path = f"{kind_path}.{name}"
-        attribute_match = rule_for(path, subtree_only=inside_subtree)
         if inside_subtree:
             continue
+        path = f"{kind_path}.{name}"
+        attribute_match = rule_for(path)
         _report(
             found,
             block,

@@ -111,8 +111,8 @@ def generate(
         unsupported = detect_unsupported_syntax(text, display)
     if unsupported is not None:
         raise unsupported
-    with stage("parse"):
-        tree = parse_hcl(text, display)
+    with stage("parse"):  # detect_unsupported_syntax has checked the input limits
+        tree = parse_hcl(text, display, source_checked=True)
     with stage("evaluate"):
         evaluation = evaluate_jobspec(
             tree,

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
+from generator import regen_cache
 from generator.cli import load_settings_guarded, resolve_jobspec
-from generator.diagnostics import InputError
+from generator.errors import InputError
 from generator.exits import EXIT_INPUT, OneLineCommand, check_variables, too_deep
-from generator.pipeline import generate
-from generator.writer import differences, write_module
 
 SETTINGS_FILE = "settings.yaml"
 
@@ -44,11 +43,38 @@ def main(specs_dir: Path, out_dir: Path, check: bool, force: bool, debug: bool) 
 
 def _regen(specs_dir: Path, out_dir: Path, check: bool, force: bool) -> None:
     check_variables({}, os.environ)
+    if check:
+        _generate_all(specs_dir, out_dir, check, force)
+        return
+    key = regen_cache.inputs_key(specs_dir, os.environ)
+    if not force and regen_cache.is_fresh(out_dir, key):
+        click.echo(f"regen: nothing changed since the last regen of {out_dir}")
+        return
+    # Imported here: a regen with nothing changed needs none of the pipeline.
+    from generator.hcl.functions import recording_file_access
+
+    regen_cache.forget(out_dir)
+    with recording_file_access() as accessed:
+        jobspecs, noted = _generate_all(specs_dir, out_dir, check, force)
+    if key is not None and not noted and out_dir.is_dir():  # notes are told on every run
+        regen_cache.remember(out_dir, key, jobspecs, accessed)
+
+
+def _generate_all(
+    specs_dir: Path, out_dir: Path, check: bool, force: bool
+) -> tuple[list[Path], bool]:
+    """The jobspecs read, and whether the writer had anything to say."""
+    from generator.pipeline import generate
+    from generator.writer import differences, write_module
+
     settings = load_settings_guarded(specs_dir / SETTINGS_FILE)
     problems: list[str] = []
     services = service_specs(specs_dir)
+    jobspecs = []
+    noted = False
     for service in services:
         jobspec, spec = resolve_jobspec(service, None, specs_dir)
+        jobspecs.append(jobspec)
         with too_deep(str(jobspec)):
             generation = generate(service, jobspec, settings, spec)
         if check:
@@ -59,6 +85,7 @@ def _regen(specs_dir: Path, out_dir: Path, check: bool, force: bool) -> None:
             f"{service}: pattern {generation.classification.pattern.value}, "
             f"{len(generation.files)} files, {len(generation.diagnostics)} diagnostics"
         )
+        noted = noted or bool(written.notes or written.kept)
         for note in written.notes:
             click.echo(f"  note: {note}")
         for name in written.kept:
@@ -72,6 +99,7 @@ def _regen(specs_dir: Path, out_dir: Path, check: bool, force: bool) -> None:
             click.echo("make check: generated modules are stale; run `make regen`", err=True)
             sys.exit(1)
         click.echo(f"make check: {len(services)} modules up to date")
+    return jobspecs, noted
 
 
 if __name__ == "__main__":

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from generator.pattern_choice import PatternChoice as PatternChoice
 from generator.settings import read_yaml, validation_error
-
-
-class PatternChoice(StrEnum):
-    AUTO = "auto"
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    E = "E"
 
 
 class ServiceSpec(BaseModel):

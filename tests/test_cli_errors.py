@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from generator import cli
+from generator import pipeline
 from generator.cli import main
 from generator.regen import main as regen_main
 from generator.writer import MANIFEST
@@ -262,7 +262,7 @@ def test_a_recursion_error_that_escapes_is_too_deep_naming_the_jobspec(
     def recurse(*_args: object, **_kwargs: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(cli, "generate", recurse)
+    monkeypatch.setattr(pipeline, "generate", recurse)
     line = one_line_exit_2(run("j", "--jobspec", str(jobspec), "--out", str(tmp_path / "o")))
     assert line.startswith(f"{jobspec}: too-deep: ")
 
@@ -301,7 +301,7 @@ def _boom(*_args: object, **_kwargs: object) -> None:
 def test_an_unexpected_exception_is_internal_error_exit_3_without_traceback(
     tmp_path: Path, jobspec: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "generate", _boom)
+    monkeypatch.setattr(pipeline, "generate", _boom)
     result = run("j", "--jobspec", str(jobspec), "--out", str(tmp_path / "o"))
     assert result.exit_code == 3
     assert result.stderr.strip().splitlines() == [
@@ -313,7 +313,7 @@ def test_an_unexpected_exception_is_internal_error_exit_3_without_traceback(
 def test_debug_shows_the_traceback(
     tmp_path: Path, jobspec: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "generate", _boom)
+    monkeypatch.setattr(pipeline, "generate", _boom)
     result = run("j", "--jobspec", str(jobspec), "--out", str(tmp_path / "o"), "--debug")
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr

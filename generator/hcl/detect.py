@@ -25,6 +25,10 @@ _ATTRIBUTE = re.compile(r"^\s*([\w-]+)\s*=")
 _BARE_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}")
 _FOR_NAMES = re.compile(r"\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b")
 _VARIABLE = re.compile(r'^[ \t]*variable[ \t]+"?([\w-]+)"?', re.MULTILINE)
+_SPECIAL = re.compile(r'[#/"]')  # where a comment or a string may start
+_IN_STRING = re.compile(r'[\\"$%]')  # what `_string_end` acts on in a string
+_IN_INTERPOLATION = re.compile(r'["{}]')  # and in an interpolation
+_BRACKET = re.compile(r"[{}\[\]]")
 _HEREDOC = re.compile(r"<<(-?)(\s*)([A-Za-z_][\w-]*)[ \t]*$")
 
 _TEMPLATE_MESSAGE = (
@@ -64,6 +68,13 @@ class _Scan:
     code_lines: list[str]
     strings: list[_StringSegment] = field(default_factory=list)
     heredoc_problems: list[tuple[int, str]] = field(default_factory=list)
+    _structure: list[tuple[int, str, str | None]] | None = None
+
+    def structure(self) -> list[tuple[int, str, str | None]]:
+        """`_walk_structure`'s lines, computed once for every check."""
+        if self._structure is None:
+            self._structure = _structure(self.code_lines)
+        return self._structure
 
 
 class _Scanner:
@@ -95,6 +106,12 @@ class _Scanner:
                 self.in_comment = end < 0
                 position = len(line) if end < 0 else end + 2
                 continue
+            special = _SPECIAL.search(line, position)
+            if special is None:
+                output.append(line[position:])
+                break
+            output.append(line[position : special.start()])
+            position = special.start()
             char = line[position]
             if char == "#" or line.startswith("//", position):
                 break
@@ -145,6 +162,10 @@ def _string_end(line: str, position: int) -> int:
     """
     stack = [-1]
     while position < len(line):
+        special = (_IN_STRING if stack[-1] < 0 else _IN_INTERPOLATION).search(line, position)
+        if special is None:
+            break
+        position = special.start()
         char = line[position]
         if stack[-1] < 0:
             if char == "\\":
@@ -184,8 +205,9 @@ def _first_go_template_line(text: str, scan: _Scan) -> int | None:
     for number, (line, code) in enumerate(
         zip(text.split("\n"), scan.code_lines, strict=False), start=1
     ):
-        header = _BLOCK_HEADER.match(line)
-        if "{{" in code or (header and "{{" in header.group(2)):
+        if "{{" in code:
+            return number
+        if "{{" in line and (header := _BLOCK_HEADER.match(line)) and "{{" in header.group(2):
             return number
     return None
 
@@ -195,7 +217,7 @@ def _first_pack_line(text: str, scan: _Scan) -> int | None:
     custom_delimiters = "left_delimiter" in text
     lines: list[int] = []
     for number, line in enumerate(scan.code_lines, start=1):
-        if _PACK_TEMPLATE.search(line):
+        if "[[" in line and _PACK_TEMPLATE.search(line):
             lines.append(number)
             break
     for segment in scan.strings:
@@ -241,27 +263,25 @@ def _bound_names(text: str) -> set[str]:
 
 def _env_names(scan: _Scan) -> set[str]:
     names: set[str] = set()
-    _walk_structure(scan, lambda number, line, stack: _collect_env(line, stack, names))
+    _walk_structure(scan, lambda number, line, context: _collect_env(line, context, names))
     return names
 
 
-def _collect_env(line: str, stack: list[str], names: set[str]) -> None:
-    attribute = _ATTRIBUTE.match(line)
-    if attribute and stack and stack[-1] == "block:env":
+def _collect_env(line: str, context: str | None, names: set[str]) -> None:
+    if context == "block:env" and (attribute := _ATTRIBUTE.match(line)):
         names.add(attribute.group(1))
 
 
 def _hcl1(text: str, scan: _Scan) -> Found:
     problems: list[tuple[int, str]] = []
 
-    def check(number: int, line: str, stack: list[str]) -> None:
-        context = stack[-1] if stack else "block:"
-        in_block = context.startswith("block:")
+    def check(number: int, line: str, context: str | None) -> None:
+        in_block = context is None or context.startswith("block:")
         if not in_block and _BLOCK_HEADER.match(line) and not _ATTRIBUTE.match(line):
             problems.append((number, "a block inside a map or list value"))
         elif in_block and _QUOTED_KEY.match(line):
             problems.append((number, 'a quoted attribute name ("key" = value) in a block'))
-        elif in_block and _ATTRIBUTE.match(line) and _ends_with_comma(line):
+        elif in_block and _ends_with_comma(line) and _ATTRIBUTE.match(line):
             problems.append((number, "a comma after an attribute"))
 
     _walk_structure(scan, check)
@@ -272,9 +292,11 @@ def _hcl1(text: str, scan: _Scan) -> Found:
 
 
 def _ends_with_comma(line: str) -> bool:
+    if not line.rstrip().endswith(","):
+        return False
     opened = sum(line.count(char) for char in "[{(")
     closed = sum(line.count(char) for char in "]})")
-    return opened == closed and line.rstrip().endswith(",")
+    return opened == closed
 
 
 def _heredoc(text: str, scan: _Scan) -> Found:
@@ -293,10 +315,9 @@ def _json(text: str, scan: _Scan) -> Found:
 def _no_job(text: str, scan: _Scan) -> Found:
     found = False
 
-    def check(number: int, line: str, stack: list[str]) -> None:
+    def check(number: int, line: str, context: str | None) -> None:
         nonlocal found
-        header = _BLOCK_HEADER.match(line)
-        if header and header.group(1) == "job" and not stack:
+        if context is None and (header := _BLOCK_HEADER.match(line)) and header.group(1) == "job":
             found = True
 
     _walk_structure(scan, check)
@@ -313,22 +334,33 @@ _CHECKS: tuple[Callable[[str, _Scan], Found], ...] = (
 )
 
 
-def _walk_structure(scan: _Scan, visit: Callable[[int, str, list[str]], None]) -> None:
-    """Call `visit(line number, code line, open contexts)` with the contexts at line start.
+def _walk_structure(scan: _Scan, visit: Callable[[int, str, str | None], None]) -> None:
+    """Call `visit(line number, code line, innermost context)`, the context open at line start.
 
     A context is "block:<kind>" for a block body, "object" for `{` in a value and
-    "list" for `[`.
+    "list" for `[`; None at the top level.
     """
+    for number, line, context in scan.structure():
+        visit(number, line, context)
+
+
+def _structure(code_lines: list[str]) -> list[tuple[int, str, str | None]]:
+    """Each code line with its number and the innermost context open at its start."""
+    lines: list[tuple[int, str, str | None]] = []
     stack: list[str] = []
-    for number, line in enumerate(scan.code_lines, start=1):
-        visit(number, line, stack)
+    for number, line in enumerate(code_lines, start=1):
+        lines.append((number, line, stack[-1] if stack else None))
+        brackets = _BRACKET.findall(line)
+        if not brackets:
+            continue
         header = _BLOCK_HEADER.match(line)
         opener = "block:" + header.group(1) if header and not _ATTRIBUTE.match(line) else "object"
-        for char in line:
+        for char in brackets:
             if char == "{":
                 stack.append(opener)
                 opener = "object"
             elif char == "[":
                 stack.append("list")
-            elif char in "}]" and stack:
+            elif stack:
                 stack.pop()
+    return lines

@@ -19,7 +19,8 @@ import re
 import stat
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -204,9 +205,26 @@ def allowed_roots(base_dir: Path) -> tuple[Path, ...]:
     return (base,) if repo is None or repo == base else (base, repo)
 
 
+# Paths file functions looked at, while `recording_file_access()` runs (regen's cache).
+_accessed: list[Path] | None = None
+
+
+@contextmanager
+def recording_file_access() -> Iterator[list[Path]]:
+    """Collects every path a file function resolves (read, tested, or listed) meanwhile."""
+    global _accessed
+    outer, _accessed = _accessed, []
+    try:
+        yield _accessed
+    finally:
+        _accessed = outer
+
+
 def allowed_path(path: Path, shown: str, roots: tuple[Path, ...]) -> Path:
     """`path` resolved (symlinks followed), or LimitError when it lies outside `roots`."""
     resolved = path.resolve()
+    if _accessed is not None:
+        _accessed.append(resolved)
     if not any(resolved.is_relative_to(root) for root in roots):
         raise LimitError(
             "file-not-allowed",

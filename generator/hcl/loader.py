@@ -40,11 +40,13 @@ def load_hcl_file(path: Path | str, display_name: str | None = None) -> Block:
     return parse_hcl(text, file_name)
 
 
-def parse_hcl(text: str, file_name: str) -> Block:
-    try:
-        check_source(text)
-    except LimitError as error:
-        raise InputError(file_name, error.line, error.code, error.reason) from None
+def parse_hcl(text: str, file_name: str, *, source_checked: bool = False) -> Block:
+    """`text` as a `Block` tree; `source_checked` when `check_source` already passed it."""
+    if not source_checked:
+        try:
+            check_source(text)
+        except LimitError as error:
+            raise InputError(file_name, error.line, error.code, error.reason) from None
     try:
         start = hcl2.parses(text, discard_comments=True)
     except UnexpectedInput as error:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)$")
 _OPENERS = "{[("
 _CLOSERS = "}])"
+# The characters `_scan` acts on, in code and in a quoted string: others are jumped over.
+_CODE_SPECIAL = re.compile(r'["{}\[\]()=#]')
+_STRING_SPECIAL = re.compile(r'[\\"$%]')
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
     text: str
     depth_change: int
@@ -26,6 +30,7 @@ class _Line:
     heredoc_indented: bool = False
 
 
+@lru_cache(maxsize=8192)  # generated modules repeat many lines (`}`, `name = var.name`)
 def _scan(line: str) -> _Line:
     """Bracket balance of a line, ignoring brackets inside quoted strings."""
     depth = 0
@@ -37,8 +42,12 @@ def _scan(line: str) -> _Line:
     i = 0
     stack: list[str] = []
     while i < len(line):
-        char = line[i]
         if stack and stack[-1] == '"':
+            special = _STRING_SPECIAL.search(line, i)
+            if special is None:
+                break
+            i = special.start()
+            char = line[i]
             if char == "\\":
                 i += 2
                 continue
@@ -53,6 +62,12 @@ def _scan(line: str) -> _Line:
                 stack.pop()
             i += 1
             continue
+        if seen_code:  # nothing but the special characters changes the state any more
+            special = _CODE_SPECIAL.search(line, i)
+            if special is None:
+                break
+            i = special.start()
+        char = line[i]
         if char == '"':
             stack.append('"')
             seen_code = True
@@ -99,7 +114,7 @@ def format_hcl(text: str) -> str:
     heredoc_end: str | None = None
     heredoc_body: list[str] = []
     heredoc_indent = 0
-    assign_run: list[int] = []
+    assign_run: list[tuple[int, _Line]] = []
 
     def close_run() -> None:
         if len(assign_run) > 1:
@@ -127,7 +142,7 @@ def format_hcl(text: str) -> str:
         indent = _indent_level(indents, scanned.depth_change)
         output.append("  " * indent + scanned.text)
         if scanned.assign_at is not None:
-            assign_run.append(len(output) - 1)
+            assign_run.append((len(output) - 1, scanned))
         else:
             close_run()
         if scanned.heredoc_marker:
@@ -167,11 +182,10 @@ def _shift_heredoc(body: list[str], indent: int) -> list[str]:
     return [pad + line[current:] if line.strip() else "" for line in body]
 
 
-def _align(lines: list[str], indices: list[int]) -> None:
+def _align(lines: list[str], run: list[tuple[int, _Line]]) -> None:
     parts = []
-    for index in indices:
+    for index, scanned in run:
         line = lines[index]
-        scanned = _scan(line.strip())
         assert scanned.assign_at is not None
         indent = line[: len(line) - len(line.lstrip())]
         key = scanned.text[: scanned.assign_at].rstrip()

@@ -26,6 +26,8 @@ _KEYWORDS = frozenset({"for", "in", "if", "else", "endif", "endfor", "true", "fa
 _EXPRESSION = re.compile(r"[A-Za-z0-9_.\-\[\](), ]+")
 _REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\])*")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# A character `_quoted_body` changes: one of `_ESCAPES`, or one `_unprintable` accepts.
+_CHANGED = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def hcl_string(value: str) -> str:
 
 def _quoted_body(template: str) -> str:
     """Template text (sequences already escaped) with the characters a quoted string escapes."""
+    if not _CHANGED.search(template):
+        return template
     out = []
     for char in template:
         if char in _ESCAPES:
