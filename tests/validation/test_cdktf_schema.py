@@ -184,6 +184,7 @@ def real_wheel() -> Path:
         pytest.skip(f"cdktf wheel unavailable: {error}")
 
 
+@pytest.mark.shared
 def test_rebuild_matches_the_shared_schema(real_wheel: Path) -> None:
     shared = require_shared()
     rebuilt = cdktf.configurable_paths(cdktf.rebuild_from_wheel(real_wheel))

@@ -19,6 +19,8 @@ from generator.validation.locate import SchemaPlan
 
 SCHEMA, TERRAFORM, CRD, FMT = Check.SCHEMA, Check.TERRAFORM, Check.CRD, Check.FMT
 
+pytestmark = pytest.mark.shared  # every test checks the mutants against ../shared schemas
+
 
 @dataclass(frozen=True)
 class Mutation:

@@ -155,6 +155,7 @@ def test_without_shared_the_snippet_schema_is_a_note_and_the_rest_runs(
     )
 
 
+@pytest.mark.shared
 def test_known_failures_are_warnings_and_stale_entries_a_note(tmp_path: Path) -> None:
     module = copy_valid_module(tmp_path / "svc")
     replace_in(module / "main.tf", 'target_port = "http"', 'target_port = "web"')

@@ -364,6 +364,7 @@ def _tzdata() -> bool:
         return False
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
 def test_runtime_mutation_is_caught_on_its_line(mutants: _Mutants, mutation: Mutation) -> None:
     if mutation.needs == "shared":
@@ -385,6 +386,7 @@ def test_every_rule_has_a_mutation() -> None:
     assert {m.rule for m in MUTATIONS} == RULE_IDS
 
 
+@pytest.mark.shared
 def test_the_valid_fixture_has_no_runtime_finding(mutants: _Mutants) -> None:
     from validation_helpers import VALID_MODULE
 

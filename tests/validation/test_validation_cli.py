@@ -17,6 +17,7 @@ from generator.validation.cli import main
 FINDING_LINE = re.compile(r"^[^:]+\.(tf|yml):\d+: (fmt|terraform|schema|crd|runtime): ")
 
 
+@pytest.mark.shared
 def test_python_checks_on_a_broken_module_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -66,6 +67,7 @@ def test_a_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "no such directory" in capsys.readouterr().err
 
 
+@pytest.mark.shared
 def test_a_directory_without_modules_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -86,6 +88,7 @@ def test_module_entry_point_runs(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
+@pytest.mark.shared
 def test_bundled_kubectl_schema_is_the_shared_one() -> None:
     shared = require_shared()
     reference = shared / "schemas" / "terraform" / f"alekc-kubectl-{kubectl_fallback.VERSION}.json"
@@ -103,6 +106,7 @@ def test_rules_prints_every_runtime_rule_with_its_source(
     assert out.count("source: ") == len(RULE_IDS)
 
 
+@pytest.mark.shared
 def test_known_runtime_failures_do_not_fail_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
