@@ -77,7 +77,7 @@ def shared_path(*parts: str) -> Path:
 
 def _guard_find_shared() -> None:
     """Make the validation tooling's `find_shared` refuse unmarked tests."""
-    from generator.validation import locate, runtime_check
+    from tools.validation import locate, runtime_check
 
     real = locate.find_shared
 
@@ -101,7 +101,7 @@ _guard_find_shared()
 @pytest.fixture(scope="session")
 def shared_plan() -> Any:
     """The schema plan from ../shared (skips when it is absent)."""
-    from generator.validation.locate import find_shared, plan_schemas
+    from tools.validation.locate import find_shared, plan_schemas
 
     shared, reason = find_shared()
     if shared is None:

@@ -78,8 +78,8 @@ def test_every_jobspec_yields_a_module_or_one_input_error(generations) -> None:
 
 def test_every_module_passes_every_validation_check(generations) -> None:
     pytest.importorskip("jsonschema")
-    from generator.validation import Check, validate_paths
-    from generator.validation.known_failures import load_known, unexpected_runtime_errors
+    from tools.validation import Check, validate_paths
+    from tools.validation.known_failures import load_known, unexpected_runtime_errors
 
     report = validate_paths([str(generations["__out__"])])
     others = [f for f in report.errors if f.check is not Check.RUNTIME]

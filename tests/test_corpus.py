@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-import generator.corpus.runner as runner
-import generator.corpus.worker as worker
-from generator.corpus import Outcome, collect_corpus, generate_all, run_corpus
-from generator.corpus.cli import main
-from generator.corpus.collect import service_name
-from generator.corpus.summary import FileResult, Summary
-from generator.corpus.worker import Task
+import tools.corpus.runner as runner
+import tools.corpus.worker as worker
 from generator.translate.names import service_name_problem
-from generator.validation.known_failures import load_known
-from generator.validation.locate import OFFLINE_ENV, SHARED_ENV, SchemaPlan
+from tools.corpus import Outcome, collect_corpus, generate_all, run_corpus
+from tools.corpus.cli import main
+from tools.corpus.collect import service_name
+from tools.corpus.summary import FileResult, Summary
+from tools.corpus.worker import Task
+from tools.validation.known_failures import load_known
+from tools.validation.locate import OFFLINE_ENV, SHARED_ENV, SchemaPlan
 
 VALID = """\
 job "web" {
@@ -282,7 +282,7 @@ def _blocks_everything(service: str, *args: object, **kwargs: object) -> object:
 def test_the_parent_kills_a_worker_nothing_else_could_stop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.corpus.runner as runner
+    import tools.corpus.runner as runner
 
     monkeypatch.setattr(worker, "generate", _blocks_everything)
     monkeypatch.setattr(worker, "HARD_GRACE", 0.2)
@@ -334,7 +334,7 @@ def test_runtime_findings_are_invalid_unless_switched_off(
 
 
 def test_migratable_files_leave_out_only_refusals_of_input_that_cannot_migrate() -> None:
-    from generator.corpus.summary import FileResult, Summary
+    from tools.corpus.summary import FileResult, Summary
 
     def result(name: str, code: str | None, valid: bool | None = None) -> FileResult:
         outcome = Outcome.MODULE if code is None else Outcome.INPUT_ERROR

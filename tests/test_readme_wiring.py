@@ -145,8 +145,8 @@ ROOT_VERSIONS = """terraform {
 
 def _validate_root(tmp_path: Path, blocks: list[str]) -> list[dict]:
     """`terraform validate` of a root module holding `blocks` beside the example modules."""
-    from generator.validation.locate import plan_schemas
-    from generator.validation.terraform_check import (
+    from tools.validation.locate import plan_schemas
+    from tools.validation.terraform_check import (
         _environment,
         _Job,
         _run_batch,

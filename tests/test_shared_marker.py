@@ -6,15 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_ENV
+from conftest import REPO, SHARED_ENV
 
 pytest_plugins = ["pytester"]
 
-PROBES = '''
+PROBES = """
 import pytest
 from conftest import shared_path
 
-from generator.validation.locate import find_shared
+from tools.validation.locate import find_shared
 
 
 def test_unmarked_path():
@@ -41,14 +41,14 @@ def test_marked_plan(shared_plan):
 
 def test_not_shared():
     pass
-'''
+"""
 
 
 def test_unmarked_readers_fail_and_marked_ones_skip_with_a_reason(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(Path(__file__).with_name("conftest.py"), pytester.path / "conftest.py")
-    pytester.makeini("[pytest]\nmarkers =\n    shared: reads ../shared\n")
+    pytester.makeini(f"[pytest]\npythonpath = {REPO}\nmarkers =\n    shared: reads ../shared\n")
     pytester.makepyfile(test_probes=PROBES)
     monkeypatch.setenv(SHARED_ENV, str(pytester.path / "absent"))
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
-from generator.validation import Check, validate_module
-from generator.validation import cdktf_schema as cdktf
-from generator.validation.locate import plan_schemas
+from tools.validation import Check, validate_module
+from tools.validation import cdktf_schema as cdktf
+from tools.validation.locate import plan_schemas
 
 RESOURCE_JS = """\
 "use strict";

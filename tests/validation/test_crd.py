@@ -8,9 +8,9 @@ import pytest
 
 from generator.diagnostics import Severity
 from generator.hcl import Expr
-from generator.validation import Check, validate_module
-from generator.validation.locate import SchemaPlan
-from generator.validation.manifest_body import PLACEHOLDER, read_yaml_body
+from tools.validation import Check, validate_module
+from tools.validation.locate import SchemaPlan
+from tools.validation.manifest_body import PLACEHOLDER, read_yaml_body
 
 HEREDOC_MODULE = """\
 resource "kubectl_manifest" "route" {

@@ -18,8 +18,8 @@ from conftest import SHARED_ENV
 from validation_helpers import copy_valid_module, line_of, replace_in
 
 from generator.diagnostics import Severity
-from generator.validation import Check, ValidationReport, validate_paths
-from generator.validation.runtime_rules import RULE_IDS
+from tools.validation import Check, ValidationReport, validate_paths
+from tools.validation.runtime_rules import RULE_IDS
 
 LIVENESS_PORT = 'liveness_probe {\n            http_get {\n              path = "/health"\n'
 

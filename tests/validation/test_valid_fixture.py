@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_terraform
 
-from generator.validation import Check, api, terraform_check, validate_module
-from generator.validation.locate import SchemaPlan
+from tools.validation import Check, api, terraform_check, validate_module
+from tools.validation.locate import SchemaPlan
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""`python -m generator.validation`: output lines, the summary, skips said out loud, exit codes."""
+"""`python -m tools.validation`: output lines, the summary, skips said out loud, exit codes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
-from generator.validation import kubectl_fallback
-from generator.validation.cli import main
+from tools.validation import kubectl_fallback
+from tools.validation.cli import main
 
 FINDING_LINE = re.compile(r"^[^:]+\.(tf|yml):\d+: (fmt|terraform|schema|crd|runtime): ")
 
@@ -80,7 +80,7 @@ def test_a_directory_without_modules_says_so(
 
 def test_module_entry_point_runs(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator.validation", str(tmp_path / "nope")],
+        [sys.executable, "-m", "tools.validation", str(tmp_path / "nope")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -98,7 +98,7 @@ def test_bundled_kubectl_schema_is_the_shared_one() -> None:
 def test_rules_prints_every_runtime_rule_with_its_source(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from generator.validation.runtime_rules import RULE_IDS
+    from tools.validation.runtime_rules import RULE_IDS
 
     assert main(["--rules"]) == 0
     out = capsys.readouterr().out
