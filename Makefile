@@ -35,38 +35,38 @@ regen: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator.regen --specs specs --out modules-k8s --check
-	$(BIN)/python -m generator.conversion_matrix --check
+	$(BIN)/python -m tools.conversion_matrix --check
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/python -m generator.validation modules-k8s --known-failures tests/known-runtime-failures.txt
+	$(BIN)/python -m tools.validation modules-k8s --known-failures tests/known-runtime-failures.txt
 
 lint: $(STAMP)
-	$(BIN)/black --check generator tests scripts
-	$(BIN)/ruff check generator tests scripts
+	$(BIN)/black --check generator tools tests scripts
+	$(BIN)/ruff check generator tools tests scripts
 	$(BIN)/mypy $(TYPED)
 
 format: $(STAMP)
-	$(BIN)/black generator tests scripts
-	$(BIN)/ruff check --fix generator tests scripts
+	$(BIN)/black generator tools tests scripts
+	$(BIN)/ruff check --fix generator tools tests scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 validate: $(STAMP)
-	$(BIN)/python -m generator.validation modules-k8s --timings --known-failures tests/known-runtime-failures.txt
+	$(BIN)/python -m tools.validation modules-k8s --timings --known-failures tests/known-runtime-failures.txt
 
 docs: $(STAMP)
-	$(BIN)/python -m generator.conversion_matrix
+	$(BIN)/python -m tools.conversion_matrix
 
 corpus: $(STAMP)
-	$(BIN)/python -m generator.corpus
+	$(BIN)/python -m tools.corpus
 
 wiring: $(STAMP)
 	$(BIN)/python -m generator.wiring_cli modules-k8s $(if $(WIRING),--update $(WIRING))
 
 bench: $(STAMP)
-	$(BIN)/python -m generator.bench
+	$(BIN)/python -m tools.bench
 
 bench-hostile: $(STAMP)
-	$(BIN)/python -m generator.bench_hostile
+	$(BIN)/python -m tools.bench_hostile

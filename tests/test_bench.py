@@ -1,4 +1,4 @@
-"""`python -m generator.bench` over specs/ only: every stage reported, every spec counted."""
+"""`python -m tools.bench` over specs/ only: every stage reported, every spec counted."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import REPO
 
-from generator.bench import STAGES, main
+from tools.bench import STAGES, main
 
 
 def test_bench_reports_every_stage_and_every_spec(
@@ -29,7 +29,7 @@ def test_bench_reports_every_stage_and_every_spec(
 
 
 def test_startup_report_prints_the_three_ratios(tmp_path) -> None:
-    from generator import bench_startup
+    from tools import bench_startup
 
     homelab = tmp_path / "homelab"
     homelab.mkdir()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import shared_path
@@ -16,10 +17,7 @@ from generator.diagnostics import InputError
 from generator.hcl import parse_hcl
 from generator.hcl.evaluate import evaluate_jobspec
 from generator.model_builder import build_job
-from generator.pipeline import Generation, generate
-from generator.service_spec import ServiceSpec
-from generator.settings import Settings
-from generator.writer import write_module
+from generator.pipeline import Generation
 
 VARS: dict[str, dict[str, str]] = {}  # elk's elastic_version becomes a module input
 CSI_PLUGINS = {
@@ -59,26 +57,12 @@ MIGRATABLE = [
     "searxng",
     "vaultwarden",
 ]
+pytestmark = pytest.mark.shared
 
 
-@pytest.fixture(scope="module")
-def generations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generation | InputError]:
-    corpus = shared_path("corpus", "cluster-state")
-    out = tmp_path_factory.mktemp("cluster-state")
-    results: dict[str, Generation | InputError] = {}
-    for jobspec in sorted(corpus.glob("*.nomad.hcl")):
-        service = jobspec.name.removesuffix(".nomad.hcl")
-        try:
-            generation = generate(
-                service, jobspec, Settings(), ServiceSpec(), cli_vars=VARS.get(service)
-            )
-        except InputError as error:
-            results[service] = error
-            continue
-        write_module(out / service, generation.files)
-        results[service] = generation
-    results["__out__"] = out  # type: ignore[assignment]
-    return results
+@pytest.fixture
+def generations(cluster_state_generations: dict[str, Any]) -> dict[str, Any]:
+    return cluster_state_generations
 
 
 def _text(generation: Generation) -> str:
@@ -94,8 +78,8 @@ def test_every_jobspec_yields_a_module_or_one_input_error(generations) -> None:
 
 def test_every_module_passes_every_validation_check(generations) -> None:
     pytest.importorskip("jsonschema")
-    from generator.validation import Check, validate_paths
-    from generator.validation.known_failures import load_known, unexpected_runtime_errors
+    from tools.validation import Check, validate_paths
+    from tools.validation.known_failures import load_known, unexpected_runtime_errors
 
     report = validate_paths([str(generations["__out__"])])
     others = [f for f in report.errors if f.check is not Check.RUNTIME]
@@ -212,9 +196,10 @@ def test_overseerr_litestream_config_is_a_config_map_with_credentials_from_the_s
     assert 'resource "kubernetes_stateful_set"' in main
 
 
-def test_every_template_block_maps_or_is_reported(generations) -> None:
-    corpus = shared_path("corpus", "cluster-state")
-    for jobspec in sorted(corpus.glob("*.nomad.hcl")):
+def test_every_template_block_maps_or_is_reported(
+    generations, cluster_state_jobspecs: list[Path]
+) -> None:
+    for jobspec in cluster_state_jobspecs:
         generation = generations[jobspec.name.removesuffix(".nomad.hcl")]
         if not isinstance(generation, Generation):
             continue
@@ -232,9 +217,8 @@ def test_every_template_block_maps_or_is_reported(generations) -> None:
                         assert destination in text or _reported(generation, template.line)
 
 
-def test_every_cluster_state_file_is_either_checked_above_or_a_csi_plugin() -> None:
-    files = {
-        p.name.removesuffix(".nomad.hcl")
-        for p in shared_path("corpus", "cluster-state").glob("*.nomad.hcl")
-    }
+def test_every_cluster_state_file_is_either_checked_above_or_a_csi_plugin(
+    cluster_state_jobspecs: list[Path],
+) -> None:
+    files = {p.name.removesuffix(".nomad.hcl") for p in cluster_state_jobspecs}
     assert files == set(MIGRATABLE) | CSI_PLUGINS

@@ -37,8 +37,6 @@ from generator.consul_template import (
     to_eso_template,
 )
 
-SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-
 
 def segments(text: str, left: str = "{{", right: str = "}}") -> tuple:
     return analyze_template(text, left, right).segments
@@ -775,13 +773,12 @@ def test_escaped_text_renders_unchanged_before_an_action(text: str, key: str) ->
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is absent")
-def test_corpus_templates_analyse_without_errors() -> None:
+def test_corpus_templates_analyse_without_errors(shared_corpus: Path) -> None:
     from generator.diagnostics import InputError
     from generator.hcl import load_hcl_file
 
     count = 0
-    for path in sorted(SHARED_CORPUS.rglob("*")):
+    for path in sorted(shared_corpus.rglob("*")):
         if path.suffix not in (".hcl", ".nomad") or not path.is_file():
             continue
         try:

@@ -6,9 +6,9 @@ import re
 
 from conftest import REPO
 
-from generator.conversion_matrix import render_matrix
 from generator.conversion_rules import RULES
 from generator.diagnostic_codes import CODES
+from tools.conversion_matrix import render_matrix
 
 
 def test_committed_matrix_is_current() -> None:

@@ -10,18 +10,18 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, shared_path
+from conftest import SHARED
 
-import generator.corpus.runner as runner
-import generator.corpus.worker as worker
-from generator.corpus import Outcome, collect_corpus, generate_all, run_corpus
-from generator.corpus.cli import main
-from generator.corpus.collect import service_name
-from generator.corpus.summary import FileResult, Summary
-from generator.corpus.worker import Task
+import tools.corpus.runner as runner
+import tools.corpus.worker as worker
 from generator.translate.names import service_name_problem
-from generator.validation.known_failures import load_known
-from generator.validation.locate import OFFLINE_ENV, SchemaPlan
+from tools.corpus import Outcome, collect_corpus, generate_all, run_corpus
+from tools.corpus.cli import main
+from tools.corpus.collect import service_name
+from tools.corpus.summary import FileResult, Summary
+from tools.corpus.worker import Task
+from tools.validation.known_failures import load_known
+from tools.validation.locate import OFFLINE_ENV, SHARED_ENV, SchemaPlan
 
 VALID = """\
 job "web" {
@@ -48,9 +48,11 @@ NO_GROUPS = 'job "empty" {\n  datacenters = ["dc1"]\n}\n'
 
 
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Validation never downloads schemas in these tests."""
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Validation never downloads schemas in these tests, and reads the test's own shared
+    directory (`tiny_shared`), not ../shared."""
     monkeypatch.setenv(OFFLINE_ENV, "1")
+    monkeypatch.setenv(SHARED_ENV, str(tmp_path / "shared"))
 
 
 def tiny_shared(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
@@ -212,18 +214,17 @@ def test_a_dying_worker_is_blamed_on_its_file_only(
 
 
 @pytest.mark.shared
-def test_cluster_state_gives_no_traceback_and_no_invalid_module(tmp_path: Path) -> None:
-    cluster_state = shared_path("corpus", "cluster-state")
+def test_cluster_state_gives_no_traceback_and_no_invalid_module(
+    tmp_path: Path, cluster_state: Path
+) -> None:
     shared = tmp_path / "shared"
     (shared / "corpus").mkdir(parents=True)
     (shared / "corpus" / "cluster-state").symlink_to(cluster_state)
     if (SHARED / "schemas").is_dir():
         (shared / "schemas").symlink_to(SHARED / "schemas")
-    started = time.perf_counter()
 
     summary = run_corpus(shared)
 
-    assert time.perf_counter() - started < 60
     assert len(summary.results) == 25
     assert [r.file for r in summary.tracebacks] == []
     known = load_known(Path(__file__).parent / "known-runtime-failures-cluster-state.txt")
@@ -281,7 +282,7 @@ def _blocks_everything(service: str, *args: object, **kwargs: object) -> object:
 def test_the_parent_kills_a_worker_nothing_else_could_stop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.corpus.runner as runner
+    import tools.corpus.runner as runner
 
     monkeypatch.setattr(worker, "generate", _blocks_everything)
     monkeypatch.setattr(worker, "HARD_GRACE", 0.2)
@@ -333,7 +334,7 @@ def test_runtime_findings_are_invalid_unless_switched_off(
 
 
 def test_migratable_files_leave_out_only_refusals_of_input_that_cannot_migrate() -> None:
-    from generator.corpus.summary import FileResult, Summary
+    from tools.corpus.summary import FileResult, Summary
 
     def result(name: str, code: str | None, valid: bool | None = None) -> FileResult:
         outcome = Outcome.MODULE if code is None else Outcome.INPUT_ERROR

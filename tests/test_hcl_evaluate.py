@@ -16,9 +16,6 @@ from generator.hcl import Attribute, Block, Expr, load_hcl_file, parse_hcl
 from generator.hcl.detect import detect_unsupported_syntax
 from generator.hcl.evaluate import Declaration, Evaluation, evaluate_jobspec
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-NO_CORPUS = "../shared/corpus is absent (it sits beside CI and dev checkouts only)"
-
 
 def evaluate(
     text: str,
@@ -576,15 +573,10 @@ def test_detector_accepts_plain_jobspecs(text: str) -> None:
 # ---- the corpus ---------------------------------------------------------------------
 
 
-def _corpus_files() -> list[Path]:
-    return sorted(path for path in CORPUS.rglob("*.hcl") if path.is_file())
-
-
 @pytest.mark.shared
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
-def test_corpus_evaluates_without_crashing() -> None:
+def test_corpus_evaluates_without_crashing(shared_corpus: Path) -> None:
     evaluated = 0
-    for path in _corpus_files():
+    for path in sorted(path for path in shared_corpus.rglob("*.hcl") if path.is_file()):
         try:
             root = load_hcl_file(path, path.name)
             evaluate_jobspec(root, {}, [], env={}, base_dir=path.parent)
@@ -595,11 +587,10 @@ def test_corpus_evaluates_without_crashing() -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
-def test_detector_explains_most_corpus_parse_failures() -> None:
+def test_detector_explains_most_corpus_parse_failures(shared_corpus: Path) -> None:
     failures, explained = 0, 0
     for path in sorted(
-        path for path in CORPUS.rglob("*") if path.suffix in (".hcl", ".nomad", ".tpl")
+        path for path in shared_corpus.rglob("*") if path.suffix in (".hcl", ".nomad", ".tpl")
     ):
         text = path.read_text(encoding="utf-8")
         try:

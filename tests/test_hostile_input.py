@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.bench_hostile import measure
 from generator.cli import main
 from generator.diagnostics import InputError
 from generator.hcl import parse_hcl
@@ -24,7 +23,8 @@ from generator.hcl.limits import (
     footprint,
 )
 from generator.hcl.values import EvalError, to_tree
-from generator.hostile import HOSTILE, job_with
+from tools.bench_hostile import measure
+from tools.hostile import HOSTILE, job_with
 
 
 def evaluate(text: str, base_dir: Path = Path(".")) -> Evaluation:

@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
 
 from generator.classify import classify
 from generator.diagnostics import DiagnosticSink, InputError
@@ -409,11 +408,13 @@ def test_a_check_on_a_port_the_group_does_not_declare_gets_no_probe_and_a_report
 
 
 @pytest.mark.shared
-def test_the_homelab_pods_probe_and_serve_only_ports_their_containers_declare() -> None:
+def test_the_homelab_pods_probe_and_serve_only_ports_their_containers_declare(
+    cluster_state_jobspecs: list[Path],
+) -> None:
     """In every cluster-state pod: a probe's named port is its own container's, a Service
     targets a declared port, no number is declared twice."""
     checked = 0
-    for jobspec in sorted(shared_path("corpus", "cluster-state").glob("*.nomad.hcl")):
+    for jobspec in cluster_state_jobspecs:
         try:
             plan, _ = plan_of(jobspec.read_text(), variables={"elastic_version": "8.15.0"})
         except InputError:

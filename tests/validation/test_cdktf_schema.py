@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
-from generator.validation import Check, validate_module
-from generator.validation import cdktf_schema as cdktf
-from generator.validation.locate import plan_schemas
+from tools.validation import Check, validate_module
+from tools.validation import cdktf_schema as cdktf
+from tools.validation.locate import plan_schemas
 
 RESOURCE_JS = """\
 "use strict";
@@ -184,6 +184,7 @@ def real_wheel() -> Path:
         pytest.skip(f"cdktf wheel unavailable: {error}")
 
 
+@pytest.mark.shared
 def test_rebuild_matches_the_shared_schema(real_wheel: Path) -> None:
     shared = require_shared()
     rebuilt = cdktf.configurable_paths(cdktf.rebuild_from_wheel(real_wheel))

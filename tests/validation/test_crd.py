@@ -8,9 +8,9 @@ import pytest
 
 from generator.diagnostics import Severity
 from generator.hcl import Expr
-from generator.validation import Check, validate_module
-from generator.validation.locate import SchemaPlan
-from generator.validation.manifest_body import PLACEHOLDER, read_yaml_body
+from tools.validation import Check, validate_module
+from tools.validation.locate import SchemaPlan
+from tools.validation.manifest_body import PLACEHOLDER, read_yaml_body
 
 HEREDOC_MODULE = """\
 resource "kubectl_manifest" "route" {
@@ -46,6 +46,7 @@ def _crd(module: Path, plan: SchemaPlan) -> list[tuple[int | None, str, Severity
     return [(f.line, f.message, f.severity) for f in report.findings]
 
 
+@pytest.mark.shared
 def test_heredoc_body_unknown_field_is_found_on_its_line(
     tmp_path: Path, shared_plan: SchemaPlan
 ) -> None:
@@ -61,11 +62,13 @@ def test_heredoc_body_unknown_field_is_found_on_its_line(
     ]
 
 
+@pytest.mark.shared
 def test_heredoc_body_that_fits_passes(tmp_path: Path, shared_plan: SchemaPlan) -> None:
     module = _module(tmp_path, HEREDOC_MODULE.replace("servics", "services"))
     assert _crd(module, shared_plan) == []
 
 
+@pytest.mark.shared
 def test_missing_required_field(tmp_path: Path, shared_plan: SchemaPlan) -> None:
     text = HEREDOC_MODULE.replace(
         "        - match: Host(`${var.host}`)\n          kind", "        - kind"
@@ -79,6 +82,7 @@ def test_missing_required_field(tmp_path: Path, shared_plan: SchemaPlan) -> None
     ]
 
 
+@pytest.mark.shared
 def test_core_api_version_has_no_crd_schema(tmp_path: Path, shared_plan: SchemaPlan) -> None:
     text = 'resource "kubectl_manifest" "cm" {\n  yaml_body = yamlencode({ apiVersion = "v1", kind = "ConfigMap" })\n}\n'
     findings = _crd(_module(tmp_path, text), shared_plan)
@@ -88,6 +92,7 @@ def test_core_api_version_has_no_crd_schema(tmp_path: Path, shared_plan: SchemaP
     )
 
 
+@pytest.mark.shared
 def test_unreadable_body_is_a_warning_not_a_pass(tmp_path: Path, shared_plan: SchemaPlan) -> None:
     text = 'resource "kubectl_manifest" "x" {\n  yaml_body = file("${path.module}/x.yaml")\n}\n'
     findings = _crd(_module(tmp_path, text), shared_plan)

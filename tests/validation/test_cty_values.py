@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from generator.hcl import Expr
-from generator.validation.cty_values import type_errors
+from tools.validation.cty_values import type_errors
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from validation_helpers import copy_valid_module, line_of, replace_in, require_terraform
 
-from generator.validation import Check, ValidationReport, validate_paths
-from generator.validation.locate import SchemaPlan
+from tools.validation import Check, ValidationReport, validate_paths
+from tools.validation.locate import SchemaPlan
 
 SCHEMA, TERRAFORM, CRD, FMT = Check.SCHEMA, Check.TERRAFORM, Check.CRD, Check.FMT
+
+pytestmark = pytest.mark.shared  # every test checks the mutants against ../shared schemas
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in
 
 from generator.diagnostics import Severity
-from generator.validation import Check, validate_paths
-from generator.validation import runtime_formats as formats
-from generator.validation.known_failures import apply_known, finding_key
-from generator.validation.module_files import load_module
-from generator.validation.runtime_pod_rules import host_path_kind
-from generator.validation.runtime_rules import RUNTIME_RULES, rule_table_lines
-from generator.validation.runtime_values import UNKNOWN, Values
-from generator.validation.traefik_snippet import check_snippet
+from tools.validation import Check, validate_paths
+from tools.validation import runtime_formats as formats
+from tools.validation.known_failures import apply_known, finding_key
+from tools.validation.module_files import load_module
+from tools.validation.runtime_pod_rules import host_path_kind
+from tools.validation.runtime_rules import RUNTIME_RULES, rule_table_lines
+from tools.validation.runtime_values import UNKNOWN, Values
+from tools.validation.traefik_snippet import check_snippet
 
 
 @pytest.mark.parametrize(
@@ -155,6 +155,7 @@ def test_without_shared_the_snippet_schema_is_a_note_and_the_rest_runs(
     )
 
 
+@pytest.mark.shared
 def test_known_failures_are_warnings_and_stale_entries_a_note(tmp_path: Path) -> None:
     module = copy_valid_module(tmp_path / "svc")
     replace_in(module / "main.tf", 'target_port = "http"', 'target_port = "web"')

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from validation_helpers import copy_valid_module, line_of, replace_in, require_shared
+from conftest import SHARED_ENV
+from validation_helpers import copy_valid_module, line_of, replace_in
 
 from generator.diagnostics import Severity
-from generator.validation import Check, ValidationReport, validate_paths
-from generator.validation.runtime_rules import RULE_IDS
+from tools.validation import Check, ValidationReport, validate_paths
+from tools.validation.runtime_rules import RULE_IDS
 
 LIVENESS_PORT = 'liveness_probe {\n            http_get {\n              path = "/health"\n'
 
@@ -348,13 +349,27 @@ class _Mutants:
     report: ValidationReport
 
 
-@pytest.fixture(scope="module")
-def mutants(tmp_path_factory: pytest.TempPathFactory) -> _Mutants:
-    root = tmp_path_factory.mktemp("runtime-mutants")
-    for mutation in MUTATIONS:
+def _validated(root: Path, mutations: list[Mutation]) -> _Mutants:
+    for mutation in mutations:
         module = copy_valid_module(root / mutation.name)
         replace_in(module / mutation.file, mutation.old, mutation.new)
     return _Mutants(root, validate_paths([root], checks=[Check.RUNTIME]))
+
+
+@pytest.fixture(scope="module")
+def mutants(tmp_path_factory: pytest.TempPathFactory) -> _Mutants:
+    """The mutations that need no ../shared, checked as on a machine without it."""
+    root = tmp_path_factory.mktemp("runtime-mutants")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARED_ENV, str(root / "no-shared"))
+        return _validated(root, [m for m in MUTATIONS if m.needs != "shared"])
+
+
+@pytest.fixture(scope="module")
+def shared_mutants(tmp_path_factory: pytest.TempPathFactory, shared_plan: object) -> _Mutants:
+    """The mutations that need the Traefik schema of ../shared."""
+    root = tmp_path_factory.mktemp("runtime-mutants-shared")
+    return _validated(root, [m for m in MUTATIONS if m.needs == "shared"])
 
 
 def _tzdata() -> bool:
@@ -364,10 +379,17 @@ def _tzdata() -> bool:
         return False
 
 
-@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
-def test_runtime_mutation_is_caught_on_its_line(mutants: _Mutants, mutation: Mutation) -> None:
-    if mutation.needs == "shared":
-        require_shared()
+@pytest.mark.parametrize(
+    "mutation",
+    [pytest.param(m, marks=[pytest.mark.shared] if m.needs == "shared" else []) for m in MUTATIONS],
+    ids=lambda m: m.name,
+)
+def test_runtime_mutation_is_caught_on_its_line(
+    request: pytest.FixtureRequest, mutation: Mutation
+) -> None:
+    mutants: _Mutants = request.getfixturevalue(
+        "shared_mutants" if mutation.needs == "shared" else "mutants"
+    )
     if mutation.needs == "tzdata" and not _tzdata():
         pytest.skip("no time zone database on this machine")
     module = next(m for m in mutants.report.modules if m.path.name == mutation.name)
@@ -385,9 +407,12 @@ def test_every_rule_has_a_mutation() -> None:
     assert {m.rule for m in MUTATIONS} == RULE_IDS
 
 
-def test_the_valid_fixture_has_no_runtime_finding(mutants: _Mutants) -> None:
+def test_the_valid_fixture_has_no_runtime_finding(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from validation_helpers import VALID_MODULE
 
+    monkeypatch.setenv(SHARED_ENV, str(tmp_path / "no-shared"))
     report = validate_paths([VALID_MODULE], checks=[Check.RUNTIME])
     assert report.messages() == []
     assert report.summary_line().endswith("crd off, runtime 0)")

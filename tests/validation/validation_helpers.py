@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.validation.locate import find_shared
-from generator.validation.terraform_check import unavailable_reason
+from tools.validation.locate import find_shared
+from tools.validation.terraform_check import unavailable_reason
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_MODULE = FIXTURES / "valid_module"

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.hcl import Block
-from generator.validation.module_files import ModuleSource, Resource
-from generator.validation.runtime_values import UNKNOWN, Values
+from tools.validation.module_files import ModuleSource, Resource
+from tools.validation.runtime_values import UNKNOWN, Values
 
 # resource type -> (Kubernetes kind, block path from the resource body to the pod template)
 _TEMPLATE = ("spec", "template")

@@ -1,7 +1,7 @@
 """The runtime check's rules: what the API server, kubelet and Traefik enforce and no schema says.
 
 Plain data, one row per rule: its id (printed in every finding), what it
-demands, and where that demand comes from. `python -m generator.validation
+demands, and where that demand comes from. `python -m tools.validation
 --rules` prints this table.
 """
 

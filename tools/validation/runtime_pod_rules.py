@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Severity
 from generator.hcl import Block
-from generator.validation import runtime_formats as formats
-from generator.validation.runtime_model import Container, Pod
-from generator.validation.runtime_values import Values
+from tools.validation import runtime_formats as formats
+from tools.validation.runtime_model import Container, Pod
+from tools.validation.runtime_values import Values
 
 # (rule, line, message, severity); the caller adds file and address.
 Problem = tuple[str, int, str, Severity]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.validation.provider_schema import ProviderSchema
+from tools.validation.provider_schema import ProviderSchema
 
 _WRITE_ONLY_FIELD = bytes([11 << 3 | 0, 1])  # field 11, varint, true
 

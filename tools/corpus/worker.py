@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from generator.corpus.collect import CorpusFile
-from generator.corpus.summary import DiagnosticRecord, FileResult, Outcome
 from generator.diagnostics import InputError
 from generator.pipeline import generate
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.writer import write_module
+from tools.corpus.collect import CorpusFile
+from tools.corpus.summary import DiagnosticRecord, FileResult, Outcome
 
 HARD_GRACE = 15.0  # seconds after the soft timeout before faulthandler ends the process
 MEMORY_LIMIT = 4 * 1024**3  # address space of a worker: a runaway file gets MemoryError

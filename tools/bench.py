@@ -1,4 +1,4 @@
-"""`python -m generator.bench`: time each generation stage over specs/ and the corpus."""
+"""`python -m tools.bench`: time each generation stage over specs/ and the corpus."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import generator
 from generator.cli import resolve_jobspec
-from generator.corpus.cli import default_shared, positive_int
-from generator.corpus.collect import collect_corpus
 from generator.diagnostics import InputError
 from generator.pipeline import STAGES, generate
 from generator.regen import SETTINGS_FILE, service_specs
 from generator.service_spec import ServiceSpec
 from generator.settings import Settings, load_settings
+from tools.corpus.cli import default_shared, positive_int
+from tools.corpus.collect import collect_corpus
 
 REPO = Path(generator.__file__).resolve().parents[1]
 MODULE, INPUT_ERROR, CRASH = "module", "input error", "crash"
@@ -180,7 +180,7 @@ def bench_set(name: str, inputs: Sequence[BenchInput], repeat: int) -> tuple[lis
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m generator.bench",
+        prog="python -m tools.bench",
         description="Time each generation stage, in process, over specs/ and the shared "
         "corpus; no module is written or validated. Prints figures, asserts nothing.",
     )
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"corpus: {corpus_dir}: no such directory, skipped\n")
     crashed = False
     if not arguments.no_startup:
-        from generator import bench_startup
+        from tools import bench_startup
 
         homelab = (arguments.shared or default_shared()) / "corpus" / "cluster-state"
         lines = bench_startup.report(REPO, homelab, arguments.repeat)

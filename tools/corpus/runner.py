@@ -21,10 +21,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from generator.corpus import worker
-from generator.corpus.collect import collect_corpus
-from generator.corpus.summary import RUNTIME_FINDINGS_FAIL, FileResult, Outcome, Summary, Timings
-from generator.corpus.worker import (
+from tools.corpus import worker
+from tools.corpus.collect import collect_corpus
+from tools.corpus.summary import RUNTIME_FINDINGS_FAIL, FileResult, Outcome, Summary, Timings
+from tools.corpus.worker import (
     Task,
     dump_file,
     init_worker,
@@ -32,8 +32,8 @@ from generator.corpus.worker import (
     run_one,
     traceback_result,
 )
-from generator.validation import Check, validate_directories
-from generator.validation.locate import SHARED_ENV, SchemaPlan, plan_schemas
+from tools.validation import Check, validate_directories
+from tools.validation.locate import SHARED_ENV, SchemaPlan, plan_schemas
 
 DEFAULT_TIMEOUT = 60.0
 WATCHDOG_GRACE = 30.0  # after faulthandler's deadline, the parent kills the worker itself

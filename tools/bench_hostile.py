@@ -1,6 +1,6 @@
-"""`python -m generator.bench_hostile`: seconds and peak memory of `gen-module` per hostile input.
+"""`python -m tools.bench_hostile`: seconds and peak memory of `gen-module` per hostile input.
 
-Each input (generator/hostile.py) runs in its own `gen-module` process; its wall time
+Each input (tools/hostile.py) runs in its own `gen-module` process; its wall time
 and peak RSS (`os.wait4`'s rusage) are printed in a table. A guard (address-space
 limit, timeout) keeps a runaway input from taking the machine. Asserts nothing.
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.hostile import HOSTILE, Hostile, write_hostile
+from tools.hostile import HOSTILE, Hostile, write_hostile
 
 GUARD_BYTES = 4 << 30
 GUARD_SECONDS = 60.0
@@ -96,7 +96,7 @@ def table(measures: Sequence[Measure]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.bench_hostile", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_hostile", description=__doc__)
     parser.add_argument("names", nargs="*", help="only these inputs (default: all)")
     parser.add_argument("--timeout", type=float, default=GUARD_SECONDS)
     arguments = parser.parse_args(argv)

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from generator.validation import terraform_worker
-from generator.validation.locate import VersionSet
-from generator.validation.module_files import ModuleSource
-from generator.validation.plugin_install import install_plugins
-from generator.validation.provider_schema import ProviderSchema
-from generator.validation.report import Check, Finding
-from generator.validation.terraform_output import Problem, fmt_problems, validate_problems
+from tools.validation import terraform_worker
+from tools.validation.locate import VersionSet
+from tools.validation.module_files import ModuleSource
+from tools.validation.plugin_install import install_plugins
+from tools.validation.provider_schema import ProviderSchema
+from tools.validation.report import Check, Finding
+from tools.validation.terraform_output import Problem, fmt_problems, validate_problems
 
 WORKER_TIMEOUT_BASE = 60.0
 WORKER_TIMEOUT_PER_JOB = 30.0

@@ -8,9 +8,9 @@ from typing import Any
 
 from generator.diagnostics import Severity
 from generator.hcl import Block
-from generator.validation import runtime_formats as formats
-from generator.validation.runtime_model import SERVICE_TYPES, KubeObject, Pod
-from generator.validation.runtime_values import UNKNOWN, Values, is_known
+from tools.validation import runtime_formats as formats
+from tools.validation.runtime_model import SERVICE_TYPES, KubeObject, Pod
+from tools.validation.runtime_values import UNKNOWN, Values, is_known
 
 # (rule, line, message, severity); the caller adds file and address.
 Problem = tuple[str, int, str, Severity]

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.diagnostics import InputError
-from generator.validation import runtime_check, schema_check
-from generator.validation.locate import SchemaPlan, plan_schemas
-from generator.validation.module_files import ModuleSource, find_modules, load_module
-from generator.validation.report import ALL_CHECKS, Check, Finding, ModuleReport, ValidationReport
-from generator.validation.terraform_check import (
+from tools.validation import runtime_check, schema_check
+from tools.validation.locate import SchemaPlan, plan_schemas
+from tools.validation.module_files import ModuleSource, find_modules, load_module
+from tools.validation.report import ALL_CHECKS, Check, Finding, ModuleReport, ValidationReport
+from tools.validation.terraform_check import (
     TerraformOutcome,
     run_terraform,
     unavailable_reason,
@@ -131,7 +131,7 @@ def _python_checks(
         module_report.findings.extend(schema_check.check_module(module, plan.version_sets))
         module_report.timings["schema"] = time.perf_counter() - start
     if Check.CRD in report.checks and Check.CRD not in report.skipped and plan.crd_dir:
-        from generator.validation import crd_check  # needs jsonschema, a dev dependency
+        from tools.validation import crd_check  # needs jsonschema, a dev dependency
 
         start = time.perf_counter()
         module_report.findings.extend(crd_check.check_module(module, plan.crd_dir))

@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.validation import plugin_server
-from generator.validation.proto_schema import provider_schema_response
-from generator.validation.provider_schema import ProviderSchema
+from tools.validation import plugin_server
+from tools.validation.proto_schema import provider_schema_response
+from tools.validation.provider_schema import ProviderSchema
 
 CLI_CONFIG_NAME = "terraform.rc"
 

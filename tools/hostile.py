@@ -1,6 +1,6 @@
 """Pathological jobspecs (issue 11): each one is built in a folder, then run through `gen-module`.
 
-`python -m generator.bench_hostile` runs each in its own process and prints seconds
+`python -m tools.bench_hostile` runs each in its own process and prints seconds
 and peak memory; tests assert what each one comes to (a module or a refusal).
 """
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Severity
 from generator.hcl import Block
-from generator.validation.cty_values import type_errors
-from generator.validation.locate import VersionSet
-from generator.validation.module_files import ModuleSource, Resource
-from generator.validation.provider_schema import BlockSchema, ProviderSchema
-from generator.validation.report import Check, Finding
+from tools.validation.cty_values import type_errors
+from tools.validation.locate import VersionSet
+from tools.validation.module_files import ModuleSource, Resource
+from tools.validation.provider_schema import BlockSchema, ProviderSchema
+from tools.validation.report import Check, Finding
 
 PROVIDER_PREFIXES = {"kubernetes": "hashicorp/kubernetes", "kubectl": "alekc/kubectl"}
 META_ATTRIBUTES = frozenset({"count", "for_each", "provider", "depends_on"})

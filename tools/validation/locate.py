@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import generator
-from generator.validation import cdktf_schema, kubectl_fallback
-from generator.validation.provider_schema import (
+from tools.validation import cdktf_schema, kubectl_fallback
+from tools.validation.provider_schema import (
     SchemaDocument,
     load_schema_document,
     parse_schema_document,

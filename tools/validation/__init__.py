@@ -13,11 +13,11 @@ Four checks, each reported as `file:line: check: message`:
   Schema (`crd_check`).
 
 Use `validate_module(path)` / `validate_paths(paths)`, or
-`python -m generator.validation [PATHS...]`.
+`python -m tools.validation [PATHS...]`.
 """
 
-from generator.validation.api import validate_directories, validate_module, validate_paths
-from generator.validation.report import Check, Finding, ModuleReport, ValidationReport
+from tools.validation.api import validate_directories, validate_module, validate_paths
+from tools.validation.report import Check, Finding, ModuleReport, ValidationReport
 
 __all__ = [
     "Check",

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.diagnostics import InputError
 from generator.hcl import Expr, parse_hcl
-from generator.validation.module_files import ModuleSource
+from tools.validation.module_files import ModuleSource
 
 
 class _Unknown:
