@@ -18,8 +18,17 @@ SERVICES = ("searxng", "wiki")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv, outside the repository, with the wheel built from this checkout."""
     root = tmp_path_factory.mktemp("wheel")
+    # A copy of the checkout without build leftovers: setuptools reuses a stale `build/`.
+    source = root / "source"
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), REPO],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), source],
         check=True,
         capture_output=True,
         text=True,
