@@ -18,7 +18,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
 )
 from generator.model import Check, Task
-from generator.render.hcl_values import Interpolated, Raw, symbolic
+from generator.plan_values import StringTemplate
 from generator.translate.context import Context
 from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
@@ -64,7 +64,7 @@ class ImageVariables:
 
 def container_image(
     task: Task, images: ImageVariables, ctx: Context, facts: PodFacts | None = None
-) -> str | Raw | Interpolated:
+) -> str | StringTemplate:
     image = task.config.image
     where = f"task[{task.name}].config.image"
     if not isinstance(image, str) or not image:
@@ -73,7 +73,7 @@ def container_image(
     if facts is not None:
         image = fill_fixed_values(image, task, facts)
     if has_unknown(image):  # a jobspec variable, now a module input, sets (part of) it
-        return symbolic(image)
+        return image
     runtime_tag = _RUNTIME_TAG.fullmatch(image)
     if runtime_tag is not None:
         repository, before, name, after = runtime_tag.groups()
@@ -112,7 +112,7 @@ def fill_fixed_values(text: str, task: Task, facts: PodFacts) -> str:
 
 
 def _strings(values: tuple, facts: PodFacts, ctx: Context, line: int, path: str, env: list[EnvVar]):
-    out: list[str | Interpolated] = []
+    out: list[str | StringTemplate] = []
     for value in values:
         rewritten = rewrite(str(value), facts, ctx, line, path)
         env.extend(rewritten.downward_env)
@@ -338,7 +338,7 @@ def _liveness(probe: Probe | None, ctx: Context) -> Probe | None:
 
 def build_container(
     task: Task,
-    image: str | Interpolated,
+    image: str | StringTemplate,
     facts: PodFacts,
     ports: list[ContainerPort],
     mounts: list[VolumeMountSpec],

@@ -17,7 +17,15 @@ from generator.k8s_plan import (
     Variable,
 )
 from generator.model import Job
-from generator.render.hcl_values import Raw, TerraformExpression, hcl_expression
+from generator.plan_values import (
+    LOCAL_APP_NAME,
+    NAMESPACE,
+    Call,
+    Inline,
+    Ref,
+    resource_name_of,
+    var,
+)
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
@@ -110,7 +118,7 @@ def translate_job(
     if problem is not None:
         raise InputError(job.file, None, "invalid-name", problem)
     app_name = service
-    labels: dict[str, str | Raw] = {"app": APP_NAME}
+    labels: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
@@ -277,22 +285,23 @@ def _ingress(
     settings = ctx.settings
     service, port = group_output.service.tf_name, group_output.http_port_name or "http"
     rules: list[IngressRule] = []
-    for_each = tls_hosts = None
+    for_each: Call | None = None
+    tls_hosts: Ref | list[Ref] | Inline | None = None
     if has_unknown(hosts):  # a module input is part of a host: no default can hold it
         rules, for_each, tls_hosts = _hosts_from_inputs(hosts)
     elif len(hosts) == 1:
         variable = Variable(
             f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
         )
-        rules = [IngressRule(Raw(f"var.{variable.name}"))]
-        tls_hosts = Raw(f"[var.{variable.name}]")
+        rules = [IngressRule(var(variable.name))]
+        tls_hosts = [var(variable.name)]
         plan.variables.append(variable)
     elif hosts:
         variable = Variable(
             f"{prefix}hostnames", "list(string)", "Host names the Ingress serves.", hosts
         )
-        for_each = Raw(f"toset(var.{variable.name})")
-        tls_hosts = Raw(f"var.{variable.name}")
+        for_each = Call("toset", (var(variable.name),))
+        tls_hosts = var(variable.name)
         plan.variables.append(variable)
     plan.ingresses.append(
         Ingress(
@@ -314,13 +323,11 @@ def _ingress(
     _widened_paths(with_hosts, ctx)
 
 
-def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Raw | None, Raw]:
+def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Call | None, Inline]:
     """Hosts written with a jobspec variable, as Terraform expressions over the module input."""
     if len(hosts) == 1:
-        host = hcl_expression(hosts[0])
-        return [IngressRule(TerraformExpression(host))], None, TerraformExpression(f"[{host}]")
-    listed = hcl_expression(hosts)
-    return [], TerraformExpression(f"toset({listed})"), TerraformExpression(listed)
+        return [IngressRule(Inline(hosts[0]))], None, Inline([hosts[0]])
+    return [], Call("toset", (Inline(hosts),)), Inline(hosts)
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
@@ -359,7 +366,7 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
             Output(
                 name,
                 "Name of the Service.",
-                Raw(f"kubernetes_service.{group_output.service.tf_name}.metadata[0].name"),
+                resource_name_of("kubernetes_service", group_output.service.tf_name),
             )
         )
     for variable in plan.variables:
@@ -372,12 +379,10 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
                         if variable.name.endswith("s")
                         else "Host name served by the Ingress."
                     ),
-                    Raw(f"var.{variable.name}"),
+                    var(variable.name),
                 )
             )
-    plan.outputs.append(
-        Output("namespace", "Namespace the module deploys into.", Raw("var.namespace"))
-    )
+    plan.outputs.append(Output("namespace", "Namespace the module deploys into.", NAMESPACE))
 
 
 def _jobspec_inputs(ctx: Context) -> list[Variable]:

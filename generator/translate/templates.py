@@ -12,7 +12,7 @@ from generator.hcl.limits import LimitError
 from generator.hcl.values import EvalError
 from generator.k8s_plan import EnvVar
 from generator.model import Task, Template
-from generator.render.hcl_values import Interpolated
+from generator.plan_values import StringTemplate
 from generator.translate.context import Context
 from generator.translate.interpolation import cluster_dns
 from generator.translate.names import config_map_key
@@ -32,7 +32,7 @@ class FileTarget:
 class ConfigFile:
     template: Template
     key: str
-    content: str | Interpolated
+    content: str | StringTemplate
     targets: list[FileTarget]
     mode: str | None = None
 

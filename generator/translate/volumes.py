@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
 from generator.model import Group, Mount, Task
-from generator.render.hcl_values import Raw
+from generator.plan_values import Ref, ResourceName
 from generator.translate.context import Context
 from generator.translate.host_path_types import Origin, host_path_type
 from generator.translate.interpolation import (
@@ -277,7 +277,11 @@ class PodVolumes:
         )
 
     def config_files(
-        self, volume_name: str, config_map: Raw, items: list[KeyToPath], secret: bool = False
+        self,
+        volume_name: str,
+        config_map: Ref | ResourceName,
+        items: list[KeyToPath],
+        secret: bool = False,
     ) -> str:
         existing = self.volumes.get(volume_name)
         if existing is not None:

@@ -20,7 +20,7 @@ from generator.k8s_plan import (
     Workload,
 )
 from generator.model import Check, Group, Job, Task, VolumeMount
-from generator.render.hcl_values import Call, Raw
+from generator.plan_values import LOCAL_APP_NAME, LOCAL_LABELS, Call, Ref, resource_name_of, var
 from generator.translate.artifacts import artifact_init_containers
 from generator.translate.containers import (
     DOCKER_LIKE_DRIVERS,
@@ -247,8 +247,8 @@ def translate_group(
     upstreams = {
         u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
     }
-    selector: dict[str, str | Raw] = {"app": Raw("local.app_name")}
-    labels: Raw | Call = Raw("local.labels")
+    selector: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
+    labels: Ref | Call = LOCAL_LABELS
     if multi_workload:
         component = names.suffix or ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
         selector["component"] = component
@@ -351,7 +351,7 @@ def translate_group(
             output.config_maps.append(config_map)
             volumes.config_files(
                 volume_name,
-                Raw(f"kubernetes_config_map.{config_map.tf_name}.metadata[0].name"),
+                resource_name_of("kubernetes_config_map", config_map.tf_name),
                 [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
             )
             rendered_files.extend(file_mounts)
@@ -463,7 +463,7 @@ def _sorted_mounts(
 
 
 def _workload(
-    kind: str, names: GroupNames, pod: PodSpec, labels: Raw | Call, selector: dict
+    kind: str, names: GroupNames, pod: PodSpec, labels: Ref | Call, selector: dict
 ) -> Workload:
     return Workload(
         resource_type=kind,
@@ -529,7 +529,7 @@ def _workloads(
     names: GroupNames,
     pod: PodSpec,
     selector: dict,
-    labels: Raw | Call,
+    labels: Ref | Call,
     volumes: PodVolumes,
     ctx: Context,
     stateful_set: bool,
@@ -565,7 +565,7 @@ def _cron_jobs(
     names: GroupNames,
     pod: PodSpec,
     selector: dict,
-    labels: Raw | Call,
+    labels: Ref | Call,
     ctx: Context,
 ) -> list[Workload]:
     assert job.periodic is not None
@@ -586,7 +586,7 @@ def _cron_jobs(
             labels,
             selector,
         )
-        workload.schedule = Raw(f"var.{variable}")
+        workload.schedule = var(variable)
         workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
         workload.suspend = not job.periodic.enabled
         workload.time_zone = job.periodic.time_zone
