@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from generator.classify import gpu_count
 from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Severity
 from generator.hcl.unknowns import has_unknown
@@ -222,7 +221,7 @@ def resources(task: Task, ctx: Context) -> tuple[dict[str, str], dict[str, str |
                 device.line,
                 f"task[{task.name}].resources.device",
             )
-    gpus = gpu_count(task)
+    gpus = task.gpu_count
     if gpus:
         limits["nvidia.com/gpu"] = gpus
     return requests, limits
