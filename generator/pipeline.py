@@ -132,8 +132,7 @@ def generate(
     override = None if choice is PatternChoice.AUTO else Pattern(choice.value)
     with stage("classify"):
         classification = classify(job, override)
-    ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
-    ctx.jobspec_inputs = evaluation.inputs
+    ctx = Context(settings, sink, display, job.name, evaluation.inputs)
     with stage("translate"), known_values(display, evaluation.inputs):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
 

@@ -340,7 +340,7 @@ def test_a_consul_name_without_a_port_stays_a_host_name_even_when_mapped_with_on
     assert rewrite("cache.service.consul", facts(), ctx, LINE, PATH).value == (
         "valkey.d.svc.cluster.local"
     )
-    ctx.internal_services["api"] = ("app-api", 8080)
+    ctx = ctx.for_job({"api": ("app-api", 8080)}, {})
     assert rewrite("-h api.service.consul", facts(), ctx, LINE, PATH).value == StringTemplate(
         ("-h app-api.", Ref("var.namespace"), ".svc.cluster.local")
     )

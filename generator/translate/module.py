@@ -122,17 +122,19 @@ def translate_job(
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
-    secrets = SecretsCollector(ctx)
     names = _group_names(job, ctx)
     multi = len(job.groups) > 1
-    ctx.port_numbers = job_port_numbers(job.groups)
+    port_numbers = job_port_numbers(job.groups)
+    internal_services: dict[str, tuple[str, int | None]] = {}
     for group in job.groups:
         suffix = names[group.name].suffix
         service_name = app_name if suffix is None else f"{app_name}-{suffix}"
-        numbers = ctx.port_numbers[group.name][0]
-        ctx.internal_services.update(
+        numbers = port_numbers[group.name][0]
+        internal_services.update(
             consul_services(group, service_name, ctx.settings.traefik_default_rule, numbers)
         )
+    ctx = ctx.for_job(internal_services, port_numbers)
+    secrets = SecretsCollector(ctx)
     _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []
     skipped: list[InputError] = []
