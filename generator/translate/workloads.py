@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.classify import GroupClass, Pattern
 from generator.diagnostics import InputError, Severity
+from generator.docker_binds import Bind
 from generator.k8s_plan import (
     ConfigMap,
     Container,
@@ -52,6 +53,7 @@ from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate
 from generator.translate.services import HEADLESS_SUFFIX, headless_service, service_and_routes
 from generator.translate.templates import (
     ConfigFile,
+    TaskTemplates,
     config_key,
     file_targets,
     mode_of,
@@ -223,6 +225,68 @@ def _config_map_for(
     return config_map, volume_name, mounts
 
 
+@dataclass
+class GroupScope:
+    """What the tasks of one group share while each becomes a container."""
+
+    job: Job
+    group: Group
+    names: GroupNames
+    images: ImageVariables
+    jobspec_dir: Path | None
+    secrets: SecretsCollector
+    ctx: Context
+    numbers: dict[str, int]  # port label → number
+    owners: dict[str, dict[str, int]]  # task name → the ports its container declares
+    names_by_label: dict[str, str]  # port label → port name; tasks add their own
+    host_ports: dict[str, int]
+    volumes: PodVolumes
+    upstreams: dict[str, int]
+    config_maps: list[ConfigMap] = field(default_factory=list)
+
+
+@dataclass
+class TranslatedTask:
+    container: Container
+    fetchers: list[Container]  # init containers fetching the task's artifacts
+
+
+def group_scope(
+    job: Job,
+    group: Group,
+    names: GroupNames,
+    images: ImageVariables,
+    jobspec_dir: Path | None,
+    secrets: SecretsCollector,
+    ctx: Context,
+) -> GroupScope:
+    numbers = group_ports(group, ctx)
+    check_distinct_port_names(group, numbers, ctx.file)
+    assignment = assign_ports(group, numbers)
+    names_by_label = port_names(numbers)
+    _report_dropped_ports(group, assignment.dropped, ctx)
+    host_ports = static_host_ports(group, numbers)
+    volumes = PodVolumes(ctx, group)
+    upstreams = {
+        u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
+    }
+    return GroupScope(
+        job,
+        group,
+        names,
+        images,
+        jobspec_dir,
+        secrets,
+        ctx,
+        numbers,
+        assignment.owners,
+        names_by_label,
+        host_ports,
+        volumes,
+        upstreams,
+    )
+
+
 def translate_group(
     job: Job,
     group: Group,
@@ -235,18 +299,7 @@ def translate_group(
     stateful_set: bool,
     secrets: SecretsCollector,
 ) -> GroupOutput:
-    output = GroupOutput()
-    numbers = group_ports(group, ctx)
-    check_distinct_port_names(group, numbers, ctx.file)
-    assignment = assign_ports(group, numbers)
-    owners = assignment.owners
-    names_by_label = port_names(numbers)
-    _report_dropped_ports(group, assignment.dropped, ctx)
-    host_ports = static_host_ports(group, numbers)
-    volumes = PodVolumes(ctx, group)
-    upstreams = {
-        u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
-    }
+    scope = group_scope(job, group, names, images, jobspec_dir, secrets, ctx)
     selector: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
     labels: Ref | Call = LOCAL_LABELS
     if multi_workload:
@@ -258,156 +311,13 @@ def translate_group(
     init_containers: list[Container] = []
     artifact_slot = 0
     for task in group.tasks:
-        if task.driver not in DOCKER_LIKE_DRIVERS:
-            ctx.unsupported(
-                f"task {task.name!r} uses the {task.driver!r} driver; only docker and podman"
-                " tasks become containers",
-                task.line,
-                f"task[{task.name}].driver",
-            )
+        if not _runs_as_container(task, ctx):
             continue
-        if task.lifecycle and not task.is_init and not task.is_sidecar:
-            ctx.unsupported(
-                f"task {task.name!r} is a {task.lifecycle.hook} hook without sidecar; Kubernetes"
-                " runs no container after the main ones start or stop",
-                task.lifecycle.line,
-                f"task[{task.name}].lifecycle",
-            )
-            continue
-        cpu, memory = task_cpu_memory(task)
-        facts = PodFacts(
-            job_name=job.name,
-            group_name=group.name,
-            task_name=task.name,
-            namespace=ctx.settings.namespace,
-            ports=numbers,
-            cpu=cpu,
-            memory=memory,
-            upstreams=upstreams,
-            meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
-        )
-        binds = binds_of(task, ctx, facts)
-        mounts: list[VolumeMountSpec] = []
-        rendered_files: list[VolumeMountSpec] = []
-        for mount in task.volume_mounts:
-            volume = volumes.group_volume(mount.volume, not mount.read_only)
-            if volume is None:
-                ctx.needs_decision(
-                    f"volume_mount names volume {mount.volume!r}, which the group does not declare",
-                    mount.line,
-                    f"task[{task.name}].volume_mount",
-                )
-                continue
-            request = next(v for v in group.volumes if v.name == mount.volume)
-            mounts.append(
-                VolumeMountSpec(
-                    volume,
-                    mount.destination,
-                    None,
-                    mount.read_only or request.read_only,
-                    _mount_propagation(task, mount, ctx),
-                )
-            )
-        for bind in binds:
-            spec = volumes.bind_mount(task, bind)
-            if spec is not None:
-                mounts.append(spec)
-        templates, dynamic = translate_static_templates(task, binds, jobspec_dir, ctx)
-        secret_files: list[ConfigFile] = []
-        env_from_secret = False
-        for template, text in dynamic:
-            where = f"task[{task.name}].template[{template.destination}]"
-            outcome = translate_dynamic_template(task, facts, template, text, secrets, ctx, where)
-            templates.env.extend(outcome.env)
-            env_from_secret = env_from_secret or outcome.env_from_secret
-            taken = {f.key for f in templates.files}
-            for static_template, static_text in outcome.static_files:
-                targets = file_targets(static_template.destination, binds)
-                key = config_key(static_template.destination, taken)
-                templates.files.append(
-                    ConfigFile(static_template, key, static_text, targets, mode_of(static_template))
-                )
-            for secret_template, key in outcome.secret_files:
-                targets = file_targets(secret_template.destination, binds)
-                secret_files.append(
-                    ConfigFile(secret_template, key, "", targets, mode_of(secret_template))
-                )
-        if secret_files:
-            volume = volumes.config_files(
-                "secrets",
-                TARGET_NAME,
-                [KeyToPath(f.key, f.key, f.mode) for f in secret_files],
-                secret=True,
-            )
-            rendered_files.extend(
-                VolumeMountSpec(volume, target.mount_path, f.key, True)
-                for f in secret_files
-                for target in f.targets
-            )
-        if templates.files:
-            config_map, volume_name, file_mounts = _config_map_for(
-                task, templates.files, names, "local.labels"
-            )
-            output.config_maps.append(config_map)
-            volumes.config_files(
-                volume_name,
-                resource_name_of("kubernetes_config_map", config_map.tf_name),
-                [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
-            )
-            rendered_files.extend(file_mounts)
-        if _uses_task_dir(task, "alloc") or any(m.name == "alloc" for m in mounts):
-            name = volumes.task_dir(task, "alloc")
-            if not any(m.name == name and m.sub_path is None for m in mounts):
-                mounts.append(VolumeMountSpec(name, "/alloc"))
-        if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
-            mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
-        if _uses_task_dir(task, "secrets") and not any(m.mount_path == "/secrets" for m in mounts):
-            mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
-        if task.config.shm_size:
-            mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
-        for label in owners.get(task.name, {}):
-            names_by_label.setdefault(label, port_name(label))
-        ports = _container_ports(owners.get(task.name, {}), names_by_label, numbers, host_ports)
-        declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
-        probe, restart_probe = (
-            (None, None)
-            if task.is_init
-            else _probe_for_task(group, task, names_by_label, numbers, declared, ctx)
-        )
-        facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
-        container = build_container(
-            task,
-            container_image(task, images, ctx, facts),
-            facts,
-            ports,
-            _sorted_mounts(rendered_files, mounts),
-            probe,
-            templates.env,
-            ctx,
-            restart_probe,
-        )
-        if env_from_secret:
-            container.env_from_secrets.append(TARGET_NAME)
-        delay = task.shutdown_delay_seconds or group.shutdown_delay_seconds
-        if delay and not task.is_init:
-            container.pre_stop_sleep_seconds = delay
-            ctx.needs_decision(
-                f"shutdown_delay becomes a preStop `sleep {delay}` in {task.name!r}: its image"
-                " needs a sleep binary",
-                task.line if task.shutdown_delay_seconds else group.line,
-                f"task[{task.name}].shutdown_delay",
-            )
-        fetchers = artifact_init_containers(
-            task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
-        )
-        for fetcher in fetchers:
-            for mount in fetcher.volume_mounts:
-                if not any(m.mount_path == mount.mount_path for m in container.volume_mounts):
-                    container.volume_mounts.append(mount)
+        translated = translate_task(scope, task)
         # Nomad fetches a task's artifacts before any of its prestart tasks run.
-        init_containers[artifact_slot:artifact_slot] = fetchers
-        artifact_slot += len(fetchers)
-        (init_containers if task.is_init else containers).append(container)
+        init_containers[artifact_slot:artifact_slot] = translated.fetchers
+        artifact_slot += len(translated.fetchers)
+        (init_containers if task.is_init else containers).append(translated.container)
 
     if not containers:
         raise InputError(
@@ -416,6 +326,203 @@ def translate_group(
             "no-containers",
             f"group {group.name!r} has no task that can run as a container",
         )
+    return _group_output(
+        scope, group_class, selector, labels, containers, init_containers, stateful_set
+    )
+
+
+def _runs_as_container(task: Task, ctx: Context) -> bool:
+    if task.driver not in DOCKER_LIKE_DRIVERS:
+        ctx.unsupported(
+            f"task {task.name!r} uses the {task.driver!r} driver; only docker and podman"
+            " tasks become containers",
+            task.line,
+            f"task[{task.name}].driver",
+        )
+        return False
+    if task.lifecycle and not task.is_init and not task.is_sidecar:
+        ctx.unsupported(
+            f"task {task.name!r} is a {task.lifecycle.hook} hook without sidecar; Kubernetes"
+            " runs no container after the main ones start or stop",
+            task.lifecycle.line,
+            f"task[{task.name}].lifecycle",
+        )
+        return False
+    return True
+
+
+def translate_task(scope: GroupScope, task: Task) -> TranslatedTask:
+    """One task → its container and the init containers fetching its artifacts."""
+    job, group, ctx, volumes = scope.job, scope.group, scope.ctx, scope.volumes
+    cpu, memory = task_cpu_memory(task)
+    facts = PodFacts(
+        job_name=job.name,
+        group_name=group.name,
+        task_name=task.name,
+        namespace=ctx.settings.namespace,
+        ports=scope.numbers,
+        cpu=cpu,
+        memory=memory,
+        upstreams=scope.upstreams,
+        meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
+    )
+    binds = binds_of(task, ctx, facts)
+    mounts = _volume_mounts(scope, task)
+    for bind in binds:
+        spec = volumes.bind_mount(task, bind)
+        if spec is not None:
+            mounts.append(spec)
+    templates, rendered_files, env_from_secret = _task_files(scope, task, facts, binds)
+    _add_task_dir_mounts(task, volumes, mounts)
+    for label in scope.owners.get(task.name, {}):
+        scope.names_by_label.setdefault(label, port_name(label))
+    ports = _container_ports(
+        scope.owners.get(task.name, {}), scope.names_by_label, scope.numbers, scope.host_ports
+    )
+    declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
+    probe, restart_probe = (
+        (None, None)
+        if task.is_init
+        else _probe_for_task(group, task, scope.names_by_label, scope.numbers, declared, ctx)
+    )
+    facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
+    container = build_container(
+        task,
+        container_image(task, scope.images, ctx, facts),
+        facts,
+        ports,
+        _sorted_mounts(rendered_files, mounts),
+        probe,
+        templates.env,
+        ctx,
+        restart_probe,
+    )
+    if env_from_secret:
+        container.env_from_secrets.append(TARGET_NAME)
+    delay = task.shutdown_delay_seconds or group.shutdown_delay_seconds
+    if delay and not task.is_init:
+        container.pre_stop_sleep_seconds = delay
+        ctx.needs_decision(
+            f"shutdown_delay becomes a preStop `sleep {delay}` in {task.name!r}: its image"
+            " needs a sleep binary",
+            task.line if task.shutdown_delay_seconds else group.line,
+            f"task[{task.name}].shutdown_delay",
+        )
+    fetchers = artifact_init_containers(
+        task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
+    )
+    for fetcher in fetchers:
+        for mount in fetcher.volume_mounts:
+            if not any(m.mount_path == mount.mount_path for m in container.volume_mounts):
+                container.volume_mounts.append(mount)
+    return TranslatedTask(container, fetchers)
+
+
+def _volume_mounts(scope: GroupScope, task: Task) -> list[VolumeMountSpec]:
+    """The task's `volume_mount`s of the group's volumes."""
+    mounts: list[VolumeMountSpec] = []
+    for mount in task.volume_mounts:
+        volume = scope.volumes.group_volume(mount.volume, not mount.read_only)
+        if volume is None:
+            scope.ctx.needs_decision(
+                f"volume_mount names volume {mount.volume!r}, which the group does not declare",
+                mount.line,
+                f"task[{task.name}].volume_mount",
+            )
+            continue
+        request = next(v for v in scope.group.volumes if v.name == mount.volume)
+        mounts.append(
+            VolumeMountSpec(
+                volume,
+                mount.destination,
+                None,
+                mount.read_only or request.read_only,
+                _mount_propagation(task, mount, scope.ctx),
+            )
+        )
+    return mounts
+
+
+def _task_files(
+    scope: GroupScope, task: Task, facts: PodFacts, binds: list[Bind]
+) -> tuple[TaskTemplates, list[VolumeMountSpec], bool]:
+    """The task's templates: env, the mounts of the files rendered into a ConfigMap or the
+    Secret, and whether the container takes its env from the Secret."""
+    ctx, volumes = scope.ctx, scope.volumes
+    rendered_files: list[VolumeMountSpec] = []
+    templates, dynamic = translate_static_templates(task, binds, scope.jobspec_dir, ctx)
+    secret_files: list[ConfigFile] = []
+    env_from_secret = False
+    for template, text in dynamic:
+        where = f"task[{task.name}].template[{template.destination}]"
+        outcome = translate_dynamic_template(task, facts, template, text, scope.secrets, ctx, where)
+        templates.env.extend(outcome.env)
+        env_from_secret = env_from_secret or outcome.env_from_secret
+        taken = {f.key for f in templates.files}
+        for static_template, static_text in outcome.static_files:
+            targets = file_targets(static_template.destination, binds)
+            key = config_key(static_template.destination, taken)
+            templates.files.append(
+                ConfigFile(static_template, key, static_text, targets, mode_of(static_template))
+            )
+        for secret_template, key in outcome.secret_files:
+            targets = file_targets(secret_template.destination, binds)
+            secret_files.append(
+                ConfigFile(secret_template, key, "", targets, mode_of(secret_template))
+            )
+    if secret_files:
+        volume = volumes.config_files(
+            "secrets",
+            TARGET_NAME,
+            [KeyToPath(f.key, f.key, f.mode) for f in secret_files],
+            secret=True,
+        )
+        rendered_files.extend(
+            VolumeMountSpec(volume, target.mount_path, f.key, True)
+            for f in secret_files
+            for target in f.targets
+        )
+    if templates.files:
+        config_map, volume_name, file_mounts = _config_map_for(
+            task, templates.files, scope.names, "local.labels"
+        )
+        scope.config_maps.append(config_map)
+        volumes.config_files(
+            volume_name,
+            resource_name_of("kubernetes_config_map", config_map.tf_name),
+            [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
+        )
+        rendered_files.extend(file_mounts)
+    return templates, rendered_files, env_from_secret
+
+
+def _add_task_dir_mounts(task: Task, volumes: PodVolumes, mounts: list[VolumeMountSpec]) -> None:
+    """/alloc, /local, /secrets where the task uses them, and /dev/shm for shm_size."""
+    if _uses_task_dir(task, "alloc") or any(m.name == "alloc" for m in mounts):
+        name = volumes.task_dir(task, "alloc")
+        if not any(m.name == name and m.sub_path is None for m in mounts):
+            mounts.append(VolumeMountSpec(name, "/alloc"))
+    if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
+        mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
+    if _uses_task_dir(task, "secrets") and not any(m.mount_path == "/secrets" for m in mounts):
+        mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
+    if task.config.shm_size:
+        mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
+
+
+def _group_output(
+    scope: GroupScope,
+    group_class: GroupClass,
+    selector: dict[str, str | Ref],
+    labels: Ref | Call,
+    containers: list[Container],
+    init_containers: list[Container],
+    stateful_set: bool,
+) -> GroupOutput:
+    """The group's pod → its workloads, Service and routes."""
+    job, group, names, ctx, volumes = scope.job, scope.group, scope.names, scope.ctx, scope.volumes
+    numbers, host_ports = scope.numbers, scope.host_ports
+    output = GroupOutput(config_maps=scope.config_maps)
     volumes.prune({m.name for c in containers + init_containers for m in c.volume_mounts})
     pod = PodSpec(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
@@ -435,7 +542,7 @@ def translate_group(
     output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
         output.headless_service = headless_service(
-            names, numbers, names_by_label, selector, declared
+            names, numbers, scope.names_by_label, selector, declared
         )
     return output
 
