@@ -185,7 +185,7 @@ class Service:
     tf_name: str
     name: Name
     selector: dict[str, str | Ref]
-    labels_local: str
+    labels: Ref
     ports: list[ServicePort]
     headless: bool = False  # cluster_ip None, for a StatefulSet's pod DNS names
 
@@ -205,7 +205,7 @@ class IngressRule:
 class Ingress:
     tf_name: str
     name: Name
-    labels_local: str
+    labels: Ref
     rules: list[IngressRule]
     hosts_for_each: Call | None
     service_tf_name: str
@@ -222,7 +222,7 @@ class Ingress:
 class ConfigMap:
     tf_name: str
     name: Name
-    labels_local: str
+    labels: Ref
     data: dict[str, str | StringTemplate]
 
 

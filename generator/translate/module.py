@@ -19,6 +19,7 @@ from generator.k8s_plan import (
 from generator.model import Job
 from generator.plan_values import (
     LOCAL_APP_NAME,
+    LOCAL_LABELS,
     NAMESPACE,
     Call,
     Inline,
@@ -309,7 +310,7 @@ def _ingress(
         Ingress(
             tf_name=names.tf_name,
             name=names.name,
-            labels_local="local.labels",
+            labels=LOCAL_LABELS,
             rules=rules,
             hosts_for_each=for_each,
             service_tf_name=service,

@@ -207,13 +207,13 @@ def _report_dropped_ports(group: Group, dropped: dict[str, str], ctx: Context) -
 
 
 def _config_map_for(
-    task: Task, files: list[ConfigFile], names: GroupNames, labels: str
+    task: Task, files: list[ConfigFile], names: GroupNames, labels: Ref
 ) -> tuple[ConfigMap, str, list[VolumeMountSpec]]:
     tf_name = tf_identifier(f"{names.tf_name}_{task.name}")
     config_map = ConfigMap(
         tf_name=tf_name,
         name=names.with_suffix(k8s_name(f"{task.name}-config")),
-        labels_local=labels,
+        labels=labels,
         data={f.key: f.content for f in files},
     )
     volume_name = k8s_name(f"{task.name}-config")
@@ -484,7 +484,7 @@ def _task_files(
         )
     if templates.files:
         config_map, volume_name, file_mounts = _config_map_for(
-            task, templates.files, scope.names, "local.labels"
+            task, templates.files, scope.names, LOCAL_LABELS
         )
         scope.config_maps.append(config_map)
         volumes.config_files(
