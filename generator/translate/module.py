@@ -46,6 +46,7 @@ from generator.translate.names import (
 from generator.translate.ports import consul_services, job_port_numbers
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
+from generator.translate.tasks import group_scope
 from generator.translate.traefik import RouterTags
 from generator.translate.traefik_snippet import GroupRouting, carry_routing
 from generator.translate.workloads import GroupOutput, translate_group
@@ -141,17 +142,9 @@ def translate_job(
     skipped: list[InputError] = []
     for group in job.groups:
         try:
+            scope = group_scope(job, group, names[group.name], images, jobspec_dir, secrets, ctx)
             group_output = translate_group(
-                job,
-                group,
-                classification.groups[group.name],
-                names[group.name],
-                multi,
-                images,
-                jobspec_dir,
-                ctx,
-                spec.stateful_set,
-                secrets,
+                scope, classification.groups[group.name], multi, spec.stateful_set
             )
         except InputError as error:
             if error.code != "no-containers" or len(job.groups) == 1:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from generator.classify import GroupClass, Pattern
 from generator.diagnostics import InputError, Severity
 from generator.k8s_plan import ConfigMap, Container, PodSpec, Service, Workload
 from generator.model import Group, Job
 from generator.plan_values import LOCAL_APP_NAME, LOCAL_LABELS, Call, Ref, var
-from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
 from generator.translate.placement import placement
 from generator.translate.rollout import apply_update
-from generator.translate.secrets import SecretsCollector
 from generator.translate.services import HEADLESS_SUFFIX, headless_service, service_and_routes
-from generator.translate.tasks import GroupScope, group_scope, runs_as_container, translate_task
+from generator.translate.tasks import GroupScope, runs_as_container, translate_task
 from generator.translate.traefik import RouterTags
 from generator.translate.volumes import PodVolumes
 
@@ -71,18 +68,10 @@ def _binds_node_ports(pod: PodSpec) -> bool:
 
 
 def translate_group(
-    job: Job,
-    group: Group,
-    group_class: GroupClass,
-    names: GroupNames,
-    multi_workload: bool,
-    images: ImageVariables,
-    jobspec_dir: Path | None,
-    ctx: Context,
-    stateful_set: bool,
-    secrets: SecretsCollector,
+    scope: GroupScope, group_class: GroupClass, multi_workload: bool, stateful_set: bool
 ) -> GroupOutput:
-    scope = group_scope(job, group, names, images, jobspec_dir, secrets, ctx)
+    """The group's tasks → containers → its pod, workloads, Service and routes."""
+    group, names, ctx = scope.group, scope.names, scope.ctx
     selector: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
     labels: Ref | Call = LOCAL_LABELS
     if multi_workload:
