@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from generator.diagnostics import InputError
-from generator.model import Group, Job, Task
-from generator.translate.volumes import docker_binds
+from generator.model import GPU_VENDORS, Group, Job, Task
 
 
 class Pattern(StrEnum):
@@ -27,7 +26,6 @@ PATTERN_TITLES = {
 }
 # When groups differ, the job is named after the most demanding one.
 PRECEDENCE = [Pattern.E, Pattern.B, Pattern.D, Pattern.C, Pattern.A]
-GPU_VENDORS = ("nvidia/gpu", "nvidia", "gpu")
 
 
 @dataclass
@@ -43,15 +41,6 @@ class Classification:
     pattern: Pattern
     groups: dict[str, GroupClass]
     reasons: list[str]
-
-
-def gpu_count(task: Task) -> int:
-    """GPUs a task asks for: `device "nvidia/gpu"`, or docker's nvidia runtime (one)."""
-    devices = task.resources.devices if task.resources else ()
-    count = sum(d.count for d in devices if d.name.startswith(GPU_VENDORS))
-    if count == 0 and task.config.runtime == "nvidia":
-        return 1
-    return count
 
 
 def gpu_devices(group: Group) -> list[str]:
@@ -95,8 +84,7 @@ def persistent_volumes(group: Group) -> list[str]:
                     f"task {task.name!r} writes to {request.type} volume"
                     f" {request.source or request.name!r} at {mount.destination}"
                 )
-        binds, _ = docker_binds(task)
-        for bind in binds:
+        for bind in task.config.binds:
             if bind.read_only:
                 continue
             if bind.kind == "bind" and not bind.is_docker_volume and bind.source.startswith("/"):

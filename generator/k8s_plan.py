@@ -1,24 +1,24 @@
 """What one generated module contains, in Kubernetes terms, before rendering.
 
 The translator builds a `ModulePlan`; templates render it. Nothing here knows
-about Nomad or about HCL syntax beyond `Raw` references and `Interpolated` strings.
+about Nomad or about HCL syntax: references, templates and names are `generator.plan_values`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.render.hcl_values import Call, Interpolated, Raw
+from generator.plan_values import Call, Inline, Ref, ResourceName, StringTemplate
 
 # A Kubernetes name in a module: `local.app_name` or `"${local.app_name}-<suffix>"`.
-Name = Raw | Interpolated
+Name = ResourceName
 
 
 @dataclass
 class EnvVar:
     name: str
-    value: str | Raw | Interpolated | None = None
-    secret_name: str | Name | None = None
+    value: str | Ref | StringTemplate | None = None
+    secret_name: str | Ref | ResourceName | None = None
     secret_key: str | None = None
     field_path: str | None = None
 
@@ -71,7 +71,7 @@ class SecurityContext:
 @dataclass
 class Container:
     name: str
-    image: str | Raw | Interpolated
+    image: str | StringTemplate
     image_pull_policy: str | None = None
     working_dir: str | None = None
     stdin: bool = False
@@ -86,7 +86,7 @@ class Container:
     readiness_probe: Probe | None = None
     volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
     security_context: SecurityContext | None = None
-    env_from_secrets: list[Name] = field(default_factory=list)
+    env_from_secrets: list[ResourceName] = field(default_factory=list)
     pre_stop_sleep_seconds: int | None = None
 
 
@@ -106,7 +106,7 @@ class PodVolume:
     host_path_type: str | None = None
     size_limit: str | None = None
     medium: str | None = None
-    source_name: str | Name | None = None
+    source_name: str | Ref | ResourceName | None = None
     items: list[KeyToPath] = field(default_factory=list)
     default_mode: str | None = None
 
@@ -133,7 +133,7 @@ class PodSpec:
     volumes: list[PodVolume] = field(default_factory=list)
     node_selector: dict[str, str] = field(default_factory=dict)
     node_affinity: list[MatchExpression] = field(default_factory=list)  # all must hold
-    host_anti_affinity: dict[str, str | Raw] | None = None  # these pods: one per node
+    host_anti_affinity: dict[str, str | Ref] | None = None  # these pods: one per node
     tolerations: list[Toleration] = field(default_factory=list)
     runtime_class_name: str | None = None
     host_network: bool = False
@@ -155,8 +155,8 @@ class Workload:
     resource_type: str  # kubernetes_deployment | kubernetes_stateful_set | ...
     tf_name: str
     name: Name
-    labels: Raw | Call  # local.labels, or merged with the group's component label
-    selector: dict[str, str | Raw]
+    labels: Ref | Call  # local.labels, or merged with the group's component label
+    selector: dict[str, str | Ref]
     pod: PodSpec
     replicas: int | None = None
     strategy: str | None = None  # RollingUpdate | Recreate
@@ -165,7 +165,7 @@ class Workload:
     min_ready_seconds: int | None = None
     progress_deadline_seconds: int | None = None
     service_name: Name | None = None
-    schedule: Raw | None = None
+    schedule: Ref | None = None
     concurrency_policy: str | None = None
     suspend: bool = False
     time_zone: str | None = None
@@ -184,8 +184,8 @@ class ServicePort:
 class Service:
     tf_name: str
     name: Name
-    selector: dict[str, str | Raw]
-    labels_local: str
+    selector: dict[str, str | Ref]
+    labels: Ref
     ports: list[ServicePort]
     headless: bool = False  # cluster_ip None, for a StatefulSet's pod DNS names
 
@@ -198,22 +198,22 @@ class IngressPath:
 
 @dataclass
 class IngressRule:
-    host: Raw
+    host: Ref | Inline
 
 
 @dataclass
 class Ingress:
     tf_name: str
     name: Name
-    labels_local: str
+    labels: Ref
     rules: list[IngressRule]
-    hosts_for_each: Raw | None
+    hosts_for_each: Call | None
     service_tf_name: str
     port_name: str
     ingress_class: str
-    annotations: dict[str, str | Interpolated]
+    annotations: dict[str, str | StringTemplate]
     tls_secret_name: str | None
-    tls_hosts: Raw | None
+    tls_hosts: Ref | list[Ref] | Inline | None
     paths: list[IngressPath] = field(default_factory=lambda: [IngressPath("/")])
     hostless_paths: list[IngressPath] = field(default_factory=list)  # any host
 
@@ -222,8 +222,8 @@ class Ingress:
 class ConfigMap:
     tf_name: str
     name: Name
-    labels_local: str
-    data: dict[str, str | Interpolated]
+    labels: Ref
+    data: dict[str, str | StringTemplate]
 
 
 @dataclass
@@ -241,7 +241,7 @@ class ExternalSecret:
     refresh_interval: str
     target_name: Name
     data: list[SecretRef]
-    template_data: dict[str, str | Interpolated] = field(default_factory=dict)
+    template_data: dict[str, str | StringTemplate] = field(default_factory=dict)
     extract_keys: list[str] = field(default_factory=list)
 
 
@@ -259,7 +259,7 @@ class Variable:
 class Output:
     name: str
     description: str
-    value: Raw
+    value: Ref
 
 
 @dataclass
@@ -287,7 +287,7 @@ class TraefikMiddleware:
 class ModulePlan:
     service: str
     app_name: str
-    labels: dict[str, str | Raw]
+    labels: dict[str, str | Ref]
     variables: list[Variable] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)

@@ -10,6 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from generator.docker_binds import Bind
+
+# Device names Nomad's GPU plugins register (`device "nvidia/gpu"`).
+GPU_VENDORS = ("nvidia/gpu", "nvidia", "gpu")
+
 
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -149,13 +154,17 @@ class Mount(Node):
 
 
 class DockerConfig(Node):
-    image: Any = None
-    args: tuple[Any, ...] = ()
-    command: Any = None
-    entrypoint: tuple[Any, ...] = ()
+    # Values as the jobspec wrote them: a string, usually; anything else is reported.
+    image: object = None
+    args: tuple[object, ...] = ()
+    command: object = None
+    entrypoint: tuple[object, ...] = ()
     ports: tuple[str, ...] = ()
-    volumes: tuple[Any, ...] = ()
+    volumes: tuple[object, ...] = ()
     mounts: tuple[Mount, ...] = ()
+    # `volumes` and `mount` blocks parsed (generator.docker_binds); entries not parsed.
+    binds: tuple[Bind, ...] = ()
+    unparsed_volumes: tuple[object, ...] = ()
     privileged: bool = False
     cap_add: tuple[str, ...] = ()
     shm_size: int | None = None
@@ -236,6 +245,15 @@ class Task(Node):
     @property
     def is_main(self) -> bool:
         return self.lifecycle is None
+
+    @property
+    def gpu_count(self) -> int:
+        """GPUs the task asks for: `device "nvidia/gpu"`, or docker's nvidia runtime (one)."""
+        devices = self.resources.devices if self.resources else ()
+        count = sum(d.count for d in devices if d.name.startswith(GPU_VENDORS))
+        if count == 0 and self.config.runtime == "nvidia":
+            return 1
+        return count
 
     @property
     def is_sidecar(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from generator.diagnostics import InputError
+from generator.docker_binds import parse_binds
 from generator.durations import parse_duration_seconds
 from generator.hcl.evaluate import missing_variable
 from generator.hcl.tree import Block, Expr
@@ -513,6 +514,10 @@ def _with_legacy_ports(
 def _docker_config(block: Block) -> DockerConfig:
     r = _Reader(block)
     command = block.get("command")
+    volumes = r.values("volumes")
+    mounts = tuple(_mount(m) for m in block.children("mount"))
+    volume_driver = r.str("volume_driver")
+    binds, unparsed = parse_binds(volumes, mounts, volume_driver, block.line)
     return DockerConfig(
         line=block.line,
         image=block.get("image"),
@@ -520,8 +525,10 @@ def _docker_config(block: Block) -> DockerConfig:
         command=command,
         entrypoint=r.values("entrypoint"),
         ports=r.strings("ports"),
-        volumes=r.values("volumes"),
-        mounts=tuple(_mount(m) for m in block.children("mount")),
+        volumes=volumes,
+        mounts=mounts,
+        binds=binds,
+        unparsed_volumes=unparsed,
         privileged=bool(r.bool("privileged")),
         cap_add=r.strings("cap_add"),
         shm_size=r.int("shm_size"),
@@ -530,7 +537,7 @@ def _docker_config(block: Block) -> DockerConfig:
         work_dir=r.str("work_dir"),
         network_mode=r.str("network_mode"),
         force_pull=bool(r.bool("force_pull")),
-        volume_driver=r.str("volume_driver"),
+        volume_driver=volume_driver,
         cap_drop=r.strings("cap_drop"),
         security_opt=r.strings("security_opt"),
         readonly_rootfs=bool(r.bool("readonly_rootfs")),

@@ -135,8 +135,7 @@ def generate(
         classification = classify(job, override)
     # Reasons are read by people: a module input reads as the `${var.x}` it stands for.
     classification.reasons[:] = [shown(reason) for reason in classification.reasons]
-    ctx = Context(settings=settings, sink=sink, file=display, job_name=job.name)
-    ctx.jobspec_inputs = evaluation.inputs
+    ctx = Context(settings, sink, display, job.name, evaluation.inputs)
     with stage("translate"), known_values(display, evaluation.inputs):
         plan = translate_job(job, classification, spec, service, jobspec.parent, ctx)
 

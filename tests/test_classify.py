@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.classify import GroupClass, Pattern, classify, classify_group, gpu_count
+from generator.classify import GroupClass, Pattern, classify, classify_group
 from generator.diagnostics import InputError
 from generator.hcl import parse_hcl
 from generator.model import Job
@@ -106,7 +106,7 @@ def test_gpu_device_is_d() -> None:
     result = single(job)
     assert result.pattern is Pattern.D
     assert result.reasons == ["task 'gpu' asks for device 'nvidia/gpu' x2"]
-    assert gpu_count(job.groups[0].tasks[0]) == 2
+    assert job.groups[0].tasks[0].gpu_count == 2
 
 
 def test_nvidia_runtime_is_d_with_one_gpu() -> None:
@@ -114,14 +114,14 @@ def test_nvidia_runtime_is_d_with_one_gpu() -> None:
     result = single(job)
     assert result.pattern is Pattern.D
     assert result.reasons == ["task 'web' runs with docker's nvidia runtime (one GPU)"]
-    assert gpu_count(job.groups[0].tasks[0]) == 1
+    assert job.groups[0].tasks[0].gpu_count == 1
 
 
 def test_non_gpu_device_is_not_d() -> None:
     task = GPU_TASK.replace('device "nvidia/gpu"', 'device "intel/fpga"')
     job = job_of(HTTP_NETWORK + task)
     assert single(job).pattern is Pattern.A
-    assert gpu_count(job.groups[0].tasks[0]) == 0
+    assert job.groups[0].tasks[0].gpu_count == 0
 
 
 def test_litestream_is_b() -> None:
@@ -311,7 +311,7 @@ def test_override_c_applies_to_every_group() -> None:
 def test_every_gpu_task_is_named_in_the_reasons() -> None:
     runtime_task = WEB_TASK.replace('image = "nginx:1"', 'runtime = "nvidia"')
     job = job_of(HTTP_NETWORK + GPU_TASK + runtime_task)
-    assert [gpu_count(task) for task in job.groups[0].tasks] == [2, 1]
+    assert [task.gpu_count for task in job.groups[0].tasks] == [2, 1]
     assert single(job).reasons == [
         "task 'gpu' asks for device 'nvidia/gpu' x2",
         "task 'web' runs with docker's nvidia runtime (one GPU)",

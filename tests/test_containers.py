@@ -11,7 +11,8 @@ from generator.hcl import parse_hcl
 from generator.k8s_plan import EnvVar, Probe, SecurityContext
 from generator.model import Check, Task
 from generator.model_builder import build_job
-from generator.render.hcl_values import Interpolated, Raw, hcl_value
+from generator.plan_values import Ref, StringTemplate
+from generator.render.hcl_values import hcl_value
 from generator.settings import Settings
 from generator.translate.containers import (
     ImageVariables,
@@ -97,11 +98,11 @@ def test_registry_with_port_and_digest() -> None:
     ctx = make_ctx()
     images = ImageVariables()
     image = container_image(with_image("registry.local:5000/org/app:1.2@sha256:abcd"), images, ctx)
-    assert image == Interpolated(
-        ("registry.local:5000/org/app:", Raw("var.image_tag"), "@sha256:abcd")
+    assert image == StringTemplate(
+        ("registry.local:5000/org/app:", Ref("var.image_tag"), "@sha256:abcd")
     )
-    assert isinstance(image, Interpolated)
-    assert image.render() == '"registry.local:5000/org/app:${var.image_tag}@sha256:abcd"'
+    assert isinstance(image, StringTemplate)
+    assert hcl_value(image) == '"registry.local:5000/org/app:${var.image_tag}@sha256:abcd"'
     assert images.by_repository == {"registry.local:5000/org/app": ("image_tag", "1.2")}
 
 
@@ -563,7 +564,7 @@ def test_a_tag_known_only_at_run_time_becomes_a_variable_without_default(
     image: str, expected: str
 ) -> None:
     images, ctx = ImageVariables(), make_ctx()
-    assert str(container_image(with_image(image), images, ctx)) == expected
+    assert hcl_value(container_image(with_image(image), images, ctx)) == expected
     assert images.without_default == {"image_tag"}
     assert [d.code for d in ctx.sink] == ["needs-decision"]
 

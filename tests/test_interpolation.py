@@ -6,7 +6,8 @@ import pytest
 
 from generator.diagnostics import Diagnostic, DiagnosticSink, Severity
 from generator.k8s_plan import EnvVar
-from generator.render.hcl_values import Interpolated, Raw
+from generator.plan_values import Ref, StringTemplate
+from generator.render.hcl_values import hcl_value
 from generator.settings import ServiceMapping, Settings
 from generator.translate.context import Context
 from generator.translate.interpolation import (
@@ -186,11 +187,11 @@ def test_plain_text_is_unchanged() -> None:
 def test_consul_name_with_port_becomes_namespaced_service() -> None:
     ctx = make_ctx()
     result = rewrite("postgres://x.service.consul:5432/app", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(
-        ("postgres://x.", Raw("var.namespace"), ".svc.cluster.local:5432/app")
+    assert result.value == StringTemplate(
+        ("postgres://x.", Ref("var.namespace"), ".svc.cluster.local:5432/app")
     )
-    assert isinstance(result.value, Interpolated)
-    assert result.value.render() == '"postgres://x.${var.namespace}.svc.cluster.local:5432/app"'
+    assert isinstance(result.value, StringTemplate)
+    assert hcl_value(result.value) == '"postgres://x.${var.namespace}.svc.cluster.local:5432/app"'
     assert diagnostics(ctx) == [("warning", "needs-decision", LINE, PATH)]
     assert messages(ctx) == [
         "Consul name 'x.service.consul:5432' assumed to be Service 'x' in the module's"
@@ -210,7 +211,7 @@ def test_consul_name_with_port_becomes_namespaced_service() -> None:
 def test_consul_name_forms(text: str, service: str, tail: str) -> None:
     ctx = make_ctx()
     parts = rewrite_consul_names(text, ctx, LINE, PATH)
-    assert [p for p in parts if p != ""] == [f"{service}.", Raw("var.namespace"), tail]
+    assert [p for p in parts if p != ""] == [f"{service}.", Ref("var.namespace"), tail]
     assert [d.code for d in ctx.sink] == ["needs-decision"]
 
 
@@ -228,8 +229,8 @@ def test_settings_mapping_without_namespace_keeps_var_namespace() -> None:
     settings = Settings(services={"cache": ServiceMapping(name="valkey")})
     ctx = make_ctx(settings)
     result = rewrite("cache.service.consul:6379", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(
-        ("valkey.", Raw("var.namespace"), ".svc.cluster.local:6379")
+    assert result.value == StringTemplate(
+        ("valkey.", Ref("var.namespace"), ".svc.cluster.local:6379")
     )
     assert len(ctx.sink) == 0
 
@@ -238,8 +239,8 @@ def test_each_unmapped_consul_name_is_reported() -> None:
     settings = Settings(services={"a": ServiceMapping(name="alpha", namespace="ns")})
     ctx = make_ctx(settings)
     result = rewrite("a.service.consul,b.service.consul:1", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(
-        ("alpha.ns.svc.cluster.local,b.", Raw("var.namespace"), ".svc.cluster.local:1")
+    assert result.value == StringTemplate(
+        ("alpha.ns.svc.cluster.local,b.", Ref("var.namespace"), ".svc.cluster.local:1")
     )
     assert messages(ctx) == [
         "Consul name 'b.service.consul:1' assumed to be Service 'b' in the module's namespace;"
@@ -260,7 +261,7 @@ def test_non_consul_dns_name_is_untouched() -> None:
 def test_upstream_addr_uses_bind_port() -> None:
     ctx = make_ctx()
     result = rewrite("${NOMAD_UPSTREAM_ADDR_db}", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(("db.", Raw("var.namespace"), ".svc.cluster.local:5432"))
+    assert result.value == StringTemplate(("db.", Ref("var.namespace"), ".svc.cluster.local:5432"))
     assert result.downward_env == []
     messages = [d.message for d in ctx.sink]
     assert [d.code for d in ctx.sink] == ["needs-decision", "needs-decision"]
@@ -287,7 +288,7 @@ def test_upstream_addr_with_mapping_uses_mapped_service() -> None:
 def test_upstream_ip_becomes_service_host() -> None:
     ctx = make_ctx()
     result = rewrite("${NOMAD_UPSTREAM_IP_db}", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(("db.", Raw("var.namespace"), ".svc.cluster.local"))
+    assert result.value == StringTemplate(("db.", Ref("var.namespace"), ".svc.cluster.local"))
 
 
 def test_unknown_upstream_port_is_reported() -> None:
@@ -339,9 +340,9 @@ def test_a_consul_name_without_a_port_stays_a_host_name_even_when_mapped_with_on
     assert rewrite("cache.service.consul", facts(), ctx, LINE, PATH).value == (
         "valkey.d.svc.cluster.local"
     )
-    ctx.internal_services["api"] = ("app-api", 8080)
-    assert rewrite("-h api.service.consul", facts(), ctx, LINE, PATH).value == Interpolated(
-        ("-h app-api.", Raw("var.namespace"), ".svc.cluster.local")
+    ctx = ctx.for_job({"api": ("app-api", 8080)}, {})
+    assert rewrite("-h api.service.consul", facts(), ctx, LINE, PATH).value == StringTemplate(
+        ("-h app-api.", Ref("var.namespace"), ".svc.cluster.local")
     )
 
 
@@ -357,4 +358,4 @@ def test_an_upstream_with_a_dash_is_found_under_nomads_cleaned_env_name(variable
 def test_an_unknown_upstream_written_with_underscores_is_read_as_a_consul_name() -> None:
     ctx = make_ctx()
     result = rewrite("${NOMAD_UPSTREAM_IP_my_cache}", facts(), ctx, LINE, PATH)
-    assert result.value == Interpolated(("my-cache.", Raw("var.namespace"), ".svc.cluster.local"))
+    assert result.value == StringTemplate(("my-cache.", Ref("var.namespace"), ".svc.cluster.local"))

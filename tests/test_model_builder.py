@@ -687,3 +687,44 @@ def test_a_second_task_reusing_a_legacy_port_label_is_recorded_as_a_conflict() -
     assert {p.label: p.to for p in group.network.ports} == {"http": 80}
     assert [t.config.ports for t in group.tasks] == [("http",), ()]
     assert group.network.legacy_conflicts == (("two", "http", 8080, 27),)
+
+
+# --- docker binds and GPUs, parsed into the model ----------------------------------------
+
+
+def test_docker_volumes_and_mounts_are_parsed_into_binds() -> None:
+    job = job_of(task_job("""\
+        driver = "docker"
+        config {
+          image = "x:1"
+          volume_driver = "local"
+          volumes = ["/srv/a:/a:ro", "${NOMAD_ALLOC_DIR}/data:/data", "no-colon"]
+          mount {
+            type = "bind"
+            source = "/run/x.sock"
+            target = "/x.sock"
+          }
+        }
+    """))
+    config = job.groups[0].tasks[0].config
+    assert [(b.source, b.target, b.read_only, b.driver) for b in config.binds] == [
+        ("/srv/a", "/a", True, "local"),
+        ("alloc/data", "/data", False, "local"),
+        ("/run/x.sock", "/x.sock", False, None),
+    ]
+    assert config.binds[1].dir_variable == "NOMAD_ALLOC_DIR"
+    assert config.binds[2].mount_block
+    assert config.unparsed_volumes == ("no-colon",)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('resources {\n  device "nvidia/gpu" {\n    count = 2\n  }\n}\n', 2),
+        ('config {\n  image = "x:1"\n  runtime = "nvidia"\n}\n', 1),
+        ('resources {\n  device "intel/qat" {}\n}\n', 0),
+    ],
+)
+def test_a_task_carries_its_gpu_count(body: str, expected: int) -> None:
+    job = job_of(task_job('driver = "docker"\n' + body))
+    assert job.groups[0].tasks[0].gpu_count == expected

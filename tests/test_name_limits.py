@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import InputError
+from generator.hcl.unknowns import TfExpr, marker
 from generator.pipeline import generate
-from generator.render.hcl_values import Interpolated, Raw
+from generator.plan_values import ResourceName
+from generator.render.hcl_values import hcl_value
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
 from generator.translate.name_limits import resolved_name
@@ -31,14 +33,26 @@ def jobspec(tmp_path: Path, groups: dict[str, str], extra: str = "") -> Path:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        (Raw("local.app_name"), "web"),
-        (Interpolated((Raw("local.app_name"), "-db-headless")), "web-db-headless"),
-        (Interpolated((Raw("local.app_name"), "-", Raw("var.x"))), None),
-        (Raw("var.name"), None),
+        (ResourceName(), "web"),
+        (ResourceName("-db-headless"), "web-db-headless"),
+        (ResourceName("-db").with_suffix("-2"), "web-db-2"),
+        (ResourceName("-" + marker(TfExpr("var.x", ("x",)))), None),
     ],
 )
-def test_resolved_name(name: Raw | Interpolated, expected: str | None) -> None:
+def test_resolved_name(name: ResourceName, expected: str | None) -> None:
     assert resolved_name(name, "web") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (ResourceName(), "local.app_name"),
+        (ResourceName("-db-headless"), '"${local.app_name}-db-headless"'),
+        (ResourceName('-a"${b}'), '"${local.app_name}-a\\"$${b}"'),
+    ],
+)
+def test_a_resource_name_is_written_by_the_renderer(name: ResourceName, expected: str) -> None:
+    assert hcl_value(name) == expected
 
 
 def test_a_stateful_set_name_over_52_characters_is_an_input_error(tmp_path: Path) -> None:

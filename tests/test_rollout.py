@@ -9,7 +9,7 @@ from generator.hcl import parse_hcl
 from generator.k8s_plan import PodSpec, Workload
 from generator.model import Job
 from generator.model_builder import build_job
-from generator.render.hcl_values import Raw
+from generator.plan_values import Ref, ResourceName
 from generator.settings import Settings
 from generator.translate.context import Context
 from generator.translate.rollout import apply_update
@@ -28,8 +28,8 @@ def workload(kind: str = "kubernetes_deployment", replicas: int | None = 3, **fi
     made = Workload(
         resource_type=kind,
         tf_name="app",
-        name=Raw("local.app_name"),
-        labels=Raw("local.labels"),
+        name=ResourceName(),
+        labels=Ref("local.labels"),
         selector={},
         pod=PodSpec(containers=[]),
         replicas=replicas,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.diagnostics import DiagnosticSink
+from generator.docker_binds import Bind, parse_volume_string
 from generator.hcl import parse_hcl
 from generator.k8s_plan import PodVolume, VolumeMountSpec
 from generator.model import Group, Task
@@ -13,14 +14,7 @@ from generator.settings import Settings
 from generator.translate.context import Context
 from generator.translate.interpolation import PodFacts
 from generator.translate.names import k8s_name
-from generator.translate.volumes import (
-    Bind,
-    PodVolumes,
-    binds_of,
-    nfs_export,
-    parse_volume_string,
-    task_dir_of,
-)
+from generator.translate.volumes import PodVolumes, binds_of, nfs_export, task_dir_of
 
 FILE = "x.nomad.hcl"
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from generator import plan_values
 from generator.hcl import unknowns
 from generator.hcl.unknowns import TfExpr
 
@@ -149,8 +150,26 @@ def hcl_key(key: str) -> str:
     return key if _IDENTIFIER.fullmatch(key) and key not in _KEYWORDS else hcl_string(key)
 
 
+def lowered(value: object) -> object:
+    """A plan value (`generator.plan_values`) as the renderer's `Raw`, `Interpolated` or `Call`."""
+    if isinstance(value, plan_values.Ref):
+        return Raw(value.path)
+    if isinstance(value, plan_values.ResourceName):
+        return lowered(value.as_template())
+    if isinstance(value, plan_values.StringTemplate):
+        return Interpolated(
+            tuple(Raw(p.path) if isinstance(p, plan_values.Ref) else p for p in value.parts)
+        )
+    if isinstance(value, plan_values.Call):
+        return Call(value.function, value.arguments)
+    if isinstance(value, plan_values.Inline):
+        return TerraformExpression(hcl_expression(value.value))
+    return value
+
+
 def hcl_value(value: object, indent: int = 0) -> str:
     """Render a Python value as an HCL expression, multi-line where needed."""
+    value = lowered(value)
     if isinstance(value, Raw):
         return value.text
     if isinstance(value, Interpolated):
@@ -222,6 +241,7 @@ def _inline(value: object) -> str:
 
 def _quoted(value: object) -> str | None:
     """A string as a quoted string even when it could be a heredoc; None for other values."""
+    value = lowered(value)
     if isinstance(value, str) and unknowns.NONCE in value:
         value = symbolic(value)
     if isinstance(value, Raw):
@@ -319,6 +339,7 @@ def symbolic(text: str) -> str | Raw | Interpolated:
 
 def hcl_expression(value: object) -> str:
     """`value` as one Terraform expression on one line (a function argument, an operand)."""
+    value = lowered(value)
     if isinstance(value, str) and "\n" in value and unknowns.NONCE not in value:
         return hcl_string(value)
     if isinstance(value, str) and unknowns.NONCE in value:

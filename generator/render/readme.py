@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.k8s_plan import Container, ModulePlan, PodVolume, Workload
+from generator.render.hcl_values import hcl_value
 from generator.translate.name_limits import resolved_name
 from generator.wiring import ModuleInput, inline_hcl, module_label, root_module_block
 
@@ -100,7 +101,7 @@ def readme_facts(plan: ModulePlan, source: ReadmeSource) -> ReadmeFacts:
         namespace=_namespace(plan),
     )
     for workload in plan.workloads:
-        name = resolved_name(workload.name, plan.app_name) or str(workload.name)
+        name = resolved_name(workload.name, plan.app_name) or hcl_value(workload.name)
         facts.workloads.append((KUBECTL_KIND.get(workload.resource_type, "deployment"), name))
         facts.host_data.extend(_host_data(workload, name))
     facts.hosts = _hosts(plan)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from generator.diagnostics import Severity
 from generator.k8s_plan import MatchExpression, PodSpec
 from generator.model import Constraint
-from generator.render.hcl_values import Raw
+from generator.plan_values import Ref
 from generator.translate.context import Context
 
 # Nomad node attributes with a well-known Kubernetes node label of the same meaning.
@@ -32,7 +32,7 @@ def place_by_constraints(
     job_constraints: Iterable[Constraint],
     constraints: Iterable[Constraint],
     pod: PodSpec,
-    selector: dict[str, str | Raw],
+    selector: dict[str, str | Ref],
     ctx: Context,
     where: str,
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from generator.classify import gpu_count
 from generator.credentials import CREDENTIAL_NAME
 from generator.diagnostics import Severity
 from generator.hcl.unknowns import has_unknown
@@ -18,7 +17,7 @@ from generator.k8s_plan import (
     VolumeMountSpec,
 )
 from generator.model import Check, Task
-from generator.render.hcl_values import Interpolated, Raw, symbolic
+from generator.plan_values import StringTemplate
 from generator.translate.context import Context
 from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
@@ -64,7 +63,7 @@ class ImageVariables:
 
 def container_image(
     task: Task, images: ImageVariables, ctx: Context, facts: PodFacts | None = None
-) -> str | Raw | Interpolated:
+) -> str | StringTemplate:
     image = task.config.image
     where = f"task[{task.name}].config.image"
     if not isinstance(image, str) or not image:
@@ -73,7 +72,7 @@ def container_image(
     if facts is not None:
         image = fill_fixed_values(image, task, facts)
     if has_unknown(image):  # a jobspec variable, now a module input, sets (part of) it
-        return symbolic(image)
+        return image
     runtime_tag = _RUNTIME_TAG.fullmatch(image)
     if runtime_tag is not None:
         repository, before, name, after = runtime_tag.groups()
@@ -112,7 +111,7 @@ def fill_fixed_values(text: str, task: Task, facts: PodFacts) -> str:
 
 
 def _strings(values: tuple, facts: PodFacts, ctx: Context, line: int, path: str, env: list[EnvVar]):
-    out: list[str | Interpolated] = []
+    out: list[str | StringTemplate] = []
     for value in values:
         rewritten = rewrite(str(value), facts, ctx, line, path)
         env.extend(rewritten.downward_env)
@@ -222,7 +221,7 @@ def resources(task: Task, ctx: Context) -> tuple[dict[str, str], dict[str, str |
                 device.line,
                 f"task[{task.name}].resources.device",
             )
-    gpus = gpu_count(task)
+    gpus = task.gpu_count
     if gpus:
         limits["nvidia.com/gpu"] = gpus
     return requests, limits
@@ -338,7 +337,7 @@ def _liveness(probe: Probe | None, ctx: Context) -> Probe | None:
 
 def build_container(
     task: Task,
-    image: str | Raw | Interpolated,
+    image: str | StringTemplate,
     facts: PodFacts,
     ports: list[ContainerPort],
     mounts: list[VolumeMountSpec],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.render.hcl_values import Interpolated, Raw, interpolated
+from generator.plan_values import Ref, StringTemplate, interpolate, var
 from generator.translate.context import Context
 from generator.translate.images import split_image
 from generator.translate.interpolation import rewrite_consul_names
@@ -41,10 +41,10 @@ def env_name(key: str) -> str:
 
 def config_with_variables(
     text: str, image: object, ctx: Context, line: int | None, path: str
-) -> tuple[str | Interpolated, list[ModuleVariable]]:
+) -> tuple[str | StringTemplate, list[ModuleVariable]]:
     """Config text with Consul names as cluster DNS and known settings as variables."""
     known = ctx.settings.config_variables.get(image_name(image), {})
-    parts: list[str | Raw] = []
+    parts: list[str | Ref] = []
     variables: dict[str, ModuleVariable] = {}
     for raw_line in text.splitlines(keepends=True):
         match = _YAML_SETTING.match(raw_line.rstrip("\n"))
@@ -54,9 +54,9 @@ def config_with_variables(
             continue
         name, description = mapped.name, mapped.description
         value = match.group(3).strip("\"'")
-        default = interpolated(rewrite_consul_names(value, ctx, line, path))
-        if isinstance(default, Interpolated):
+        default = interpolate(rewrite_consul_names(value, ctx, line, path))
+        if isinstance(default, StringTemplate):
             default = default.literal_text(ctx.settings.namespace)
         variables[name] = ModuleVariable(name, description, default)
-        parts.extend([match.group(1), Raw(f"var.{name}"), raw_line[len(raw_line.rstrip("\n")) :]])
-    return interpolated(parts), list(variables.values())
+        parts.extend([match.group(1), var(name), raw_line[len(raw_line.rstrip("\n")) :]])
+    return interpolate(parts), list(variables.values())

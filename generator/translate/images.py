@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.render.hcl_values import Interpolated, Raw
+from generator.plan_values import StringTemplate, var
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def split_image(image: str) -> ImageRef:
 
 def image_with_tag_variable(
     repository: str, variable: str, before: str = "", after: str = ""
-) -> Interpolated:
+) -> StringTemplate:
     """`"<repository>:<before>${var.<variable>}<after>"`; the literal parts are escaped when
     rendered, so no image text can end the string."""
-    return Interpolated((f"{repository}:{before}", Raw(f"var.{variable}"), after))
+    return StringTemplate((f"{repository}:{before}", var(variable), after))

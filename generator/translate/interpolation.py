@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.k8s_plan import EnvVar
-from generator.render.hcl_values import Interpolated, Raw, interpolated
+from generator.plan_values import NAMESPACE, Ref, StringTemplate, interpolate
 from generator.translate.context import Context
 
 INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -97,7 +97,7 @@ def literal_value(name: str, facts: PodFacts) -> str | None:
 
 @dataclass
 class Rewritten:
-    value: str | Interpolated
+    value: str | StringTemplate
     downward_env: list[EnvVar] = field(default_factory=list)
 
 
@@ -107,7 +107,7 @@ def _field_env(name: str, field_path: str) -> EnvVar:
 
 def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: str) -> Rewritten:
     """Rewrite runtime interpolations, then Consul names, in one string value."""
-    parts: list[str | Raw] = []
+    parts: list[str | Ref] = []
     downward: list[EnvVar] = []
     position = 0
     for match in INTERPOLATION.finditer(text):
@@ -116,17 +116,17 @@ def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: st
         parts.extend(value if isinstance(value, list) else [value])
         position = match.end()
     parts.append(text[position:])
-    rewritten: list[str | Raw] = []
+    rewritten: list[str | Ref] = []
     for part in parts:
         rewritten.extend(
             rewrite_consul_names(part, ctx, line, path) if isinstance(part, str) else [part]
         )
-    return Rewritten(interpolated(rewritten), downward)
+    return Rewritten(interpolate(rewritten), downward)
 
 
 def _runtime_value(
     name: str, facts: PodFacts, ctx: Context, line: int | None, path: str, downward: list[EnvVar]
-) -> str | list[str | Raw]:
+) -> str | list[str | Ref]:
     literal = literal_value(name, facts)
     if literal is not None:
         return literal
@@ -181,7 +181,7 @@ class ResolvedService:
     """A Consul service name as a Kubernetes Service."""
 
     name: str
-    namespace: str | Raw
+    namespace: str | Ref
     port: int | None
     known: bool  # mapped in the settings, or created by this module
 
@@ -189,12 +189,12 @@ class ResolvedService:
 def resolve_service(consul_name: str, ctx: Context) -> ResolvedService:
     mapping = ctx.settings.services.get(consul_name)
     if mapping is not None:
-        namespace: str | Raw = mapping.namespace or Raw("var.namespace")
+        namespace: str | Ref = mapping.namespace or NAMESPACE
         return ResolvedService(mapping.name, namespace, mapping.port, True)
     internal = ctx.internal_services.get(consul_name)
     if internal is not None:
-        return ResolvedService(internal[0], Raw("var.namespace"), internal[1], True)
-    return ResolvedService(consul_name, Raw("var.namespace"), None, False)
+        return ResolvedService(internal[0], NAMESPACE, internal[1], True)
+    return ResolvedService(consul_name, NAMESPACE, None, False)
 
 
 def env_name_of(name: str) -> str:
@@ -213,7 +213,7 @@ def upstream_destination(written: str, upstreams: dict[str, int]) -> str:
 
 def _upstream_value(
     name: str, upstream: str, facts: PodFacts, ctx: Context, line: int | None, path: str
-) -> list[str | Raw]:
+) -> list[str | Ref]:
     resolved = resolve_service(upstream, ctx)
     port = resolved.port
     if port is None and upstream in facts.upstreams:
@@ -237,14 +237,14 @@ def _upstream_value(
     return rewrite_consul_names(f"{upstream}.service.consul{suffix}", ctx, line, path)
 
 
-def cluster_dns(text: str, ctx: Context, line: int | None, path: str) -> str | Interpolated:
+def cluster_dns(text: str, ctx: Context, line: int | None, path: str) -> str | StringTemplate:
     """Text with its Consul names rewritten to cluster DNS (namespace from `var.namespace`)."""
-    return interpolated(rewrite_consul_names(text, ctx, line, path))
+    return interpolate(rewrite_consul_names(text, ctx, line, path))
 
 
-def rewrite_consul_names(text: str, ctx: Context, line: int | None, path: str) -> list[str | Raw]:
+def rewrite_consul_names(text: str, ctx: Context, line: int | None, path: str) -> list[str | Ref]:
     """`db.service.consul:5432` → `db.<namespace>.svc.cluster.local:5432`."""
-    parts: list[str | Raw] = []
+    parts: list[str | Ref] = []
     position = 0
     for match in _CONSUL_NAME.finditer(text):
         consul_name, _kind, port = match.groups()

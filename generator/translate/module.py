@@ -17,7 +17,16 @@ from generator.k8s_plan import (
     Variable,
 )
 from generator.model import Job
-from generator.render.hcl_values import Raw, TerraformExpression, hcl_expression
+from generator.plan_values import (
+    LOCAL_APP_NAME,
+    LOCAL_LABELS,
+    NAMESPACE,
+    Call,
+    Inline,
+    Ref,
+    resource_name_of,
+    var,
+)
 from generator.service_spec import ServiceSpec
 from generator.translate.containers import ImageVariables
 from generator.translate.context import Context
@@ -37,6 +46,7 @@ from generator.translate.names import (
 from generator.translate.ports import consul_services, job_port_numbers
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
+from generator.translate.tasks import group_scope
 from generator.translate.traefik import RouterTags
 from generator.translate.traefik_snippet import GroupRouting, carry_routing
 from generator.translate.workloads import GroupOutput, translate_group
@@ -110,37 +120,31 @@ def translate_job(
     if problem is not None:
         raise InputError(job.file, None, "invalid-name", problem)
     app_name = service
-    labels: dict[str, str | Raw] = {"app": APP_NAME}
+    labels: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
     labels.update({k: v for k, v in ctx.settings.labels.items() if k != "app"})
     plan = ModulePlan(service=service, app_name=app_name, labels=labels)
     images = ImageVariables()
-    secrets = SecretsCollector(ctx)
     names = _group_names(job, ctx)
     multi = len(job.groups) > 1
-    ctx.port_numbers = job_port_numbers(job.groups)
+    port_numbers = job_port_numbers(job.groups)
+    internal_services: dict[str, tuple[str, int | None]] = {}
     for group in job.groups:
         suffix = names[group.name].suffix
         service_name = app_name if suffix is None else f"{app_name}-{suffix}"
-        numbers = ctx.port_numbers[group.name][0]
-        ctx.internal_services.update(
+        numbers = port_numbers[group.name][0]
+        internal_services.update(
             consul_services(group, service_name, ctx.settings.traefik_default_rule, numbers)
         )
+    ctx = ctx.for_job(internal_services, port_numbers)
+    secrets = SecretsCollector(ctx)
     _register_primary_image(job, images)
     outputs: list[tuple[GroupNames, GroupOutput]] = []
     skipped: list[InputError] = []
     for group in job.groups:
         try:
+            scope = group_scope(job, group, names[group.name], images, jobspec_dir, secrets, ctx)
             group_output = translate_group(
-                job,
-                group,
-                classification.groups[group.name],
-                names[group.name],
-                multi,
-                images,
-                jobspec_dir,
-                ctx,
-                spec.stateful_set,
-                secrets,
+                scope, classification.groups[group.name], multi, spec.stateful_set
             )
         except InputError as error:
             if error.code != "no-containers" or len(job.groups) == 1:
@@ -282,28 +286,29 @@ def _ingress(
     settings = ctx.settings
     service, port = group_output.service.tf_name, group_output.http_port_name or "http"
     rules: list[IngressRule] = []
-    for_each = tls_hosts = None
+    for_each: Call | None = None
+    tls_hosts: Ref | list[Ref] | Inline | None = None
     if has_unknown(hosts):  # a module input is part of a host: no default can hold it
         rules, for_each, tls_hosts = _hosts_from_inputs(hosts)
     elif len(hosts) == 1:
         variable = Variable(
             f"{prefix}hostname", "string", "Host name the Ingress serves.", hosts[0]
         )
-        rules = [IngressRule(Raw(f"var.{variable.name}"))]
-        tls_hosts = Raw(f"[var.{variable.name}]")
+        rules = [IngressRule(var(variable.name))]
+        tls_hosts = [var(variable.name)]
         plan.variables.append(variable)
     elif hosts:
         variable = Variable(
             f"{prefix}hostnames", "list(string)", "Host names the Ingress serves.", hosts
         )
-        for_each = Raw(f"toset(var.{variable.name})")
-        tls_hosts = Raw(f"var.{variable.name}")
+        for_each = Call("toset", (var(variable.name),))
+        tls_hosts = var(variable.name)
         plan.variables.append(variable)
     plan.ingresses.append(
         Ingress(
             tf_name=names.tf_name,
             name=names.name,
-            labels_local="local.labels",
+            labels=LOCAL_LABELS,
             rules=rules,
             hosts_for_each=for_each,
             service_tf_name=service,
@@ -319,13 +324,11 @@ def _ingress(
     _widened_paths(with_hosts, ctx)
 
 
-def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Raw | None, Raw]:
+def _hosts_from_inputs(hosts: list[str]) -> tuple[list[IngressRule], Call | None, Inline]:
     """Hosts written with a jobspec variable, as Terraform expressions over the module input."""
     if len(hosts) == 1:
-        host = hcl_expression(hosts[0])
-        return [IngressRule(TerraformExpression(host))], None, TerraformExpression(f"[{host}]")
-    listed = hcl_expression(hosts)
-    return [], TerraformExpression(f"toset({listed})"), TerraformExpression(listed)
+        return [IngressRule(Inline(hosts[0]))], None, Inline([hosts[0]])
+    return [], Call("toset", (Inline(hosts),)), Inline(hosts)
 
 
 def _widened_paths(routers: list[RouterTags], ctx: Context) -> None:
@@ -364,7 +367,7 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
             Output(
                 name,
                 "Name of the Service.",
-                Raw(f"kubernetes_service.{group_output.service.tf_name}.metadata[0].name"),
+                resource_name_of("kubernetes_service", group_output.service.tf_name),
             )
         )
     for variable in plan.variables:
@@ -377,12 +380,10 @@ def _outputs(plan: ModulePlan, outputs: list[tuple[GroupNames, GroupOutput]]) ->
                         if variable.name.endswith("s")
                         else "Host name served by the Ingress."
                     ),
-                    Raw(f"var.{variable.name}"),
+                    var(variable.name),
                 )
             )
-    plan.outputs.append(
-        Output("namespace", "Namespace the module deploys into.", Raw("var.namespace"))
-    )
+    plan.outputs.append(Output("namespace", "Namespace the module deploys into.", NAMESPACE))
 
 
 def _jobspec_inputs(ctx: Context) -> list[Variable]:

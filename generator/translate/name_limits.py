@@ -1,15 +1,13 @@
 """Length limits Kubernetes puts on each kind of name, checked once a module's names are known.
 
-Names are `local.app_name` or `"${local.app_name}-<suffix>"` (an `Interpolated`); the checks
-resolve them with the module's app name.
+Names are `ResourceName`s (the app name and a suffix); the checks resolve them with the
+module's app name.
 """
 
 from __future__ import annotations
 
 from generator.diagnostics import InputError
 from generator.k8s_plan import ModulePlan, Name
-from generator.render.hcl_values import Interpolated, Raw
-from generator.translate.names import APP_NAME
 
 # The longest name each resource may have, and why.
 MAX_NAME_LENGTH: dict[str, tuple[int, str]] = {
@@ -26,10 +24,7 @@ MAX_NAME_LENGTH: dict[str, tuple[int, str]] = {
 
 def resolved_name(name: Name, app_name: str) -> str | None:
     """The literal name behind `name`, or None when it depends on something else."""
-    parts = name.parts if isinstance(name, Interpolated) else (name,)
-    if any(isinstance(part, Raw) and part != APP_NAME for part in parts):
-        return None
-    return "".join(app_name if isinstance(part, Raw) else part for part in parts)
+    return name.resolved(app_name)
 
 
 def check_name_lengths(plan: ModulePlan, file: str, line: int | None) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.diagnostics import InputError
 from generator.k8s_plan import Name
-from generator.render.hcl_values import Interpolated, Raw
+from generator.plan_values import ResourceName
 
 # A DNS-1035 label: a Service's name must be one, and every name in a module starts with it.
 _SERVICE_NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -82,18 +82,17 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-APP_NAME = Raw("local.app_name")
+APP_NAME = ResourceName()
 
 
-def app_name_with(suffix: str) -> Interpolated:
+def app_name_with(suffix: str) -> ResourceName:
     """`"${local.app_name}-<suffix>"`."""
-    return Interpolated((APP_NAME, f"-{suffix}"))
+    return ResourceName(f"-{suffix}")
 
 
-def name_with_suffix(name: Name, extra: str) -> Interpolated:
+def name_with_suffix(name: Name, extra: str) -> ResourceName:
     """`name` with literal text appended: `"${local.app_name}-web"` + `-2`."""
-    parts = name.parts if isinstance(name, Interpolated) else (name,)
-    return Interpolated((*parts, extra))
+    return name.with_suffix(extra)
 
 
 @dataclass
@@ -104,7 +103,7 @@ class GroupNames:
     name: Name
     suffix: str | None  # None when the group is named like the job (or is alone)
 
-    def with_suffix(self, extra: str) -> Interpolated:
+    def with_suffix(self, extra: str) -> ResourceName:
         if self.suffix is None:
             return app_name_with(extra)
         return app_name_with(f"{self.suffix}-{extra}")

@@ -7,7 +7,7 @@ import posixpath
 
 from generator.k8s_plan import PodSpec, Toleration
 from generator.model import Group, Job, Task
-from generator.render.hcl_values import Raw
+from generator.plan_values import Ref
 from generator.settings import Settings
 from generator.translate.constraints import HOSTNAME_LABEL, place_by_constraints
 from generator.translate.containers import DOCKER_LIKE_DRIVERS
@@ -16,7 +16,7 @@ from generator.translate.names import k8s_name_or_empty
 
 
 def placement(
-    job: Job, group: Group, pod: PodSpec, selector: dict[str, str | Raw], ctx: Context
+    job: Job, group: Group, pod: PodSpec, selector: dict[str, str | Ref], ctx: Context
 ) -> None:
     constraints = group.constraints + tuple(c for t in group.tasks for c in t.constraints)
     place_by_constraints(

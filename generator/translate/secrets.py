@@ -35,7 +35,7 @@ from generator.diagnostics import Severity
 from generator.k8s_plan import EnvVar, ExternalSecret
 from generator.k8s_plan import SecretRef as PlanSecretRef
 from generator.model import Task, Template
-from generator.render.hcl_values import Interpolated
+from generator.plan_values import StringTemplate
 from generator.translate.context import Context
 from generator.translate.env_expanding import config_with_variables, env_name, expands_env
 from generator.translate.interpolation import (
@@ -56,7 +56,7 @@ TARGET_NAME = app_name_with("secrets")
 class SecretsCollector:
     ctx: Context
     keys: dict[SecretRef, str] = field(default_factory=dict)
-    template_data: dict[str, str | Interpolated] = field(default_factory=dict)
+    template_data: dict[str, str | StringTemplate] = field(default_factory=dict)
     extract: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     line_of: dict[SecretRef, int] = field(default_factory=dict)
@@ -75,7 +75,7 @@ class SecretsCollector:
             self.keys[ref] = self._unique(secret_data_key(ref.key))
         return self.keys[ref]
 
-    def template_key(self, name: str, text: str | Interpolated) -> str:
+    def template_key(self, name: str, text: str | StringTemplate) -> str:
         key = self._unique(secret_data_key(name))
         self.template_data[key] = text
         return key
@@ -111,7 +111,7 @@ class TemplateOutcome:
     env: list[EnvVar] = field(default_factory=list)
     env_from_secret: bool = False
     secret_files: list[tuple[Template, str]] = field(default_factory=list)  # (template, key)
-    static_files: list[tuple[Template, str | Interpolated]] = field(default_factory=list)
+    static_files: list[tuple[Template, str | StringTemplate]] = field(default_factory=list)
 
 
 def _literal_for(task: Task, facts: PodFacts, ctx: Context, template: Template, path: str):
@@ -300,7 +300,7 @@ def _env_expanded_file(
     template: Template,
     path: str,
     image: object,
-) -> str | Interpolated:
+) -> str | StringTemplate:
     """Secrets as `${VAR}` read from the environment, which the ExternalSecret fills."""
     text = []
     for segment in analysis.segments:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from generator.classify import GroupClass, Pattern
 from generator.k8s_plan import Service, ServicePort
 from generator.model import Group
+from generator.plan_values import LOCAL_LABELS
 from generator.translate.context import Context
 from generator.translate.names import GroupNames
 from generator.translate.ports import service_ports, udp_port_name
@@ -133,7 +134,7 @@ def service_and_routes(
             tf_name=names.tf_name,
             name=names.name,
             selector=selector,
-            labels_local="local.labels",
+            labels=LOCAL_LABELS,
             ports=list(ports.values()),
         )
     return output
@@ -159,7 +160,7 @@ def headless_service(
         tf_name=f"{names.tf_name}_{HEADLESS_SUFFIX}",
         name=names.with_suffix(HEADLESS_SUFFIX),
         selector=selector,
-        labels_local="local.labels",
+        labels=LOCAL_LABELS,
         ports=list(ports.values()),
         headless=True,
     )

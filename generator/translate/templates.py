@@ -7,16 +7,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.docker_binds import Bind
 from generator.hcl.functions import allowed_roots, read_allowed
 from generator.hcl.limits import LimitError
 from generator.hcl.values import EvalError
 from generator.k8s_plan import EnvVar
 from generator.model import Task, Template
-from generator.render.hcl_values import Interpolated
+from generator.plan_values import StringTemplate
 from generator.translate.context import Context
 from generator.translate.interpolation import cluster_dns
 from generator.translate.names import config_map_key
-from generator.translate.volumes import Bind, task_dir_of
+from generator.translate.volumes import task_dir_of
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 
@@ -32,7 +33,7 @@ class FileTarget:
 class ConfigFile:
     template: Template
     key: str
-    content: str | Interpolated
+    content: str | StringTemplate
     targets: list[FileTarget]
     mode: str | None = None
 

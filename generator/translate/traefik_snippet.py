@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from generator.diagnostics import Severity
 from generator.hcl.unknowns import has_unknown, shown
 from generator.k8s_plan import Ingress, ModulePlan, TraefikMiddleware, TraefikRouter
-from generator.render.hcl_values import Raw, interpolated
+from generator.plan_values import LOCAL_APP_NAME, NAMESPACE, Ref, interpolate
 from generator.translate.context import Context
 from generator.translate.names import GroupNames, tf_identifier, unique
 from generator.translate.traefik import CATALOG_PROVIDERS, RouterTags, name_problem
@@ -35,7 +35,7 @@ MIDDLEWARES_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
 @dataclass
 class _Middlewares:
     defined: set[str] = field(default_factory=set)  # by the group's tags
-    cluster: dict[str, list[str | Raw]] = field(default_factory=dict)  # name → CRD reference
+    cluster: dict[str, list[str | Ref]] = field(default_factory=dict)  # name → CRD reference
     specs: dict[str, dict] = field(default_factory=dict)  # name → moved middleware's config
     chains: dict[str, list[str]] = field(default_factory=dict)  # chain → its references
 
@@ -174,9 +174,9 @@ def _cluster_middleware(
     group = f"-{names.suffix}" if names.suffix else ""
     found.specs[name] = spec
     found.cluster[name] = [
-        Raw("var.namespace"),
+        NAMESPACE,
         "-",
-        Raw("local.app_name"),
+        LOCAL_APP_NAME,
         f"{group}-{suffix}@kubernetescrd",
     ]
     ctx.report(
@@ -317,7 +317,7 @@ def _annotate(
                 router.line,
                 f"router[{router.name}]",
             )
-    references: list[str | Raw] = []
+    references: list[str | Ref] = []
     existing = ingress.annotations.get(MIDDLEWARES_ANNOTATION)
     if existing:
         references.append(str(existing))
@@ -325,7 +325,7 @@ def _annotate(
         if references:
             references.append(",")
         references.extend(found.cluster[name])
-    ingress.annotations[MIDDLEWARES_ANNOTATION] = interpolated(references)
+    ingress.annotations[MIDDLEWARES_ANNOTATION] = interpolate(references)
 
 
 def _leaves_alone(spec: dict, router: RouterTags) -> bool:

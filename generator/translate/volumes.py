@@ -6,8 +6,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
-from generator.k8s_plan import KeyToPath, Name, PodVolume, VolumeMountSpec
-from generator.model import Group, Mount, Task
+from generator.docker_binds import DOCKER_PROPAGATION, Bind
+from generator.k8s_plan import KeyToPath, PodVolume, VolumeMountSpec
+from generator.model import Group, Task
+from generator.plan_values import Ref, ResourceName
 from generator.translate.context import Context
 from generator.translate.host_path_types import Origin, host_path_type
 from generator.translate.interpolation import (
@@ -19,98 +21,10 @@ from generator.translate.interpolation import (
 from generator.translate.names import k8s_name
 
 
-@dataclass(frozen=True)
-class Bind:
-    """A docker bind: `source` on the Nomad side, `target` in the container."""
-
-    source: str
-    target: str
-    read_only: bool
-    line: int
-    kind: str = "bind"  # bind | volume | tmpfs
-    driver: str | None = None  # a docker volume driver: the source names one of its volumes
-    driver_options: tuple[tuple[str, str], ...] = ()
-    mount_block: bool = False  # a `mount` block: Docker refuses a missing bind source
-    propagation: str | None = None  # docker's bind propagation (rslave, rshared, ...)
-    # The source began with ${NOMAD_ALLOC_DIR} (or the task / secrets dir) without `..`:
-    # the container path (/alloc), which Nomad's docker driver reads as a host path.
-    dir_variable: str | None = None
-
-    @property
-    def is_docker_volume(self) -> bool:
-        """Docker manages it: a `mount` of type volume, or `volumes` with a volume_driver."""
-        return self.kind == "volume" or (self.kind == "bind" and self.driver is not None)
-
-    @property
-    def keeps_data_on_node(self) -> bool:
-        """A named docker volume of the local driver: its data outlives the container."""
-        return (
-            self.is_docker_volume
-            and bool(self.source)
-            and not self.driver_options
-            and self.driver in (None, "local")
-        )
-
-
-# docker's bind propagation modes (docs.docker.com/engine/storage/bind-mounts) and the
-# Kubernetes mount_propagation of each; Kubernetes' modes are always recursive.
-DOCKER_PROPAGATION: dict[str, str | None] = {
-    "private": None,
-    "rprivate": None,
-    "slave": "HostToContainer",
-    "rslave": "HostToContainer",
-    "shared": "Bidirectional",
-    "rshared": "Bidirectional",
-}
-PROPAGATION_MODES = frozenset(DOCKER_PROPAGATION)
-
-
-def parse_volume_string(text: str, line: int) -> Bind | None:
-    parts = text.split(":")
-    if len(parts) < 2:
-        return None
-    options = parts[2].split(",") if len(parts) > 2 else []
-    read_only = "ro" in options
-    propagation = next((o for o in options if o in PROPAGATION_MODES), None)
-    return Bind(parts[0], parts[1], read_only, line, propagation=propagation)
-
-
-# A bind source that starts at one of Nomad's task dirs, and the dir it names there.
-_DIR_VARIABLE = re.compile(r"(?P<up>\.\./?)?\$\{\s*(?P<name>NOMAD_(?:ALLOC|TASK|SECRETS)_DIR)\s*\}")
-_DIR_OF_VARIABLE = {
-    "NOMAD_ALLOC_DIR": "alloc",
-    "NOMAD_TASK_DIR": "local",
-    "NOMAD_SECRETS_DIR": "secrets",
-}
-
-
-def docker_binds(task: Task) -> tuple[list[Bind], list[object]]:
-    """The task's `volumes` entries and `mount` blocks as binds, and the entries not parsed."""
-    binds: list[Bind] = []
-    unparsed: list[object] = []
-    for entry in task.config.volumes:
-        bind = parse_volume_string(entry, task.config.line) if isinstance(entry, str) else None
-        if bind is None:
-            unparsed.append(entry)
-        else:
-            binds.append(replace(bind, driver=task.config.volume_driver))
-    binds.extend(_mount_bind(mount) for mount in task.config.mounts)
-    return [_task_dir_source(bind) for bind in binds], unparsed
-
-
-def _task_dir_source(bind: Bind) -> Bind:
-    """`${NOMAD_ALLOC_DIR}/data` and `..${NOMAD_ALLOC_DIR}/data` as the task dir path alloc/data."""
-    match = _DIR_VARIABLE.match(bind.source)
-    if match is None:
-        return bind
-    source = _DIR_OF_VARIABLE[match["name"]] + bind.source[match.end() :]
-    return replace(bind, source=source, dir_variable=None if match["up"] else match["name"])
-
-
 def binds_of(task: Task, ctx: Context, facts: PodFacts | None = None) -> list[Bind]:
     """The task's binds, with what Nomad interpolates in their paths filled in from `facts`."""
-    binds, unparsed = docker_binds(task)
-    for entry in unparsed:
+    binds = list(task.config.binds)
+    for entry in task.config.unparsed_volumes:
         ctx.needs_decision(
             f"docker volume {entry!r} is not `source:target[:ro]`",
             task.config.line,
@@ -143,20 +57,6 @@ def _interpolated(text: str, line: int, facts: PodFacts, ctx: Context, where: st
         return found
 
     return INTERPOLATION.sub(value, text)
-
-
-def _mount_bind(mount: Mount) -> Bind:
-    return Bind(
-        mount.source or "",
-        mount.target,
-        mount.readonly,
-        mount.line,
-        mount.type,
-        mount.volume_driver,
-        tuple(sorted(mount.driver_options.items())),
-        mount_block=True,
-        propagation=mount.propagation,
-    )
 
 
 def nfs_flags(bind: Bind) -> list[str]:
@@ -291,7 +191,11 @@ class PodVolumes:
         )
 
     def config_files(
-        self, volume_name: str, config_map: Name, items: list[KeyToPath], secret: bool = False
+        self,
+        volume_name: str,
+        config_map: Ref | ResourceName,
+        items: list[KeyToPath],
+        secret: bool = False,
     ) -> str:
         existing = self.volumes.get(volume_name)
         if existing is not None:

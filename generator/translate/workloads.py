@@ -2,63 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import partial
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from generator.classify import GroupClass, Pattern
 from generator.diagnostics import InputError, Severity
-from generator.k8s_plan import (
-    ConfigMap,
-    Container,
-    ContainerPort,
-    KeyToPath,
-    PodSpec,
-    Probe,
-    Service,
-    VolumeMountSpec,
-    Workload,
-)
-from generator.model import Check, Group, Job, Task, VolumeMount
-from generator.render.hcl_values import Call, Raw
-from generator.translate.artifacts import artifact_init_containers
-from generator.translate.containers import (
-    DOCKER_LIKE_DRIVERS,
-    ImageVariables,
-    build_container,
-    container_image,
-    fill_fixed_values,
-    probe_for,
-    task_cpu_memory,
-)
+from generator.k8s_plan import ConfigMap, Container, PodSpec, Service, Workload
+from generator.model import Group, Job
+from generator.plan_values import LOCAL_APP_NAME, LOCAL_LABELS, Call, Ref, var
 from generator.translate.context import Context
-from generator.translate.interpolation import PodFacts
-from generator.translate.name_scopes import check_distinct_port_names
-from generator.translate.names import GroupNames, k8s_name, tf_identifier
+from generator.translate.names import GroupNames
 from generator.translate.placement import placement
-from generator.translate.ports import (
-    assign_ports,
-    carries_udp,
-    group_ports,
-    owner_task,
-    port_name,
-    port_names,
-    service_port_number,
-    static_host_ports,
-    udp_port_name,
-)
 from generator.translate.rollout import apply_update
-from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
 from generator.translate.services import HEADLESS_SUFFIX, headless_service, service_and_routes
-from generator.translate.templates import (
-    ConfigFile,
-    config_key,
-    file_targets,
-    mode_of,
-    translate_static_templates,
-)
+from generator.translate.tasks import GroupScope, runs_as_container, translate_task
 from generator.translate.traefik import RouterTags
-from generator.translate.volumes import PodVolumes, binds_of
+from generator.translate.volumes import PodVolumes
 
 
 @dataclass
@@ -71,90 +29,6 @@ class GroupOutput:
     middleware_lines: dict[str, int] = field(default_factory=dict)
     http_port_name: str | None = None
     config_maps: list[ConfigMap] = field(default_factory=list)
-
-
-def _probe_for_task(
-    group: Group,
-    task: Task,
-    names: dict[str, str],
-    numbers: dict[str, int],
-    declared: dict[str, int],
-    ctx: Context,
-) -> tuple[Probe | None, Probe | None]:
-    """The task's readiness probe (its first check) and the first check with check_restart,
-    Nomad's restart trigger; `declared`: its container's ports, name → number."""
-    probes = []
-    for index, service in enumerate(group.all_services()):
-        if owner_task(group, service, numbers) is not task:
-            continue
-        number = service_port_number(service, numbers)
-        default = names.get(str(service.port)) or names.get(str(number)) or number
-        for check_index, check in enumerate(service.checks):
-            path = f"service[{service.name or index}].check[{check_index}]"
-            if check.task and check.task != task.name:
-                continue
-            probe = probe_for(check, names, default, ctx, path)
-            if probe is not None:
-                probe = _own_port(probe, names, numbers, declared, check, ctx, path)
-            if probe is not None:
-                probes.append((check, probe, path))
-    if not probes:
-        return None, None
-    restarting = next((probe for _, probe, _ in probes if probe.failure_threshold), None)
-    for check, probe, path in probes[1:]:
-        if probe is not restarting:
-            ctx.dropped(
-                f"check {check.name or check.type!r}: a container has one readiness probe (the"
-                " first check) and one liveness probe (the first check with check_restart)",
-                check.line,
-                path,
-            )
-    return probes[0][1], restarting
-
-
-def _own_port(
-    probe: Probe,
-    names: dict[str, str],
-    numbers: dict[str, int],
-    declared: dict[str, int],
-    check: Check,
-    ctx: Context,
-    path: str,
-) -> Probe | None:
-    """The kubelet resolves a probe's named port in the probe's own container only: a port
-    another container declares is probed by its number (the pod shares one network); a name
-    no port of the group has would keep the pod unready for good, so it is reported."""
-    if not isinstance(probe.port, str) or probe.port.isdigit() or probe.port in declared:
-        return probe
-    number = numbers.get(probe.port)
-    if number is None:
-        number = next((n for label, n in numbers.items() if names.get(label) == probe.port), None)
-    if number is None:
-        ctx.needs_decision(
-            f"check {check.name or check.type!r} probes port {check.port or probe.port!r}, which"
-            " the group does not declare: no probe; give the check a declared port",
-            check.line,
-            path,
-        )
-        return None
-    return replace(probe, port=number)
-
-
-def _container_ports(
-    owned: dict[str, int],
-    names: dict[str, str],
-    numbers: dict[str, int],
-    host_ports: dict[str, int],
-) -> list[ContainerPort]:
-    """A container's ports: a static one binds its node port, a UDP service's gets a UDP twin."""
-    ports = []
-    for label, number in owned.items():
-        labels = [label] + [other for other, n in numbers.items() if n == number]
-        host = next((host_ports[x] for x in labels if x in host_ports), None)
-        ports.append(ContainerPort(names[label], number, host_port=host))
-        if any(carries_udp(x, number) for x in labels):
-            ports.append(ContainerPort(udp_port_name(names[label]), number, "UDP", host))
-    return ports
 
 
 def _report_node_ports(
@@ -193,62 +67,13 @@ def _binds_node_ports(pod: PodSpec) -> bool:
     return any(p.host_port for p in ports) or (pod.host_network and bool(ports))
 
 
-def _report_dropped_ports(group: Group, dropped: dict[str, str], ctx: Context) -> None:
-    for port in group.network.ports if group.network else ():
-        if port.label in dropped:
-            ctx.unsupported(
-                f"port {port.label!r} belongs to task {dropped[port.label]!r}, which is not"
-                " carried: no container declares it and no Service targets it",
-                port.line,
-                f"group[{group.name}].network.port[{port.label}]",
-            )
-
-
-def _config_map_for(
-    task: Task, files: list[ConfigFile], names: GroupNames, labels: str
-) -> tuple[ConfigMap, str, list[VolumeMountSpec]]:
-    tf_name = tf_identifier(f"{names.tf_name}_{task.name}")
-    config_map = ConfigMap(
-        tf_name=tf_name,
-        name=names.with_suffix(k8s_name(f"{task.name}-config")),
-        labels_local=labels,
-        data={f.key: f.content for f in files},
-    )
-    volume_name = k8s_name(f"{task.name}-config")
-    mounts = [
-        VolumeMountSpec(volume_name, target.mount_path, f.key, True)
-        for f in files
-        for target in f.targets
-    ]
-    return config_map, volume_name, mounts
-
-
 def translate_group(
-    job: Job,
-    group: Group,
-    group_class: GroupClass,
-    names: GroupNames,
-    multi_workload: bool,
-    images: ImageVariables,
-    jobspec_dir: Path | None,
-    ctx: Context,
-    stateful_set: bool,
-    secrets: SecretsCollector,
+    scope: GroupScope, group_class: GroupClass, multi_workload: bool, stateful_set: bool
 ) -> GroupOutput:
-    output = GroupOutput()
-    numbers = group_ports(group, ctx)
-    check_distinct_port_names(group, numbers, ctx.file)
-    assignment = assign_ports(group, numbers)
-    owners = assignment.owners
-    names_by_label = port_names(numbers)
-    _report_dropped_ports(group, assignment.dropped, ctx)
-    host_ports = static_host_ports(group, numbers)
-    volumes = PodVolumes(ctx, group)
-    upstreams = {
-        u.destination_name: u.local_bind_port for s in group.all_services() for u in s.upstreams
-    }
-    selector: dict[str, str | Raw] = {"app": Raw("local.app_name")}
-    labels: Raw | Call = Raw("local.labels")
+    """The group's tasks → containers → its pod, workloads, Service and routes."""
+    group, names, ctx = scope.group, scope.names, scope.ctx
+    selector: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
+    labels: Ref | Call = LOCAL_LABELS
     if multi_workload:
         component = names.suffix or ctx.k8s(group.name, "group", group.line, f"group[{group.name}]")
         selector["component"] = component
@@ -258,156 +83,13 @@ def translate_group(
     init_containers: list[Container] = []
     artifact_slot = 0
     for task in group.tasks:
-        if task.driver not in DOCKER_LIKE_DRIVERS:
-            ctx.unsupported(
-                f"task {task.name!r} uses the {task.driver!r} driver; only docker and podman"
-                " tasks become containers",
-                task.line,
-                f"task[{task.name}].driver",
-            )
+        if not runs_as_container(task, ctx):
             continue
-        if task.lifecycle and not task.is_init and not task.is_sidecar:
-            ctx.unsupported(
-                f"task {task.name!r} is a {task.lifecycle.hook} hook without sidecar; Kubernetes"
-                " runs no container after the main ones start or stop",
-                task.lifecycle.line,
-                f"task[{task.name}].lifecycle",
-            )
-            continue
-        cpu, memory = task_cpu_memory(task)
-        facts = PodFacts(
-            job_name=job.name,
-            group_name=group.name,
-            task_name=task.name,
-            namespace=ctx.settings.namespace,
-            ports=numbers,
-            cpu=cpu,
-            memory=memory,
-            upstreams=upstreams,
-            meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
-        )
-        binds = binds_of(task, ctx, facts)
-        mounts: list[VolumeMountSpec] = []
-        rendered_files: list[VolumeMountSpec] = []
-        for mount in task.volume_mounts:
-            volume = volumes.group_volume(mount.volume, not mount.read_only)
-            if volume is None:
-                ctx.needs_decision(
-                    f"volume_mount names volume {mount.volume!r}, which the group does not declare",
-                    mount.line,
-                    f"task[{task.name}].volume_mount",
-                )
-                continue
-            request = next(v for v in group.volumes if v.name == mount.volume)
-            mounts.append(
-                VolumeMountSpec(
-                    volume,
-                    mount.destination,
-                    None,
-                    mount.read_only or request.read_only,
-                    _mount_propagation(task, mount, ctx),
-                )
-            )
-        for bind in binds:
-            spec = volumes.bind_mount(task, bind)
-            if spec is not None:
-                mounts.append(spec)
-        templates, dynamic = translate_static_templates(task, binds, jobspec_dir, ctx)
-        secret_files: list[ConfigFile] = []
-        env_from_secret = False
-        for template, text in dynamic:
-            where = f"task[{task.name}].template[{template.destination}]"
-            outcome = translate_dynamic_template(task, facts, template, text, secrets, ctx, where)
-            templates.env.extend(outcome.env)
-            env_from_secret = env_from_secret or outcome.env_from_secret
-            taken = {f.key for f in templates.files}
-            for static_template, static_text in outcome.static_files:
-                targets = file_targets(static_template.destination, binds)
-                key = config_key(static_template.destination, taken)
-                templates.files.append(
-                    ConfigFile(static_template, key, static_text, targets, mode_of(static_template))
-                )
-            for secret_template, key in outcome.secret_files:
-                targets = file_targets(secret_template.destination, binds)
-                secret_files.append(
-                    ConfigFile(secret_template, key, "", targets, mode_of(secret_template))
-                )
-        if secret_files:
-            volume = volumes.config_files(
-                "secrets",
-                TARGET_NAME,
-                [KeyToPath(f.key, f.key, f.mode) for f in secret_files],
-                secret=True,
-            )
-            rendered_files.extend(
-                VolumeMountSpec(volume, target.mount_path, f.key, True)
-                for f in secret_files
-                for target in f.targets
-            )
-        if templates.files:
-            config_map, volume_name, file_mounts = _config_map_for(
-                task, templates.files, names, "local.labels"
-            )
-            output.config_maps.append(config_map)
-            volumes.config_files(
-                volume_name,
-                Raw(f"kubernetes_config_map.{config_map.tf_name}.metadata[0].name"),
-                [KeyToPath(f.key, f.key, f.mode) for f in templates.files],
-            )
-            rendered_files.extend(file_mounts)
-        if _uses_task_dir(task, "alloc") or any(m.name == "alloc" for m in mounts):
-            name = volumes.task_dir(task, "alloc")
-            if not any(m.name == name and m.sub_path is None for m in mounts):
-                mounts.append(VolumeMountSpec(name, "/alloc"))
-        if _uses_task_dir(task, "local") and not any(m.mount_path == "/local" for m in mounts):
-            mounts.append(VolumeMountSpec(volumes.task_dir(task, "local"), "/local"))
-        if _uses_task_dir(task, "secrets") and not any(m.mount_path == "/secrets" for m in mounts):
-            mounts.append(VolumeMountSpec(volumes.task_dir(task, "secrets"), "/secrets"))
-        if task.config.shm_size:
-            mounts.append(VolumeMountSpec(volumes.shared_memory(task), "/dev/shm"))
-        for label in owners.get(task.name, {}):
-            names_by_label.setdefault(label, port_name(label))
-        ports = _container_ports(owners.get(task.name, {}), names_by_label, numbers, host_ports)
-        declared = {p.name: p.container_port for p in ports if p.protocol == "TCP"}
-        probe, restart_probe = (
-            (None, None)
-            if task.is_init
-            else _probe_for_task(group, task, names_by_label, numbers, declared, ctx)
-        )
-        facts.env_names = frozenset(task.env) | {env.name for env in templates.env}
-        container = build_container(
-            task,
-            container_image(task, images, ctx, facts),
-            facts,
-            ports,
-            _sorted_mounts(rendered_files, mounts),
-            probe,
-            templates.env,
-            ctx,
-            restart_probe,
-        )
-        if env_from_secret:
-            container.env_from_secrets.append(TARGET_NAME)
-        delay = task.shutdown_delay_seconds or group.shutdown_delay_seconds
-        if delay and not task.is_init:
-            container.pre_stop_sleep_seconds = delay
-            ctx.needs_decision(
-                f"shutdown_delay becomes a preStop `sleep {delay}` in {task.name!r}: its image"
-                " needs a sleep binary",
-                task.line if task.shutdown_delay_seconds else group.line,
-                f"task[{task.name}].shutdown_delay",
-            )
-        fetchers = artifact_init_containers(
-            task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
-        )
-        for fetcher in fetchers:
-            for fetched in fetcher.volume_mounts:
-                if not any(m.mount_path == fetched.mount_path for m in container.volume_mounts):
-                    container.volume_mounts.append(fetched)
+        translated = translate_task(scope, task)
         # Nomad fetches a task's artifacts before any of its prestart tasks run.
-        init_containers[artifact_slot:artifact_slot] = fetchers
-        artifact_slot += len(fetchers)
-        (init_containers if task.is_init else containers).append(container)
+        init_containers[artifact_slot:artifact_slot] = translated.fetchers
+        artifact_slot += len(translated.fetchers)
+        (init_containers if task.is_init else containers).append(translated.container)
 
     if not containers:
         raise InputError(
@@ -416,6 +98,24 @@ def translate_group(
             "no-containers",
             f"group {group.name!r} has no task that can run as a container",
         )
+    return _group_output(
+        scope, group_class, selector, labels, containers, init_containers, stateful_set
+    )
+
+
+def _group_output(
+    scope: GroupScope,
+    group_class: GroupClass,
+    selector: dict[str, str | Ref],
+    labels: Ref | Call,
+    containers: list[Container],
+    init_containers: list[Container],
+    stateful_set: bool,
+) -> GroupOutput:
+    """The group's pod → its workloads, Service and routes."""
+    job, group, names, ctx, volumes = scope.job, scope.group, scope.names, scope.ctx, scope.volumes
+    numbers, host_ports = scope.numbers, scope.host_ports
+    output = GroupOutput(config_maps=scope.config_maps)
     volumes.prune({m.name for c in containers + init_containers for m in c.volume_mounts})
     pod = PodSpec(
         containers=containers, init_containers=init_containers, volumes=volumes.pod_volumes()
@@ -437,35 +137,13 @@ def translate_group(
     output.middleware_lines = routing.middleware_lines
     if any(w.resource_type == "kubernetes_stateful_set" for w in workloads):
         output.headless_service = headless_service(
-            names, numbers, names_by_label, selector, container_port_names
+            names, numbers, scope.names_by_label, selector, container_port_names
         )
     return output
 
 
-def _uses_task_dir(task: Task, which: str) -> bool:
-    marker = {
-        "alloc": "NOMAD_ALLOC_DIR",
-        "local": "NOMAD_TASK_DIR",
-        "secrets": "NOMAD_SECRETS_DIR",
-    }[which]
-    texts = [str(v) for v in task.env.values()] + [str(a) for a in task.config.args]
-    texts.append(str(task.config.command or ""))
-    texts.extend(t.data or "" for t in task.templates)
-    return any(marker in text or f"/{which}/" in text for text in texts)
-
-
-def _sorted_mounts(
-    file_mounts: list[VolumeMountSpec], mounts: list[VolumeMountSpec]
-) -> list[VolumeMountSpec]:
-    """One mount per path; a rendered file wins over the empty task dir bound there."""
-    unique: dict[str, VolumeMountSpec] = {}
-    for mount in file_mounts + mounts:
-        unique.setdefault(mount.mount_path, mount)
-    return list(unique.values())
-
-
 def _workload(
-    kind: str, names: GroupNames, pod: PodSpec, labels: Raw | Call, selector: dict
+    kind: str, names: GroupNames, pod: PodSpec, labels: Ref | Call, selector: dict
 ) -> Workload:
     return Workload(
         resource_type=kind,
@@ -531,7 +209,7 @@ def _workloads(
     names: GroupNames,
     pod: PodSpec,
     selector: dict,
-    labels: Raw | Call,
+    labels: Ref | Call,
     volumes: PodVolumes,
     ctx: Context,
     stateful_set: bool,
@@ -567,7 +245,7 @@ def _cron_jobs(
     names: GroupNames,
     pod: PodSpec,
     selector: dict,
-    labels: Raw | Call,
+    labels: Ref | Call,
     ctx: Context,
 ) -> list[Workload]:
     assert job.periodic is not None
@@ -588,38 +266,10 @@ def _cron_jobs(
             labels,
             selector,
         )
-        workload.schedule = Raw(f"var.{variable}")
+        workload.schedule = var(variable)
         workload.concurrency_policy = "Forbid" if job.periodic.prohibit_overlap else None
         workload.suspend = not job.periodic.enabled
         workload.time_zone = job.periodic.time_zone
         workload.backoff_limit = backoff
         workloads.append(workload)
     return workloads
-
-
-# Nomad's volume_mount propagation modes and the Kubernetes mount_propagation of each.
-MOUNT_PROPAGATION = {
-    "private": None,
-    "host-to-task": "HostToContainer",
-    "bidirectional": "Bidirectional",
-}
-
-
-def _mount_propagation(task: Task, mount: VolumeMount, ctx: Context) -> str | None:
-    mode = mount.propagation_mode
-    if mode is None:
-        return None
-    if mode not in MOUNT_PROPAGATION:
-        ctx.needs_decision(
-            f"propagation_mode {mode!r} is not one of {', '.join(MOUNT_PROPAGATION)}",
-            mount.line,
-            f"task[{task.name}].volume_mount",
-        )
-        return None
-    if mode == "bidirectional":
-        ctx.needs_decision(
-            "propagation_mode bidirectional needs a privileged container in Kubernetes",
-            mount.line,
-            f"task[{task.name}].volume_mount",
-        )
-    return MOUNT_PROPAGATION[mode]
