@@ -85,7 +85,8 @@ def shown_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
                     "path": shown(diagnostic.path) if diagnostic.path else diagnostic.path,
                 }
             )
-            if NONCE in diagnostic.message or NONCE in (diagnostic.path or "")
+            if shown(diagnostic.message) != diagnostic.message
+            or shown(diagnostic.path or "") != (diagnostic.path or "")
             else diagnostic
         )
         for diagnostic in diagnostics

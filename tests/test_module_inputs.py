@@ -342,3 +342,14 @@ def test_an_input_only_dropped_settings_use_is_not_a_module_variable(tmp_path: P
     assert [d.message for d in generation.diagnostics if d.path == "variable[dc]"] == [
         'variable "dc" is used only by settings the module does not carry: not a module input'
     ]
+
+
+def test_a_marker_cut_by_a_shortened_quote_reads_as_an_input_not_as_a_random_token() -> None:
+    from generator.hcl import unknowns
+
+    mark = unknowns.marker(unknowns.TfExpr("var.domain", ("domain",)))
+    quoted = repr(f"https://traefik.{mark}.example")
+    assert unknowns.shown(quoted) == "'https://traefik.${var.domain}.example'"
+    for cut in range(len("'https://traefik.") + 1, len(quoted)):
+        assert unknowns.NONCE[:3] not in unknowns.shown(quoted[:cut])
+        assert "\\x00" not in unknowns.shown(quoted[:cut])

@@ -240,11 +240,24 @@ def to_tree(expr: TfExpr) -> str:
 _QUOTED_MARKER = re.compile(r"(?:\x00|\\x00)" + NONCE + r"(\d+)(?:\x00|\\x00)")
 
 
+# What is left of a marker that a shortened quote cut (`'{{range $x}}\\n - \\x00423a'`).
+_CUT_MARKER = re.compile(r"(?:\x00|\\x00)([0-9a-f]*)(?:\x00|\\x00)?")
+
+
+def _nonce_part(hexits: str) -> bool:
+    """The nonce cut short, or the nonce and the start of a marker's number."""
+    return NONCE.startswith(hexits) or hexits.startswith(NONCE)
+
+
 def shown(text: str) -> str:
-    """`text` for people: each marker (also as `repr` writes it) as the `${...}` it stands for."""
-    if NONCE not in text:
+    """`text` for people: each marker (also as `repr` writes it) as the `${...}` it stands for;
+    a marker a shortened quote cut reads `${...}`."""
+    if "\x00" not in text and "\\x00" not in text:
         return text
-    return _QUOTED_MARKER.sub(lambda match: "${" + _by_id[int(match.group(1))].text + "}", text)
+    text = _QUOTED_MARKER.sub(lambda match: "${" + _by_id[int(match.group(1))].text + "}", text)
+    return _CUT_MARKER.sub(
+        lambda match: "${...}" if _nonce_part(match.group(1)) else match.group(0), text
+    )
 
 
 def expression(value: object) -> TfExpr:
