@@ -12,16 +12,16 @@ from __future__ import annotations
 import difflib
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
+
+from generator.atomic_file import write_text_atomically
 
 SNIPPET = "traefik-routers.yml"
 MARKER = "nomad-k8s-gen:"
@@ -461,22 +461,6 @@ def load_schema(path: Path | None) -> dict[str, Any]:
     return json.loads(package.read_text(encoding="utf-8"))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    target = path.resolve()
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def run(
     conf: Path,
     module_dirs: list[Path],
@@ -551,7 +535,7 @@ def main(
         click.echo(f"{dynamic_conf}: up to date")
         return
     try:
-        write_atomically(dynamic_conf, result.text)
+        write_text_atomically(dynamic_conf, result.text)
     except OSError as error:
         click.echo(f"{dynamic_conf}: unwritable: {error.strerror or error}", err=True)
         sys.exit(EXIT_INPUT)

@@ -8,13 +8,12 @@ appended when FILE has none), written atomically.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
+from generator.atomic_file import write_text_atomically
 from generator.diagnostics import InputError
 from generator.hcl import Expr, parse_hcl
 from generator.wiring import ModuleInput, root_module_block
@@ -64,19 +63,6 @@ def replace_between_markers(text: str, blocks: str) -> str:
     return text[:begin] + section + (text[after + 1 :] if after != -1 else "")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @click.command()
 @click.argument("modules_dir", type=click.Path(path_type=Path), default=Path("modules-k8s"))
 @click.option(
@@ -113,7 +99,7 @@ def main(modules_dir: Path, target: Path | None, source_prefix: str) -> None:
     if new == old:
         click.echo(f"{target}: up to date")
         return
-    write_atomically(target, new)
+    write_text_atomically(target, new)
     count = sum(1 for line in blocks.splitlines() if line.startswith("module "))
     click.echo(f"{target}: wiring updated ({count} modules)")
 
