@@ -202,6 +202,22 @@ def test_a_middleware_that_cannot_be_carried_keeps_its_reference(tmp_path: Path)
     assert findings(generation)
 
 
+def test_a_middleware_another_job_defines_keeps_its_catalog_provider(tmp_path: Path) -> None:
+    """Bare, the file provider would look for it in the snippet's own file and refuse it."""
+    generation = run(
+        tmp_path,
+        [HOST, "traefik.http.routers.web.middlewares=authelia,sso@consulcatalog,h@docker"],
+    )
+    document = snippet(generation)
+    assert document["http"]["routers"]["k8s-web"]["middlewares"] == [
+        "authelia@consulcatalog",
+        "sso@consulcatalog",
+        "h@docker",
+    ]
+    reported = [message for _, message in findings(generation) if "outside this job" in message]
+    assert len(reported) == 2
+
+
 # --- TLS ------------------------------------------------------------------------------------
 
 

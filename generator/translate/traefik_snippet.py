@@ -78,15 +78,27 @@ def carry_routing(plan: ModulePlan, groups: list[GroupRouting], ctx: Context) ->
         _annotate(group.ingress, used, found, ctx)
 
 
-def _reference(reference: str, found: _Middlewares, ctx: Context) -> str:
+def _reference(reference: str, found: _Middlewares, ctx: Context, line: int | None) -> str:
     """A middleware the job's tags define now lives in the snippet: `<prefix><name>@file`.
 
     One that is not carried keeps that reference too, so the external Traefik refuses
-    the router instead of serving it without, say, its authentication.
+    the router instead of serving it without, say, its authentication. One another job
+    defines in the catalog keeps its provider: bare, the file provider would look for it
+    in the snippet's own file.
     """
     name, _, provider = reference.partition("@")
     if name in found.defined and provider in CATALOG_PROVIDERS:
         return f"{ctx.settings.external_traefik.router_prefix}{name}@file"
+    if provider in CATALOG_PROVIDERS:
+        kept = reference if provider else f"{name}@consulcatalog"
+        ctx.needs_decision(
+            f"Traefik middleware {reference!r} is defined outside this job: the external"
+            f" Traefik resolves {kept!r} only while its catalog provider still sees it; move"
+            " it to the file provider when the job that defines it leaves Nomad",
+            line,
+            f"middleware[{name}]",
+        )
+        return kept
     return reference
 
 
@@ -107,7 +119,7 @@ def _middleware(
     references = _csv_list(options, "chain.middlewares")
     options = {
         key: (
-            ",".join(_reference(m.strip(), found, ctx) for m in value.split(","))
+            ",".join(_reference(m.strip(), found, ctx, line) for m in value.split(","))
             if key.lower() == "chain.middlewares"
             else value
         )
@@ -225,7 +237,7 @@ def _router(
         if name in found.cluster and provider in CATALOG_PROVIDERS:
             cluster.append(name)
         else:
-            edge.append(_reference(reference, found, ctx))
+            edge.append(_reference(reference, found, ctx, router.line))
     extra = {k: v for k, v in router.line_tags.items() if k not in _OWN_ROUTER_OPTIONS}
     converted = convert(extra, router_schema())
     for option_problem in converted.problems:
