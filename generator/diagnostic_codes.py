@@ -26,6 +26,9 @@ CODES: dict[str, Code] = {
     "unexpanded-dynamic": Code("finding", "a `dynamic` block whose for_each is not known"),
     "undeclared-variable-value": Code("finding", "a --var or var-file value nobody declares"),
     "variable-from-environment": Code("finding", "a variable value taken from NOMAD_VAR_*"),
+    "connect-loopback": Code(
+        "finding", "a loopback address that only worked beside the Consul Connect sidecar"
+    ),
     "nomad-default": Code("finding", "a Nomad default the jobspec relies on, made explicit"),
     "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.

@@ -68,6 +68,7 @@ class ServiceDef(Node):
     checks: tuple[Check, ...] = ()
     provider: str = "consul"
     has_connect: bool = False
+    connect_sidecar: bool = False  # connect { sidecar_service }: Envoy in the task's netns
     upstreams: tuple[Upstream, ...] = ()
     expose_listener_ports: tuple[str, ...] = ()
     task: str | None = None

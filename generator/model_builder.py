@@ -330,6 +330,7 @@ def _service(block: Block, task: str | None) -> ServiceDef:
         checks=tuple(_check(c, block.child("check_restart")) for c in block.children("check")),
         provider=r.str("provider") or "consul",
         has_connect=connect is not None,
+        connect_sidecar=connect is not None and connect.child("sidecar_service") is not None,
         upstreams=tuple(upstreams),
         expose_listener_ports=tuple(listener_ports),
         task=task or r.str("task"),

@@ -18,6 +18,7 @@ from generator.k8s_plan import (
 )
 from generator.model import Check, Task
 from generator.plan_values import StringTemplate
+from generator.translate.connect_loopback import listen_address, report_other_loopback
 from generator.translate.context import Context
 from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
@@ -143,7 +144,11 @@ def env_vars(task: Task, facts: PodFacts, ctx: Context) -> tuple[list[EnvVar], l
         earlier.append(name)
         rewritten = rewrite(text, defined_before, ctx, line, path)
         downward.extend(rewritten.downward_env)
-        plain.append(EnvVar(name=name, value=rewritten.value))
+        value = rewritten.value
+        if facts.connect_sidecar and isinstance(value, str):
+            value = listen_address(name, value, ctx, line, path)
+            report_other_loopback(value, ctx, line, path)
+        plain.append(EnvVar(name=name, value=value))
         if CREDENTIAL_NAME.search(name) and text and "${" not in text and not has_unknown(text):
             ctx.report(
                 Severity.WARNING,

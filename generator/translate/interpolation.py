@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from generator.k8s_plan import EnvVar
 from generator.plan_values import NAMESPACE, Ref, StringTemplate, interpolate
+from generator.translate.connect_loopback import upstream_addresses
 from generator.translate.context import Context
 
 INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -56,6 +57,7 @@ class PodFacts:
     # Env vars a `${NAME}` here may read: Kubernetes expands `$(NAME)` from the container's env.
     env_names: frozenset[str] = frozenset()
     meta: dict[str, str] = field(default_factory=dict)  # job, group and task meta, merged
+    connect_sidecar: bool = False  # a Consul Connect sidecar fronted the group
 
 
 POD_IP = EnvVar(name="POD_IP", field_path="status.podIP")
@@ -107,6 +109,8 @@ def _field_env(name: str, field_path: str) -> EnvVar:
 
 def rewrite(text: str, facts: PodFacts, ctx: Context, line: int | None, path: str) -> Rewritten:
     """Rewrite runtime interpolations, then Consul names, in one string value."""
+    if facts.upstreams:
+        text = upstream_addresses(text, facts.upstreams, ctx, line, path)
     parts: list[str | Ref] = []
     downward: list[EnvVar] = []
     position = 0

@@ -264,6 +264,7 @@ def translate_task(scope: GroupScope, task: Task) -> TranslatedTask:
         memory=memory,
         upstreams=scope.upstreams,
         meta={k: str(v) for k, v in (job.meta | group.meta | task.meta).items()},
+        connect_sidecar=any(s.connect_sidecar for s in group.all_services()),
     )
     binds = binds_of(task, ctx, facts)
     mounts = _volume_mounts(scope, task)

@@ -1,0 +1,84 @@
+"""Loopback addresses that only worked beside a Consul Connect sidecar.
+
+In a Connect group the Envoy sidecar shares the task's network namespace: it
+reaches the task on `127.0.0.1` (`local_service_address` defaults to it), and each
+upstream listens on `127.0.0.1:<local_bind_port>` (what `NOMAD_UPSTREAM_ADDR_<name>`
+holds). In a pod no sidecar is there: the Service and the kubelet's probes connect to
+the pod IP, and an upstream is another Service. So an upstream's literal loopback
+address becomes `${NOMAD_UPSTREAM_ADDR_<name>}` (which the interpolation rewrite turns
+into the Service), and an env var that tells the task to listen on loopback listens on
+every address instead; any other loopback address is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from generator.diagnostics import Severity
+from generator.translate.context import Context
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_HOST = r"(?:127\.0\.0\.1|localhost|\[::1\])"
+# The address an env var tells a server to listen on, by the var's name.
+LISTEN_NAME = re.compile(
+    r"^(?:HOST|BIND|LISTEN|(?:\w+_)?(?:HTTP_HOST|BIND_ADDR|BIND_ADDRESS|BIND_HOST"
+    r"|LISTEN_ADDR|LISTEN_ADDRESS|LISTEN_HOST|LISTEN_IP))$"
+)
+_LISTEN_VALUE = re.compile(rf"^{_HOST}(:\d+)?$")
+_ANY_LOOPBACK = re.compile(rf"(?<![\w.\-$]){_HOST}(?![\w\-])")
+
+
+def _literal(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: replacement
+
+
+def upstream_addresses(
+    text: str, upstreams: dict[str, int], ctx: Context, line: int | None, path: str
+) -> str:
+    """`127.0.0.1:<local_bind_port>` of an upstream → `${NOMAD_UPSTREAM_ADDR_<name>}`."""
+    for name, port in upstreams.items():
+        if not port:
+            continue
+        pattern = re.compile(rf"(?<![\w.\-$]){_HOST}:{port}(?!\d)")
+        if not pattern.search(text):
+            continue
+        text = pattern.sub(_literal("${NOMAD_UPSTREAM_ADDR_" + name + "}"), text)
+        ctx.report(
+            Severity.INFO,
+            "connect-loopback",
+            f"127.0.0.1:{port} is upstream {name!r} through the Connect sidecar; it becomes"
+            f" the Service address, as ${{NOMAD_UPSTREAM_ADDR_{name}}} does",
+            line,
+            path,
+        )
+    return text
+
+
+def listen_address(name: str, value: str, ctx: Context, line: int | None, path: str) -> str:
+    """An env var that makes the task listen on loopback only, made to listen everywhere."""
+    match = _LISTEN_VALUE.match(value)
+    if not LISTEN_NAME.match(name) or match is None:
+        return value
+    listen = "0.0.0.0" + (match.group(1) or "")
+    ctx.report(
+        Severity.INFO,
+        "connect-loopback",
+        f"env {name}={value}: behind the Connect sidecar the task listened on loopback only;"
+        " in a pod the Service and the probes connect to the pod IP, so it listens on"
+        f" {listen}",
+        line,
+        path,
+    )
+    return listen
+
+
+def report_other_loopback(text: str, ctx: Context, line: int | None, path: str) -> None:
+    if _ANY_LOOPBACK.search(text):
+        ctx.needs_decision(
+            f"{text!r} addresses loopback in a Connect group: the sidecar's listeners are not in"
+            " the pod, so loopback reaches only this pod's containers; name the Service instead"
+            " if it meant another task or upstream",
+            line,
+            path,
+        )
