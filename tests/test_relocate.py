@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from generator.k8s_plan import (
     PodSpec,
     PodVolume,
     Probe,
+    Variable,
     VolumeMountSpec,
     Workload,
 )
@@ -220,6 +222,15 @@ def test_args_move_and_each_rewrite_is_reported() -> None:
     ]
 
 
+def test_templated_args_move() -> None:
+    arg = StringTemplate(("--db=db.", var("namespace"), ".svc --dir=/local/db"))
+    plan = plan_of(container(args=[arg]))
+    apply(plan, {"/local": "/config"})
+    assert plan.workloads[0].pod.containers[0].args == [
+        StringTemplate(("--db=db.", var("namespace"), ".svc --dir=/config/db"))
+    ]
+
+
 def test_command_moves() -> None:
     plan = plan_of(container(command=["/local/bin/run", "-c", "/local/run.conf"]))
     apply(plan, {"/local": "/config"})
@@ -393,6 +404,20 @@ def test_secret_templates_move() -> None:
     assert secret.template_data["app.env"] == "TOKEN={{ .token }}\nCERT=/run/secrets/cert.pem\n"
 
 
+def test_defaults_of_module_variables_move() -> None:
+    plan = plan_of(
+        container(args=[]),
+        variables=[
+            Variable("conf", "string", "", "/local/app.yml"),
+            Variable("dirs", "list(string)", "", ["/local/a", "/tmp"]),
+            Variable("required", "string", "", None, has_default=False),
+        ],
+    )
+    report = apply(plan, {"/local": "/config"})
+    assert [v.default for v in plan.variables] == ["/config/app.yml", ["/config/a", "/tmp"], None]
+    assert {r[3] for r in report} == {"variable.conf.default", "variable.dirs.default"}
+
+
 def test_a_key_that_matches_nothing_is_an_info() -> None:
     plan = plan_of(container(args=["/local/x"]))
     report = apply(plan, {"/local": "/config", "/secrets": "/run/secrets"})
@@ -507,3 +532,37 @@ def test_relocated_is_how_a_setting_was_carried_for_strict() -> None:
     sink = DiagnosticSink()
     relocate_plan(plan, relocation({"/local": "/config", "/secrets": "/s"}), sink)
     assert [d.code for d in unaccepted(sink, [])] == ["relocate-unused"]
+
+
+# --- the real homelab ----------------------------------------------------------------------
+
+BROAD = {
+    "/local": "/config",
+    "/secrets": "/run/secrets",
+    "/alloc": "/shared",
+    "/alloc/data": "/data",
+}
+_TOKEN = re.compile(r'(?:^|[\s"=:(\[])/(?:local|secrets|alloc)(?:/|"|\s|$)')
+
+
+@pytest.mark.shared
+def test_the_homelab_relocates_without_a_trace_of_the_task_dirs(
+    cluster_state_jobspecs: list[Path],
+) -> None:
+    spec = ServiceSpec.model_validate({"relocate": BROAD})
+    moved, refused = 0, []
+    for jobspec in cluster_state_jobspecs:
+        service = jobspec.name.removesuffix(".nomad.hcl")
+        try:
+            generation = generate(service, jobspec, Settings(), spec)
+        except InputError as error:
+            if error.code == "relocate-conflict":
+                refused.append(service)
+            continue
+        main = generation.files["main.tf"]
+        left = [line for line in main.splitlines() if _TOKEN.search(line)]
+        assert not left, f"{service}: {left}"
+        moved += any(d.code == "relocated" for d in generation.diagnostics)
+    # media-centre mounts its own volume at /config beside /local: refused, not merged.
+    assert refused == ["media-centre"]
+    assert moved >= 8

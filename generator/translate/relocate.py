@@ -1,8 +1,9 @@
 """The spec's `relocate:` applied to a translated module plan, each rewrite reported.
 
 A moved task dir moves everywhere the module names it: the mounts of each container and
-init container, its working dir, command, args, env values and exec probes, and the files
-it reads (ConfigMap data, the ExternalSecret's templates). A key inside a mounted task dir
+init container, its working dir, command, args, env values and exec probes; the files it
+reads (ConfigMap data, the ExternalSecret's templates); the defaults of module variables (a
+jobspec variable holding a path). A key inside a mounted task dir
 (`/alloc/data` while the container mounts `/alloc`) becomes a mount of the same volume at
 the new path (`sub_path` data), so the data stays shared with the other containers.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import replace
+from typing import Any
 
 from generator.diagnostics import DiagnosticSink, InputError, Severity
 from generator.k8s_plan import Container, ModulePlan, PodSpec, VolumeMountSpec
@@ -45,9 +47,12 @@ class _Rewriter:
         self.report(tokens, place)
         return moved
 
-    def value(self, value: str | StringTemplate, place: str) -> str | StringTemplate:
+    def value(self, value: object, place: str) -> Any:
+        """Text, or a template of text and references (whose edges are no path ends)."""
         if isinstance(value, str):
             return self.text(value, place)
+        if not isinstance(value, StringTemplate):
+            return value
         parts: list[str | Ref] = []
         last = len(value.parts) - 1
         for index, part in enumerate(value.parts):
@@ -58,6 +63,15 @@ class _Rewriter:
             self.report(tokens, place)
             parts.append(moved)
         return StringTemplate(tuple(parts))
+
+    def data(self, value: object, place: str) -> object:
+        if isinstance(value, str):
+            return self.text(value, place)
+        if isinstance(value, list):
+            return [self.data(item, place) for item in value]
+        if isinstance(value, dict):
+            return {key: self.data(item, place) for key, item in value.items()}
+        return value
 
     def path(self, path: str, place: str) -> str:
         token = self.relocation.moved_path(path)
@@ -84,6 +98,9 @@ def relocate_plan(plan: ModulePlan, relocation: Relocation, sink: DiagnosticSink
         where = f"kubernetes_config_map.{config_map.tf_name}.data"
         for key, content in config_map.data.items():
             config_map.data[key] = rewriter.value(content, f"{where}[{key}]")
+    for variable in plan.variables:  # a jobspec variable's default used as a path
+        if variable.has_default:
+            variable.default = rewriter.data(variable.default, f"variable.{variable.name}.default")
     if plan.external_secret is not None:
         templates = plan.external_secret.template_data
         for key, content in templates.items():
@@ -103,21 +120,23 @@ def relocate_plan(plan: ModulePlan, relocation: Relocation, sink: DiagnosticSink
 
 
 def _container(container: Container, pod: PodSpec, place: str, rewriter: _Rewriter) -> None:
-    if container.working_dir is not None:
+    # The plan's lists hold templates too (`db.${var.namespace}.svc` in an argument).
+    if isinstance(container.working_dir, str):
         container.working_dir = rewriter.path(container.working_dir, f"{place}.working_dir")
+    else:
+        container.working_dir = rewriter.value(container.working_dir, f"{place}.working_dir")
     if container.command is not None:
-        container.command = [rewriter.text(a, f"{place}.command") for a in container.command]
+        container.command = [rewriter.value(a, f"{place}.command") for a in container.command]
     if container.args is not None:
-        container.args = [rewriter.text(a, f"{place}.args") for a in container.args]
+        container.args = [rewriter.value(a, f"{place}.args") for a in container.args]
     for env in container.env:
-        if env.value is not None and not isinstance(env.value, Ref):
-            env.value = rewriter.value(env.value, f"{place}.env[{env.name}]")
+        env.value = rewriter.value(env.value, f"{place}.env[{env.name}]")
     for name, probe in (
         ("liveness_probe", container.liveness_probe),
         ("readiness_probe", container.readiness_probe),
     ):
         if probe is not None and probe.kind == "exec":
-            probe.command = [rewriter.text(a, f"{place}.{name}.exec") for a in probe.command]
+            probe.command = [rewriter.value(a, f"{place}.{name}.exec") for a in probe.command]
     _mounts(container, pod, place, rewriter)
 
 
@@ -156,10 +175,14 @@ def _mounts(container: Container, pod: PodSpec, place: str, rewriter: _Rewriter)
                 culprit.line,
                 "relocate-conflict",
                 f"relocate {culprit.old} → {culprit.new}: {place} already mounts volume"
-                f" {other.name!r} at {mount.mount_path}; a path holds one mount (choose another"
-                " new path)",
+                f" {other.name!r} at {mount.mount_path}, and a path holds one mount: choose a"
+                f" new path beside it or inside it ({mount.mount_path}/{_last(culprit.old)})",
             )
     container.volume_mounts = [mount for mount, _ in result.values()]
+
+
+def _last(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
 
 
 def _inside_directory(
