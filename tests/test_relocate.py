@@ -566,3 +566,39 @@ def test_the_homelab_relocates_without_a_trace_of_the_task_dirs(
     # media-centre mounts its own volume at /config beside /local: refused, not merged.
     assert refused == ["media-centre"]
     assert moved >= 8
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def _cli(tmp_path: Path, relocate: str, jobspec: str = JOBSPEC) -> tuple[int, str, Path]:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    (tmp_path / "web.nomad.hcl").write_text(jobspec)
+    (tmp_path / "web.yaml").write_text("jobspec: web.nomad.hcl\nrelocate:\n" + relocate)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["web", "--specs", str(tmp_path), "--out", str(out)])
+    return result.exit_code, result.stderr.strip(), out
+
+
+def test_a_bad_map_exits_2_with_the_specs_line_and_writes_nothing(tmp_path: Path) -> None:
+    code, stderr, out = _cli(tmp_path, "  /local: /config\n  /usr: /x\n")
+    assert code == 2
+    assert stderr == (
+        f"{tmp_path / 'web.yaml'}:4: invalid-spec: relocate: '/usr' is not a Nomad task dir:"
+        " relocate moves /alloc, /local, /secrets and paths below them (to move another"
+        " mount, use overrides)"
+    )
+    assert not out.exists()
+
+
+def test_a_move_onto_another_mount_exits_2_at_the_keys_line(tmp_path: Path) -> None:
+    # The jobspec binds alloc/data at /data: /local cannot move there too.
+    jobspec = JOBSPEC.replace('work_dir = "/local/www"', 'volumes = ["../alloc/data:/data"]')
+    code, stderr, out = _cli(tmp_path, "  /local: /data\n", jobspec)
+    assert code == 2
+    assert stderr.startswith(f"{tmp_path / 'web.yaml'}:3: relocate-conflict: relocate /local")
+    assert "already mounts volume 'alloc' at /data" in stderr
+    assert not out.exists()
