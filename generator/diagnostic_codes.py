@@ -31,6 +31,8 @@ CODES: dict[str, Code] = {
     ),
     "nomad-default": Code("finding", "a Nomad default the jobspec relies on, made explicit"),
     "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
+    "relocated": Code("finding", "a task-dir path moved where the spec's `relocate:` says"),
+    "relocate-unused": Code("finding", "a `relocate:` key of the spec that matches nothing"),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),
@@ -67,6 +69,9 @@ CODES: dict[str, Code] = {
     "limit-exceeded": Code("input error", "a value or an evaluation past the limits"),
     "invalid-settings": Code("input error", "settings YAML that does not validate"),
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
+    "relocate-conflict": Code(
+        "input error", "`relocate:` moves a mount onto a path another volume is mounted at"
+    ),
     "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
     "too-large": Code("input error", "input larger than the generator can hold"),
     # The output folder: exit 2, one line naming it, the module there left as it was.

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from generator.pattern_choice import PatternChoice as PatternChoice
+from generator.relocation import RelocateField, Relocation
 from generator.settings import read_yaml, validation_error
 
 
@@ -18,6 +19,7 @@ class ServiceSpec(BaseModel):
     hostnames: list[str] | None = None
     stateful_set: bool = False
     vars: dict[str, str] = {}
+    relocate: RelocateField = Relocation()
 
     @field_validator("pattern", mode="before")
     @classmethod
@@ -28,7 +30,7 @@ class ServiceSpec(BaseModel):
 def load_service_spec(path: Path) -> ServiceSpec:
     text, data = read_yaml(path)
     try:
-        return ServiceSpec.model_validate(data)
+        return ServiceSpec.model_validate(data, context={"file": str(path), "text": text})
     except ValidationError as error:
         raise validation_error(path, text, "invalid-spec", error) from None
 

@@ -26,8 +26,9 @@ def is_accepted(diagnostic: Diagnostic, accept: Iterable[str]) -> bool:
     return False
 
 
-# Findings that say how a setting was carried, not that something was lost.
-MAPPED_CODES = frozenset({"nomad-default"})
+# Findings that say how a setting was carried (or moved as the spec says), not that something
+# was lost.
+MAPPED_CODES = frozenset({"nomad-default", "relocated"})
 
 
 def unaccepted(diagnostics: Iterable[Diagnostic], accept: Iterable[str]) -> list[Diagnostic]:

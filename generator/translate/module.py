@@ -44,6 +44,7 @@ from generator.translate.names import (
     unique,
 )
 from generator.translate.ports import consul_services, job_port_numbers
+from generator.translate.relocate import relocate_plan
 from generator.translate.secrets import SecretsCollector
 from generator.translate.service_registration import registered_job
 from generator.translate.tasks import group_scope
@@ -230,6 +231,7 @@ def translate_job(
     _outputs(plan, outputs)
     _distinct_config_map_names(plan)
     check_name_lengths(plan, job.file, job.line)
+    relocate_plan(plan, spec.relocate, ctx.results.sink)  # the spec's `relocate:`
     return plan
 
 

@@ -55,7 +55,7 @@ resource "kubernetes_deployment" "app" {
         container {
           name  = "log-shipper"
           image = "timberio/vector:${var.vector_image_tag}"
-          args  = ["--config", "/local/vector.yaml"]
+          args  = ["--config", "/config/vector.yaml"]
 
           resources {
             requests = {
@@ -69,7 +69,7 @@ resource "kubernetes_deployment" "app" {
 
           volume_mount {
             name       = "log-shipper-config"
-            mount_path = "/local/vector.yaml"
+            mount_path = "/config/vector.yaml"
             sub_path   = "vector.yaml"
             read_only  = true
           }
@@ -80,8 +80,14 @@ resource "kubernetes_deployment" "app" {
           }
 
           volume_mount {
+            name       = "alloc"
+            mount_path = "/logs"
+            sub_path   = "logs"
+          }
+
+          volume_mount {
             name       = "local-log-shipper"
-            mount_path = "/local"
+            mount_path = "/config"
           }
         }
 
@@ -109,7 +115,7 @@ resource "kubernetes_deployment" "app" {
 
           env {
             name  = "BLOCKY_CONFIG_FILE"
-            value = "/local/config.yml"
+            value = "/config/config.yml"
           }
 
           resources {
@@ -143,7 +149,7 @@ resource "kubernetes_deployment" "app" {
 
           volume_mount {
             name       = "resolver-config"
-            mount_path = "/local/config.yml"
+            mount_path = "/config/config.yml"
             sub_path   = "config.yml"
             read_only  = true
           }
@@ -154,8 +160,14 @@ resource "kubernetes_deployment" "app" {
           }
 
           volume_mount {
+            name       = "alloc"
+            mount_path = "/logs"
+            sub_path   = "logs"
+          }
+
+          volume_mount {
             name       = "local-resolver"
-            mount_path = "/local"
+            mount_path = "/config"
           }
         }
 
@@ -215,7 +227,7 @@ resource "kubernetes_config_map" "app_log_shipper" {
       sources:
         queries:
           type: file
-          include: ["/alloc/logs/queries.log"]
+          include: ["/logs/queries.log"]
       sinks:
         out:
           type: console
@@ -243,7 +255,7 @@ resource "kubernetes_config_map" "app_resolver" {
         http: 4000
       queryLog:
         type: csv
-        target: /alloc/logs
+        target: /logs
     EOT
   }
 }

@@ -291,6 +291,35 @@ MUTATIONS = (
         'host_path "/dev/net/tun" is a character device but its type is "Socket"',
     ),
     Mutation(
+        "volume_mount_path_twice",
+        "main.tf",
+        'mount_path = "/config"\n            read_only  = true\n          }\n',
+        'mount_path = "/config"\n            read_only  = true\n          }\n\n'
+        '          volume_mount {\n            name       = "config"\n'
+        '            mount_path = "/config" # again\n          }\n',
+        "# again",
+        "volume-mount",
+        'container "whoami": volume_mount "/config": mount_path must be unique',
+    ),
+    Mutation(
+        "volume_mount_unknown_volume",
+        "main.tf",
+        'name       = "config"\n            mount_path',
+        'name       = "confg"\n            mount_path',
+        'name       = "confg"',
+        "volume-mount",
+        'volume_mount "/config": volume "confg" not found',
+    ),
+    Mutation(
+        "volume_mount_sub_path_up",
+        "main.tf",
+        'mount_path = "/config"\n',
+        'mount_path = "/config"\n            sub_path   = "../etc"\n',
+        'sub_path   = "../etc"',
+        "volume-mount",
+        "sub_path \"../etc\" must be a relative path without '..'",
+    ),
+    Mutation(
         "snippet_duplicate_key",
         "traefik-routers.yml",
         '      service: "to-k8s-traefik"\n',

@@ -1,4 +1,5 @@
-"""Runtime rules inside one pod: ports, probes, `$(VAR)`, hostPath types, container names."""
+"""Runtime rules inside one pod: ports, probes, `$(VAR)`, hostPath types, container names,
+volume mounts."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def check_pod(pod: Pod, values: Values) -> Iterator[Problem]:
     for container in pod.containers:
         yield from _probe_ports(container, values)
         yield from _env_references(container, values)
+        yield from _volume_mounts(pod, container, values)
     yield from _host_paths(pod, values)
 
 
@@ -323,3 +325,35 @@ def _host_paths(pod: Pod, values: Values) -> Iterator[Problem]:
             f"(expected {wanted}, or no type): kubelet's type check fails the pod"
             + (" or creates the wrong kind" if kind.endswith("OrCreate") else ""),
         )
+
+
+# ---- volume mounts (ValidateVolumeMounts, validateLocalDescendingPath)
+
+
+def _volume_mounts(pod: Pod, container: Container, values: Values) -> Iterator[Problem]:
+    volumes = [values.resolve(v.get("name")) for v in pod.spec.children("volume")]
+    known = all(isinstance(name, str) for name in volumes)
+    paths: dict[str, int] = {}
+    for mount in container.block.children("volume_mount"):
+        name = values.resolve(mount.get("name"))
+        path = values.resolve(mount.get("mount_path"))
+        sub_path = values.resolve(mount.get("sub_path"))
+        where = f'{container.label()}: volume_mount "{path if isinstance(path, str) else "?"}"'
+        if known and isinstance(name, str) and name not in volumes:
+            yield _error(
+                "volume-mount", mount.line_of("name"), f'{where}: volume "{name}" not found'
+            )
+        if isinstance(path, str):
+            if path in paths:
+                yield _error(
+                    "volume-mount",
+                    mount.line_of("mount_path"),
+                    f"{where}: mount_path must be unique (also on line {paths[path]})",
+                )
+            paths.setdefault(path, mount.line_of("mount_path"))
+        if isinstance(sub_path, str) and (sub_path.startswith("/") or ".." in sub_path.split("/")):
+            yield _error(
+                "volume-mount",
+                mount.line_of("sub_path"),
+                f"{where}: sub_path \"{sub_path}\" must be a relative path without '..'",
+            )

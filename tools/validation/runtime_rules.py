@@ -114,6 +114,13 @@ RUNTIME_RULES: tuple[RuntimeRule, ...] = (
         "fails to start: 'hostPath type check failed'); *OrCreate creates the wrong kind",
     ),
     RuntimeRule(
+        "volume-mount",
+        "each volume_mount names a volume of the pod, its mount_path is unique in the "
+        "container, its sub_path is relative and has no '..'",
+        "kubernetes pkg/apis/core/validation ValidateVolumeMounts (NotFound name, mountPath "
+        "'must be unique') and validateLocalDescendingPath",
+    ),
+    RuntimeRule(
         "traefik-yaml",
         "the router snippet is one YAML document without duplicate keys",
         "Traefik file provider (pkg/provider/file): a file that does not decode is skipped "
