@@ -61,6 +61,8 @@ def moved(text: str, moves: dict[str, str]) -> str:
         ("url: file:///local/db", "url: file:///config/db"),
         ("-v /local:/data:ro", "-v /config:/data:ro"),
         ("curl -d @/local/body", "curl -d @/config/body"),
+        ("--map=/local/a=/local/b", "--map=/config/a=/config/b"),
+        ("[/local/a](/local/b)", "[/config/a](/config/b)"),
         # not a path token of /local
         ("/localhost", "/localhost"),
         ("/var/local/x", "/var/local/x"),
