@@ -30,13 +30,13 @@ class _Rewriter:
         self.sink = sink
         self.used: set[Move] = set()
 
-    def report(self, tokens: list[Token], place: str) -> None:
+    def report(self, tokens: list[Token], place: str, note: str = "") -> None:
         for token in tokens:
             self.used.add(token.move)
             self.sink.report(
                 Severity.INFO,
                 "relocated",
-                f"{token.old} → {token.new}",
+                f"{token.old} → {token.new}{note}",
                 self.relocation.file,
                 token.move.line,
                 place,
@@ -155,6 +155,7 @@ def _mounts(container: Container, pod: PodSpec, place: str, rewriter: _Rewriter)
                 rewriter.report(
                     [Token(move.old, move.new, move)],
                     f"{place}.volume_mount[{move.new}]",
+                    f" (a mount of volume {mount.name!r} at sub_path {sub_path!r})",
                 )
                 moved.append((split, move))
     kept: list[VolumeMountSpec] = []
