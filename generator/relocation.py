@@ -27,20 +27,21 @@ from generator.errors import InputError
 # /etc/searxng because it was built to): a mount there moves with `overrides:`.
 TASK_DIRS = ("/alloc", "/local", "/secrets")
 
-# Path segments a key or a new path may hold: no space, quote, `:`, `$` or `%`, so a moved
-# path reads as one token in an argument, a `PATH`-like list or a config file.
-_SEGMENT = re.compile(r"[A-Za-z0-9._~+@-]+")
+# Path segments a key or a new path may hold: no space, quote, `:` (the API server refused it
+# in a mountPath), `$` or `%`, so a moved path reads as one token in an argument, a
+# `PATH`-like list or a config file.
+_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 
-# A path token starts at the start of the text or after one of these (`--config=/local/x`,
-# `PATH=/a:/local/bin`, `"/local/x"`, `(/local)`, `file:///local/x`), never inside a word
-# or another path (`/localhost`, `/var/local`).
-_BEFORE = r"(?:^|(?<=[\s=:'\"`(\[{,;|&<>@])|(?<=file://))"
-# ... and the path ends there: `/local/x`, `/local"`, `/local:ro`, not `/local.bak`.
-_STOP = r"\s'\"`:;,)\]}|&<>"
-_AFTER = rf"(?=$|/|[{_STOP}])"
+# What starts and ends a path token besides the text's edges: a space, quote, `=`, `:`, a
+# bracket, `,`, `;`, `|`, `&`, `<`, `>`, `@`. `/local` moves in `--config=/local/x`,
+# `PATH=/a:/local/bin`, `"/local/x"`, `(/local)`, `-v /local:/d` and `file:///local/x`, never
+# inside a word or another path (`/localhost`, `/var/local`, `/local.bak`).
+_EDGE = r"\s'\"`=:;,|&<>@()\[\]{}"
+_BEFORE = rf"(?:^|(?<=[{_EDGE}])|(?<=file://))"
+_AFTER = rf"(?=$|/|[{_EDGE}])"
 # The rest of the token after a key, reported with it (`/local` + `/config.yml`). `\0` stands
 # for text only Terraform knows (a module input): the token ends there.
-_REST = rf"(?:/[^{_STOP}\x00]*)?"
+_REST = rf"(?:/[^{_EDGE}\x00]*)?"
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,7 @@ def path_problem(path: object) -> str | None:
         return "'/' is the container's root: it cannot move or be moved onto"
     bad = next((s for s in segments if not _SEGMENT.fullmatch(s)), None)
     if bad is not None:
-        return (
-            f"{path!r}: segment {bad!r} may hold only letters, digits and '.', '_', '-', '~',"
-            " '+', '@'"
-        )
+        return f"{path!r}: segment {bad!r} may hold only letters, digits, '.', '_' and '-'"
     return None
 
 

@@ -61,6 +61,8 @@ def moved(text: str, moves: dict[str, str]) -> str:
         ("url: file:///local/db", "url: file:///config/db"),
         ("-v /local:/data:ro", "-v /config:/data:ro"),
         ("curl -d @/local/body", "curl -d @/config/body"),
+        ("--map=/local/a=/local/b", "--map=/config/a=/config/b"),
+        ("[/local/a](/local/b)", "[/config/a](/config/b)"),
         # not a path token of /local
         ("/localhost", "/localhost"),
         ("/var/local/x", "/var/local/x"),
@@ -325,7 +327,7 @@ def test_a_dir_inside_a_mounted_task_dir_gets_its_own_mount_of_that_volume() -> 
     ]
     assert app.volume_mounts[1] == VolumeMountSpec("alloc", "/logs", "logs", True)
     assert report[0][1:] == (
-        "/alloc/logs → /logs",
+        "/alloc/logs → /logs (a mount of volume 'alloc' at sub_path 'logs')",
         4,
         "kubernetes_deployment.app.container[shipper].volume_mount[/logs]",
     )

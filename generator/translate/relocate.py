@@ -30,13 +30,13 @@ class _Rewriter:
         self.sink = sink
         self.used: set[Move] = set()
 
-    def report(self, tokens: list[Token], place: str) -> None:
+    def report(self, tokens: list[Token], place: str, note: str = "") -> None:
         for token in tokens:
             self.used.add(token.move)
             self.sink.report(
                 Severity.INFO,
                 "relocated",
-                f"{token.old} → {token.new}",
+                f"{token.old} → {token.new}{note}",
                 self.relocation.file,
                 token.move.line,
                 place,
@@ -155,30 +155,32 @@ def _mounts(container: Container, pod: PodSpec, place: str, rewriter: _Rewriter)
                 rewriter.report(
                     [Token(move.old, move.new, move)],
                     f"{place}.volume_mount[{move.new}]",
+                    f" (a mount of volume {mount.name!r} at sub_path {sub_path!r})",
                 )
                 moved.append((split, move))
-    result: dict[str, tuple[VolumeMountSpec, Move | None]] = {}
+    kept: list[VolumeMountSpec] = []
+    held: dict[str, tuple[VolumeMountSpec, Move | None]] = {}  # mount path → mount, its move
     for mount, cause in moved:
         token = relocation.moved_path(mount.mount_path)
         if token is not None:
             rewriter.report([token], f"{place}.volume_mount[{mount.mount_path}]")
             mount, cause = replace(mount, mount_path=token.new), token.move
-        held, held_cause = result.get(mount.mount_path, (None, None))
-        if held is None:
-            result[mount.mount_path] = (mount, cause)
-        elif held != mount:  # the same mount twice is one
-            culprit = cause or held_cause
-            assert culprit is not None  # the translation mounts one volume per path
-            other = held if cause is not None else mount
+        other, other_cause = held.get(mount.mount_path, (None, None))
+        culprit = cause or other_cause
+        if other is None or culprit is None:
+            held[mount.mount_path] = (mount, cause)
+            kept.append(mount)
+        elif other != mount:  # the same mount twice is kept once
+            shown = other if cause is not None else mount
             raise InputError(
                 relocation.file,
                 culprit.line,
                 "relocate-conflict",
                 f"relocate {culprit.old} → {culprit.new}: {place} already mounts volume"
-                f" {other.name!r} at {mount.mount_path}, and a path holds one mount: choose a"
+                f" {shown.name!r} at {mount.mount_path}, and a path holds one mount: choose a"
                 f" new path beside it or inside it ({mount.mount_path}/{_last(culprit.old)})",
             )
-    container.volume_mounts = [mount for mount, _ in result.values()]
+    container.volume_mounts = kept
 
 
 def _last(path: str) -> str:
