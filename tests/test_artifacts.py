@@ -45,7 +45,7 @@ GET = "mkdir -p {dir} && wget -qO /tmp/artifact {url}"
         (
             '        source = "https://example.org/a.conf"\n        destination = "local/etc/b.conf"\n'
             '        mode = "file"\n',
-            GET.format(dir="/local/etc/b.conf", url="https://example.org/a.conf")
+            GET.format(dir="/local/etc", url="https://example.org/a.conf")
             + " && mkdir -p /local/etc && cp /tmp/artifact /local/etc/b.conf",
         ),
         (

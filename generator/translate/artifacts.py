@@ -168,7 +168,9 @@ def _http_fetch(source: str, artifact: Artifact, path: str) -> Fetch | None:
     if archive.lower() != "false":
         wanted = f".{archive.lower()}" if archive and archive.lower() != "true" else name
         unpack = next((c for s, c in _ARCHIVES.items() if wanted.endswith(s)), None)
-    steps = [f"mkdir -p {shlex.quote(path)}", f"wget -qO {_DOWNLOAD} {shlex.quote(url)}"]
+    # mode = "file": `path` is the file itself, so only its folder is made.
+    folder = posixpath.dirname(path) if artifact.mode == "file" else path
+    steps = [f"mkdir -p {shlex.quote(folder)}", f"wget -qO {_DOWNLOAD} {shlex.quote(url)}"]
     checksum = options.get("checksum")
     if checksum:
         kind, _, digest = checksum.partition(":")
