@@ -123,3 +123,18 @@ def test_format_is_idempotent() -> None:
 def test_format_aligns_runs_and_breaks_them_at_multiline_values() -> None:
     formatted = format_hcl("a = 1\nlonger = 2\nm = {\nk = 1\n}\n")
     assert formatted == "a      = 1\nlonger = 2\nm = {\n  k = 1\n}\n"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        '"👩‍💻"',  # one grapheme of three code points (ZWJ sequence)
+        '"é"',  # e + combining acute: one grapheme
+        '"🇮🇪"',  # a flag: two regional indicators, one grapheme
+        '"日本"',  # wide characters count one column each, as hclwrite counts them
+    ],
+)
+def test_alignment_counts_columns_as_terraform_fmt_does(key: str) -> None:
+    text = f"labels = {{\n{key} = \"a\"\nb = \"b\"\n}}\n"
+    formatted = format_hcl(text)
+    assert terraform_fmt(formatted) == formatted

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import regex
+
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)$")
 _OPENERS = "{[("
 _CLOSERS = "}])"
@@ -191,6 +193,15 @@ def _align(lines: list[str], run: list[tuple[int, _Line]]) -> None:
         key = scanned.text[: scanned.assign_at].rstrip()
         rest = scanned.text[scanned.assign_at + 1 :].lstrip()
         parts.append((index, indent, key, rest))
-    width = max(len(key) for _, _, key, _ in parts)
+    width = max(_columns(key) for _, _, key, _ in parts)
     for index, indent, key, rest in parts:
-        lines[index] = f"{indent}{key.ljust(width)} = {rest}".rstrip()
+        padding = " " * (width - _columns(key))
+        lines[index] = f"{indent}{key}{padding} = {rest}".rstrip()
+
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+def _columns(text: str) -> int:
+    """Columns as hclwrite counts them: grapheme clusters (Tokens.Columns, go-textseg)."""
+    return len(text) if text.isascii() else len(_GRAPHEME.findall(text))
