@@ -28,6 +28,9 @@ CODES: dict[str, Code] = {
     "variable-from-environment": Code("finding", "a variable value taken from NOMAD_VAR_*"),
     "nomad-default": Code("finding", "a Nomad default the jobspec relies on, made explicit"),
     "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
+    "override-not-applied": Code(
+        "finding", "a spec override whose target the module no longer has, or already as given"
+    ),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),
@@ -64,6 +67,9 @@ CODES: dict[str, Code] = {
     "limit-exceeded": Code("input error", "a value or an evaluation past the limits"),
     "invalid-settings": Code("input error", "settings YAML that does not validate"),
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
+    "invalid-override": Code(
+        "input error", "a spec override naming no resource, block or attribute, or of a wrong type"
+    ),
     "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
     "too-large": Code("input error", "input larger than the generator can hold"),
     # The output folder: exit 2, one line naming it, the module there left as it was.
