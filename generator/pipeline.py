@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.classify import Classification, Pattern, classify
@@ -24,7 +24,7 @@ from generator.module_inputs import (
     shown_diagnostics,
 )
 from generator.overrides import Overridden, apply_overrides, spec_overrides
-from generator.render.module import render_module
+from generator.render.module import render_module, render_readme
 from generator.render.readme import ReadmeSource, shown_path
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
@@ -165,6 +165,13 @@ def generate(
         applied = apply_overrides(files, overrides)
         files, overridden = applied.files, applied.overridden
         sink.extend(applied.diagnostics)
+        if overridden and "README.md" in files:
+            source = replace(
+                readme_source(),
+                inputs=applied.inputs,
+                overridden=[o.one_line() for o in overridden],
+            )
+            files["README.md"] = render_readme(plan, source)
     return Generation(
         service, display, classification, files, shown_diagnostics(sink), ctx.notes, overridden
     )

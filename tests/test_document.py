@@ -155,15 +155,14 @@ HOSTILE = st.lists(
 @given(HOSTILE)
 def test_hostile_override_strings_never_escape_their_string(value: str) -> None:
     files = {
-        name: (REPO / "modules-k8s" / "searxng" / name).read_text()
-        for name in ("main.tf", "variables.tf")
+        name: (REPO / "modules-k8s" / "dns-filter" / name).read_text() for name in ("main.tf",)
     }
     overrides = {
         "kubernetes_deployment.app": {
             "spec": {
                 "template": {
                     "spec": {
-                        "container": [{"name": "searxng", "env": [{"name": "X", "value": value}]}]
+                        "container": [{"name": "resolver", "env": [{"name": "X", "value": value}]}]
                     }
                 }
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from pathlib import Path
@@ -15,8 +16,22 @@ from generator.overrides import Applied, apply_overrides, from_text
 GOLDEN = Path(__file__).resolve().parent.parent / "modules-k8s"
 
 
+@functools.cache
+def _generated(service: str) -> dict[str, str]:
+    """The example module as the generator writes it before the spec's overrides."""
+    from generator.pipeline import generate
+    from generator.service_spec import load_service_spec
+    from generator.settings import load_settings
+
+    specs = GOLDEN.parent / "specs"
+    spec = load_service_spec(specs / f"{service}.yaml").model_copy(update={"overrides": {}})
+    settings = load_settings(specs / "settings.yaml")
+    generation = generate(service, specs / f"{service}.nomad.hcl", settings, spec)
+    return {name: text for name, text in generation.files.items() if name.endswith(".tf")}
+
+
 def module(service: str) -> dict[str, str]:
-    return {p.name: p.read_text() for p in (GOLDEN / service).iterdir() if p.suffix == ".tf"}
+    return dict(_generated(service))
 
 
 def apply(service: str, spec: str) -> Applied:
@@ -104,7 +119,7 @@ def test_a_map_merged_onto_an_expression_becomes_merge() -> None:
     """
     applied = apply("searxng", spec)
     service = block_text(main_tf(applied), 'resource "kubernetes_service" "app"')
-    assert 'labels    = merge(local.labels, {\n      tier = "frontend"\n    })' in service
+    assert 'labels = merge(local.labels, {\n      tier = "frontend"\n    })' in service
 
 
 def test_lists_of_scalars_replace() -> None:
@@ -403,3 +418,109 @@ def test_an_override_whose_target_is_gone_is_info() -> None:
     assert codes == {"override-not-applied"}
     assert len(applied.diagnostics) == 5
     assert all(d.file == "specs/x.yaml" and d.line for d in applied.diagnostics)
+
+
+# ---- through the pipeline and the CLI ----
+
+FULL_SPEC = """\
+jobspec: {jobspec}
+pattern: A
+overrides:
+  kubernetes_deployment.app:
+    spec:
+      template:
+        spec:
+          container:
+            - name: searxng
+              liveness_probe: {{initial_delay_seconds: {{$var: probe_delay}}, period_seconds: 30}}
+              readiness_probe: {{timeout_seconds: null}}
+              resources: {{limits: {{cpu: 500m, memory: {{$var: memory_limit, default: 1Gi}}}}}}
+              env:
+                - {{name: FIRST, value: "a ${{b}} %{{c}}", $after: SEARXNG_BASE_URL}}
+                - {{name: SEARXNG_PORT, $rename: PORT}}
+                - name: SEARXNG_VALKEY_URL
+                  value: {{$var: valkey_url, description: Valkey URL}}
+                - name: SEARXNG_BASE_URL
+                  value: {{$expr: "https://${{var.hostname}}/"}}
+              volume_mount:
+                - {{mount_path: /var/cache/searxng, $delete: true}}
+          volume:
+            - {{name: local-searxng, $delete: true}}
+  kubernetes_service.app:
+    metadata: {{labels: {{tier: frontend}}}}
+    spec:
+      type: NodePort
+      port: [{{name: http, node_port: 30900}}]
+  kubernetes_ingress_v1.app: {{$delete: true}}
+  variable.hostname: {{default: search.example.net}}
+"""
+
+
+@pytest.fixture
+def overridden_module(tmp_path: Path) -> tuple[Path, object]:
+    from generator.pipeline import generate
+    from generator.service_spec import load_service_spec
+    from generator.settings import load_settings
+    from generator.writer import write_module
+
+    repo = GOLDEN.parent
+    spec_path = tmp_path / "searxng.yaml"
+    spec_path.write_text(FULL_SPEC.format(jobspec=repo / "specs" / "searxng.nomad.hcl"))
+    spec = load_service_spec(spec_path)
+    settings = load_settings(repo / "specs" / "settings.yaml")
+    generation = generate("searxng", repo / "specs" / "searxng.nomad.hcl", settings, spec)
+    write_module(tmp_path / "out" / "searxng", generation.files)
+    return tmp_path / "out" / "searxng", generation
+
+
+def test_the_pipeline_applies_overrides_and_reports_them(overridden_module) -> None:
+    folder, generation = overridden_module
+    main = (folder / "main.tf").read_text()
+    assert "kubernetes_ingress_v1" not in main and "var.probe_delay" in main
+    assert 'value = "a $${b} %%{c}"' in main  # spec text stays literal
+    paths = {o.path for o in generation.overridden}
+    assert "spec.template.spec.container[searxng].env[SEARXNG_PORT].name" in paths
+    readme = (folder / "README.md").read_text()
+    assert "## Overrides from the spec" in readme and "memory\\_limit" in readme
+
+
+@pytest.mark.shared
+def test_an_overridden_module_passes_every_validation_check(overridden_module, shared_plan) -> None:
+    pytest.importorskip("jsonschema")
+    from tools.validation import validate_module
+
+    folder, _generation = overridden_module
+    report = validate_module(folder, plan=shared_plan)
+    assert report.errors == [], "\n".join(f.one_line() for f in report.errors)
+
+
+def test_a_bad_override_exits_2_with_the_spec_line_and_writes_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    repo = GOLDEN.parent
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "searxng.yaml").write_text(
+        f"jobspec: {repo / 'specs' / 'searxng.nomad.hcl'}\n"
+        "overrides:\n  kubernetes_service.app:\n    spec:\n      typ: NodePort\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["searxng", "--specs", str(specs), "--out", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert f"{specs / 'searxng.yaml'}:5: invalid-override: `typ` is not" in result.output
+    assert "(did you mean `type`?)" in result.output
+    assert not out.exists()
+
+
+def test_text_report_lists_overrides(overridden_module, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import print_text
+    from generator.writer import Written
+
+    _folder, generation = overridden_module
+    print_text(generation, Written([]))
+    text = capsys.readouterr().out
+    assert '  overridden: kubernetes_service.app.spec.type: (none) → "NodePort"\n' in text

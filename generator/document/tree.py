@@ -7,12 +7,20 @@ alignment) of new text is left to `format_hcl`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from generator.render.hcl_values import hcl_key, hcl_string, hcl_value
 
 ScalarValue = str | int | float | bool | None
+# `name   = ` as aligned by `terraform fmt`: after an edit, `format_hcl` aligns the run again.
+_ALIGNED_HEAD = re.compile(r"([^\s=]+)[ \t]*=[ \t]*")
+
+
+def _unaligned(head: str) -> str:
+    match = _ALIGNED_HEAD.fullmatch(head)
+    return f"{match.group(1)} = " if match else head
 
 
 class Value:
@@ -68,6 +76,7 @@ class ObjectValue(Value):
         return next((e for e in self.entries if e.key == key), None)
 
     def set(self, key: str, value: Value) -> Entry:
+        self._unalign()
         entry = self.get(key)
         if entry is not None:
             entry.value = value
@@ -82,7 +91,12 @@ class ObjectValue(Value):
         if entry is None:
             return False
         self.entries.remove(entry)
+        self._unalign()
         return True
+
+    def _unalign(self) -> None:
+        for entry in self.entries:
+            entry.head = _unaligned(entry.head)
 
     def _open_lines(self) -> None:
         """An object written on one line gets one entry a line before it grows."""
@@ -175,9 +189,16 @@ class Body:
 
     def remove(self, item: Attribute | Block) -> None:
         self.items.remove(item)
+        self._unalign()
+
+    def _unalign(self) -> None:
+        for item in self.items:
+            if isinstance(item, Attribute):
+                item.head = _unaligned(item.head)
 
     def set_attribute(self, name: str, value: Value) -> Attribute:
         """Change `name`'s value, or add it after the body's last attribute."""
+        self._unalign()
         existing = self.attribute(name)
         if existing is not None:
             existing.value = value

@@ -19,6 +19,7 @@ import yaml
 from generator import provider_schema
 from generator.diagnostics import Diagnostic, Severity
 from generator.document import (
+    Attribute,
     Block,
     Body,
     CallValue,
@@ -37,6 +38,7 @@ from generator.overrides.keys import MERGE_KEYS
 from generator.overrides.source import OverrideSource, data, entries, get, is_null, line_of
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_identifier, hcl_reference, hcl_value
+from generator.wiring import ModuleInput
 
 # The files overrides edit, in the order resources are looked up.
 DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf")
@@ -64,6 +66,7 @@ class Applied:
     files: dict[str, str]
     overridden: list[Overridden] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    inputs: list[ModuleInput] | None = None  # the final variables.tf's, when it changed
 
 
 @dataclass
@@ -731,4 +734,32 @@ def apply_overrides(files: dict[str, str], source: OverrideSource) -> Applied:
         text = document.emit()
         if text != files.get(name):
             out[name] = format_hcl(text)
-    return Applied(out, engine.applied, engine.diagnostics)
+    inputs = None
+    if out.get("variables.tf") != files.get("variables.tf"):
+        inputs = module_inputs(documents["variables.tf"])
+    return Applied(out, engine.applied, engine.diagnostics, inputs)
+
+
+def _value_of(attribute: Attribute | None) -> Value | None:
+    return attribute.value if attribute is not None else None
+
+
+def module_inputs(variables: Document) -> list[ModuleInput]:
+    """The module's inputs as variables.tf declares them (for the README)."""
+    inputs = []
+    for block in variables.body.blocks("variable"):
+        type_, description, default = (
+            _value_of(block.body.attribute(name)) for name in ("type", "description", "default")
+        )
+        described = values.python_value(description) if description else (False, None)
+        known, value = values.python_value(default) if default else (False, None)
+        inputs.append(
+            ModuleInput(
+                block.labels[0],
+                type_.emit() if type_ else "any",
+                str(described[1]) if described[0] else "",
+                value if known else None,
+                required=default is None,
+            )
+        )
+    return inputs
