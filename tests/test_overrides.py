@@ -524,3 +524,30 @@ def test_text_report_lists_overrides(overridden_module, capsys: pytest.CaptureFi
     print_text(generation, Written([]))
     text = capsys.readouterr().out
     assert '  overridden: kubernetes_service.app.spec.type: (none) → "NodePort"\n' in text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "liveness_probe: {$delte: true}\n",
+            "unknown directive `$delte` (did you mean `$delete`?)",
+        ),
+        ("liveness_probe: {$rename: x}\n", "`$rename` is not allowed here"),
+        ("env:\n  - {name: A, $var: x}\n", "`$var` is not allowed here"),
+    ],
+)
+def test_a_misplaced_or_unknown_directive_is_refused(body: str, expected: str) -> None:
+    assert expected in refused("searxng", container(body)).message
+
+
+def test_a_single_map_for_a_keyed_repeated_block_is_one_item() -> None:
+    applied = apply("searxng", container("env: {name: SEARXNG_PORT, value: '9090'}\n"))
+    assert 'value = "9090"' in main_tf(applied)
+
+
+def test_a_kubectl_manifest_field_the_crd_does_not_have_is_refused() -> None:
+    error = refused("notes", SECRET + "      refreshIntervl: 5m\n")
+    assert error.line == 4 and "(did you mean `refreshInterval`?)" in error.message
+    error = refused("notes", SECRET + "      refreshInterval: [5m]\n")
+    assert "refreshInterval: expected string, got a collection" in error.message

@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import yaml
+from test_overrides import module
 
 from generator.overrides import apply_overrides, from_text
 from generator.overrides.suggest import suggest_override
 from generator.render.hcl_format import format_hcl
-from test_overrides import module
 
 
 def edited(text: str, old: str, new: str) -> str:
@@ -91,13 +91,11 @@ def test_a_variable_default() -> None:
 
 def test_edits_no_override_expresses_give_none() -> None:
     generated = module("searxng")["main.tf"]
-    new_resource = generated + textwrap.dedent(
-        """
+    new_resource = generated + textwrap.dedent("""
         resource "kubernetes_config_map" "extra" {
           data = {}
         }
-        """
-    )
+        """)
     assert suggest_override("main.tf", new_resource, generated) is None
     assert suggest_override("main.tf", generated, generated) is None
     assert suggest_override("main.tf", "resource {", generated) is None

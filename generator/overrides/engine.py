@@ -170,9 +170,16 @@ class _Engine:
             manifest = block.body.attribute("yaml_body")
             if manifest is None or not isinstance(manifest.value, CallValue):
                 raise self.error(key_node, f"`{address}`: yaml_body is not an object this can edit")
-            self.manifest(manifest.value.argument, node, [])
+            self.manifest(manifest.value.argument, node, [], schema=self.crd(manifest.value))
         else:
             self.block(block.body, node, schema, [])
+
+    def crd(self, manifest: CallValue) -> dict[str, Any] | None:
+        fields = {key: manifest.argument.get(key) for key in ("apiVersion", "kind")}
+        found = [e.value.value for e in fields.values() if e and isinstance(e.value, Scalar)]
+        if len(found) != 2:
+            return None
+        return provider_schema.manifest_schema(str(found[0]), str(found[1]))
 
     def find_resource(self, address: str) -> tuple[Document, Block] | None:
         for document in self.documents.values():
@@ -180,6 +187,14 @@ class _Engine:
             if block is not None:
                 return document, block
         return None
+
+    def directives(self, node: yaml.MappingNode, allowed: tuple[str, ...]) -> None:
+        for key, key_node, _value in entries(node):
+            if key.startswith("$") and key not in allowed:
+                if key in (*_ITEM_DIRECTIVES, "$var", "$expr"):
+                    raise self.error(key_node, f"`{key}` is not allowed here")
+                hint = provider_schema.did_you_mean(key, (*_ITEM_DIRECTIVES, "$var", "$expr"))
+                raise self.error(key_node, f"unknown directive `{key}`{hint}")
 
     def flag(self, node: yaml.MappingNode, directive: str) -> bool:
         value = get(node, directive)
@@ -199,6 +214,7 @@ class _Engine:
         path: list[str],
         item_key: str = "",
     ) -> None:
+        self.directives(node, _ITEM_DIRECTIVES if item_key else ("$delete",))
         for key, key_node, value in entries(node):
             if key.startswith("$") or key == item_key:
                 continue  # directives and the key of this item, read by the caller
@@ -569,12 +585,20 @@ class _Engine:
     # ---- kubectl_manifest objects ----
 
     def manifest(
-        self, target: ObjectValue, node: yaml.MappingNode, path: list[str], item_key: str = ""
+        self,
+        target: ObjectValue,
+        node: yaml.MappingNode,
+        path: list[str],
+        item_key: str = "",
+        schema: dict[str, Any] | None = None,
     ) -> None:
+        """Merge into a manifest object; `schema` is its CRD JSON Schema where shipped."""
+        self.directives(node, _ITEM_DIRECTIVES if item_key else ("$delete",) if not path else ())
         for key, key_node, value in entries(node):
             if key.startswith("$") or key == item_key:
                 continue
             here = [*path, key]
+            child = self.manifest_field(schema, key, key_node, value, here)
             entry = target.get(key)
             previous = entry.value if entry else None
             if is_null(value):
@@ -586,13 +610,13 @@ class _Engine:
                 continue
             if self.is_plain_mapping(value):
                 if isinstance(previous, ObjectValue):
-                    self.manifest(previous, value, here)
+                    self.manifest(previous, value, here, schema=child)
                     continue
                 if previous is None:
                     created = ObjectValue()
                     target.set(key, created)
                     self.record(here, None, Opaque("{…}"))
-                    self.manifest(created, value, here)
+                    self.manifest(created, value, here, schema=child)
                     continue
             if (
                 isinstance(value, yaml.SequenceNode)
@@ -600,7 +624,8 @@ class _Engine:
                 and isinstance(previous, TupleValue)
                 and all(self.is_plain_mapping(item) for item in value.value)
             ):
-                self.manifest_items(previous, MERGE_KEYS[key], value, here)
+                items_schema = child.get("items") if child else None
+                self.manifest_items(previous, MERGE_KEYS[key], value, here, items_schema)
                 continue
             new = (
                 self.new_value(value, None, previous, here)
@@ -618,8 +643,52 @@ class _Engine:
             items.append(TupleItem(value))
         return TupleValue(items)
 
+    def manifest_field(
+        self,
+        schema: dict[str, Any] | None,
+        key: str,
+        key_node: yaml.Node,
+        value: yaml.Node,
+        here: list[str],
+    ) -> dict[str, Any] | None:
+        """The schema of field `key`; refuses a field or a scalar type the CRD does not take."""
+        if not schema or "properties" not in schema:
+            return None
+        properties: dict[str, Any] = schema["properties"]
+        if key not in properties:
+            if schema.get("additionalProperties") is False:
+                hint = provider_schema.did_you_mean(key, properties)
+                where = ".".join([self.address, *here[:-1]])
+                raise self.error(key_node, f"`{key}` is not a field of {where}{hint}")
+            return None
+        child: dict[str, Any] = properties[key]
+        expected = child.get("type")
+        scalar_types = ("string", "integer", "number", "boolean")
+        collection = isinstance(value, yaml.SequenceNode | yaml.MappingNode)
+        if expected in scalar_types and collection and not self.is_directive(value):
+            raise self.error(value, f"{'.'.join(here)}: expected {expected}, got a collection")
+        if isinstance(value, yaml.ScalarNode) and not is_null(value):
+            python = data(value)
+            wrong = (
+                (expected == "string" and not isinstance(python, str | int | float))
+                or (
+                    expected == "integer"
+                    and (isinstance(python, bool) or not isinstance(python, int))
+                )
+                or (expected == "boolean" and not isinstance(python, bool))
+                or expected in ("object", "array")
+            )
+            if wrong:
+                raise self.error(value, f"{'.'.join(here)}: expected {expected}, got {python!r}")
+        return child
+
     def manifest_items(
-        self, target: TupleValue, key_field: str, node: yaml.SequenceNode, path: list[str]
+        self,
+        target: TupleValue,
+        key_field: str,
+        node: yaml.SequenceNode,
+        path: list[str],
+        schema: dict[str, Any] | None = None,
     ) -> None:
         def find(wanted: str) -> TupleItem | None:
             for item in target.items:
@@ -673,7 +742,7 @@ class _Engine:
                 old = found.value.get(key_field)
                 found.value.set(key_field, Scalar.of(new))
                 self.record([*here, key_field], old.value if old else None, Scalar.of(new))
-            self.manifest(found.value, item, here, key_field)
+            self.manifest(found.value, item, here, key_field, schema)
 
     # ---- variables ----
 
