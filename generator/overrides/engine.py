@@ -266,6 +266,8 @@ class _Engine:
         path: list[str],
     ) -> None:
         here = [*path, name]
+        if is_null(node):
+            raise self.error(node, f"`{name}` is a block: remove it with `{{$delete: true}}`")
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"`{name}` is a block: give a mapping")
         existing = body.blocks(name)
