@@ -183,3 +183,57 @@ def test_hostile_override_strings_never_escape_their_string(value: str) -> None:
     written = added.attribute("value")
     assert written is not None and isinstance(written.value, Scalar)
     assert written.value.value == value
+
+
+EXPR = st.lists(
+    st.sampled_from(
+        [
+            "var.a",
+            "\n",
+            " = ",
+            "}",
+            "{",
+            '"',
+            "#",
+            "<<EOT\n",
+            "EOT",
+            "${",
+            "x",
+            "(",
+            ")",
+            ",",
+            "[",
+            "]",
+        ]
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(EXPR)
+def test_an_accepted_expr_is_one_expression_and_adds_nothing(text: str) -> None:
+    from generator.diagnostics import InputError
+
+    files = {"main.tf": (REPO / "modules-k8s" / "dns-filter" / "main.tf").read_text()}
+    overrides = {"kubernetes_service.app": {"metadata": {"name": {"$expr": text}}}}
+    source = from_data("spec", overrides)
+    assert source is not None
+    try:
+        result = apply_overrides(files, source).files["main.tf"]
+    except InputError:
+        return
+    document = parse_document(result)
+    assert document.emit() == result
+    before = parse_document(files["main.tf"])
+    assert [b.labels for b in document.resources()] == [b.labels for b in before.resources()]
+    service = document.resource("kubernetes_service.app")
+    assert service is not None
+    metadata = service.body.blocks("metadata")[0].body
+    assert [i.name for i in metadata.items if isinstance(i, Attribute)] == [
+        "name",
+        "namespace",
+        "labels",
+    ]
+    assert not list(metadata.all_blocks())
