@@ -427,6 +427,9 @@ jobspec: {jobspec}
 pattern: A
 overrides:
   kubernetes_deployment.app:
+    lifecycle:
+      ignore_changes:
+        - spec[0].replicas
     spec:
       template:
         spec:
@@ -551,3 +554,38 @@ def test_a_kubectl_manifest_field_the_crd_does_not_have_is_refused() -> None:
     assert error.line == 4 and "(did you mean `refreshInterval`?)" in error.message
     error = refused("notes", SECRET + "      refreshInterval: [5m]\n")
     assert "refreshInterval: expected string, got a collection" in error.message
+
+
+def test_kubectl_manifest_rename_and_rename_of_a_missing_item() -> None:
+    applied = apply(
+        "notes",
+        SECRET
+        + "      data:\n"
+        + "        - {secretKey: password, $rename: pass}\n"
+        + "        - {secretKey: gone, $rename: other}\n",
+    )
+    text = applied.files["secrets.tf"]
+    assert 'secretKey = "pass"' in text and 'secretKey = "password"' not in text
+    assert "other" not in text and "gone" not in text
+    assert [d.message for d in applied.diagnostics] == ["no item with secretKey 'gone' to rename"]
+
+
+def test_lifecycle_and_depends_on_take_bare_references() -> None:
+    spec = """\
+    overrides:
+      kubernetes_deployment.app:
+        lifecycle:
+          ignore_changes:
+            - spec[0].replicas
+            - metadata[0].annotations
+          prevent_destroy: true
+        depends_on: ["kubernetes_service.app"]
+      kubernetes_service.app:
+        lifecycle: {ignore_changes: all}
+    """
+    text = main_tf(apply("searxng", spec))
+    assert "ignore_changes  = [spec[0].replicas, metadata[0].annotations]" in text
+    assert "depends_on = [kubernetes_service.app]" in text
+    assert "ignore_changes = all" in text
+    error = refused("searxng", spec.replace("- spec[0].replicas", '- "x y"'))
+    assert "expected references" in error.message

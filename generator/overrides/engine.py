@@ -35,6 +35,7 @@ from generator.document import (
 )
 from generator.overrides import values
 from generator.overrides.keys import MERGE_KEYS
+from generator.overrides.meta import with_meta_arguments
 from generator.overrides.source import OverrideSource, data, entries, get, is_null, line_of
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_identifier, hcl_reference, hcl_value
@@ -137,10 +138,11 @@ class _Engine:
         type_, dot, name = address.partition(".")
         if not dot or not name:
             raise self.error(key_node, f"`{address}` is not a resource address (TYPE.NAME)")
-        schema = provider_schema.resource_block(type_)
-        if schema is None:
+        provider_block = provider_schema.resource_block(type_)
+        if provider_block is None:
             hint = provider_schema.did_you_mean(type_, provider_schema.resource_types())
             raise self.error(key_node, f"unknown resource type `{type_}`{hint}")
+        schema = with_meta_arguments(provider_block)
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"`{address}` takes a mapping of its blocks and attributes")
         found = self.find_resource(address)
@@ -719,6 +721,15 @@ class _Engine:
                     target.items.remove(found)
                     self.record(here, found.value, None)
                 continue
+            rename = get(item, "$rename")
+            if rename is not None and found is None:
+                renamed = str(data(rename))
+                found = find(renamed)
+                if found is None:
+                    self.info(rename, here, f"no item with {key_field} {key!r} to rename")
+                    continue
+                self.info(rename, here, f"already renamed to {renamed!r}")
+                rename, here = None, [*path[:-1], f"{path[-1]}[{renamed}]"]
             after = get(item, "$after")
             anchor = find(str(data(after))) if after is not None else None
             if after is not None and anchor is None:
@@ -735,7 +746,6 @@ class _Engine:
                 target.items.remove(found)
                 target.insert(target.items.index(anchor) + 1, found.value)
                 found = target.items[target.items.index(anchor) + 1]
-            rename = get(item, "$rename")
             assert isinstance(found.value, ObjectValue)
             if rename is not None:
                 new = str(data(rename))

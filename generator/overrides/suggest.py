@@ -28,6 +28,7 @@ from generator.errors import InputError
 from generator.overrides import values
 from generator.overrides.engine import apply_overrides
 from generator.overrides.keys import MERGE_KEYS
+from generator.overrides.meta import with_meta_arguments
 from generator.overrides.source import from_data
 
 _DELETE = {"$delete": True}
@@ -114,7 +115,7 @@ def _resources(edited: Body, generated: Body) -> dict[str, Any]:
             schema = provider_schema.resource_block(block.labels[0])
             if schema is None:
                 raise _Cannot
-            change = _block(other.body, block.body, schema)
+            change = _block(other.body, block.body, with_meta_arguments(schema))
         if change:
             tree[address] = change
     if set(edited_resources) - seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from generator.document import (
@@ -16,7 +17,8 @@ from generator.document import (
     parse_value,
 )
 from generator.document.scan import COMMENT, STRING, ScanError, tokenize
-from generator.render.hcl_values import hcl_key, hcl_string, hcl_value
+from generator.overrides.meta import REFERENCES
+from generator.render.hcl_values import hcl_key, hcl_reference, hcl_string, hcl_value
 
 # A module variable's `type`: a Terraform type constraint (`string`, `map(string)`, `object({...})`).
 _TYPE = re.compile(r"[A-Za-z0-9_(){}\[\]=,:\s\"]+")
@@ -45,10 +47,29 @@ def type_of_value(value: Any) -> str:
     return "any"
 
 
+@dataclass(frozen=True)
+class References:
+    """Bare references (`spec[0].replicas`), or Terraform's `all` for ignore_changes."""
+
+    items: tuple[str, ...] | None  # None: `all`
+
+
 def checked(value: Any, tf_type: Any) -> Any:
     """`value` as the attribute type takes it; `WrongType` says what was expected."""
     if tf_type is None or tf_type == "dynamic":
         return value
+    if tf_type == REFERENCES:
+        if value == "all":
+            return References(None)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            try:
+                hcl_reference(item if isinstance(item, str) else "")
+            except ValueError:
+                raise WrongType(
+                    f"expected references such as spec[0].replicas, got {item!r}"
+                ) from None
+        return References(tuple(items))
     if tf_type == "string":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise WrongType(f"expected a string, got {_kind(value)}")
@@ -90,6 +111,10 @@ def _kind(value: Any) -> str:
 
 def literal(value: Any, in_list: bool = False) -> Value:
     """A new value written by `hcl_values` (strings in a list stay quoted: no heredocs)."""
+    if isinstance(value, References):
+        if value.items is None:
+            return Opaque("all")
+        return Opaque("[" + ", ".join(hcl_reference(item) for item in value.items) + "]")
     if isinstance(value, dict):
         return ObjectValue(
             [Entry(str(k), literal(v), f"{hcl_key(str(k))} = ") for k, v in value.items()]
