@@ -589,3 +589,17 @@ def test_lifecycle_and_depends_on_take_bare_references() -> None:
     assert "ignore_changes = all" in text
     error = refused("searxng", spec.replace("- spec[0].replicas", '- "x y"'))
     assert "expected references" in error.message
+
+
+def test_a_keyed_item_whose_key_is_a_variable_matches_its_default() -> None:
+    spec = """\
+    overrides:
+      kubernetes_ingress_v1.app:
+        spec:
+          rule:
+            - host: search.example.org
+              http: {path: [{path: /api, path_type: Exact, backend: {service: {name: x, port: {number: 80}}}}]}
+    """
+    text = main_tf(apply("searxng", spec))
+    assert text.count("rule {") == 1 and 'path      = "/api"' in text
+    assert "host = var.hostname" in text

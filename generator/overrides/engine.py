@@ -9,6 +9,7 @@ maps merge, scalars and lists of scalars replace, repeated blocks with a merge k
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -304,11 +305,7 @@ class _Engine:
             def find(wanted: str) -> Block | None:
                 for block in body.blocks(name):
                     attribute = block.body.attribute(key_field)
-                    if (
-                        attribute
-                        and isinstance(attribute.value, Scalar)
-                        and str(attribute.value.value) == wanted
-                    ):
+                    if attribute and wanted in self.key_values(attribute.value):
                         return block
                 return None
 
@@ -351,6 +348,18 @@ class _Engine:
             if rename is not None:
                 self.rename(found, name, key_field, key, rename, find, here)
             self.block(found.body, item, schema, here, key_field)
+
+    def key_values(self, value: Value) -> set[str]:
+        """What an item's key matches: its value; for `var.x`, also the variable's default."""
+        if isinstance(value, Scalar):
+            return {str(value.value)}
+        text = value.emit()
+        keys = {text}
+        match = re.fullmatch(r"var\.([A-Za-z_][A-Za-z0-9_-]*)", text)
+        variable = self.variables.get(match.group(1)) if match else None
+        if variable is not None and isinstance(variable.default, str | int):
+            keys.add(str(variable.default))
+        return keys
 
     def rename(
         self,
