@@ -603,3 +603,49 @@ def test_a_keyed_item_whose_key_is_a_variable_matches_its_default() -> None:
     text = main_tf(apply("searxng", spec))
     assert text.count("rule {") == 1 and 'path      = "/api"' in text
     assert "host = var.hostname" in text
+
+
+@pytest.mark.shared
+def test_overrides_on_every_cluster_state_module_pass_validation(
+    cluster_state_generations, tmp_path: Path
+) -> None:
+    """A limit, a `$var` over the image template, an env var and an annotation on each."""
+    pytest.importorskip("jsonschema")
+    from generator.overrides import from_data
+    from generator.writer import write_module
+    from tools.validation import Check, validate_paths
+
+    written = 0
+    for service, generation in cluster_state_generations.items():
+        if service == "__out__" or isinstance(generation, InputError):
+            continue
+        overrides: dict = {}
+        for resource in parse_document(generation.files["main.tf"]).resources():
+            kind, name = resource.labels
+            if kind == "kubernetes_service":
+                overrides[f"{kind}.{name}"] = {"metadata": {"annotations": {"a.example/b": "c"}}}
+            if kind not in ("kubernetes_deployment", "kubernetes_stateful_set"):
+                continue
+            pod = resource.body.blocks("spec")[0].body.blocks("template")[0].body.blocks("spec")[0]
+            first = pod.body.blocks("container")[0].body.attribute("name")
+            assert first is not None
+            container = {
+                "name": getattr(first.value, "value", None),
+                "resources": {"limits": {"cpu": "750m"}},
+                "image": {"$var": f"{name}_image"},
+                "env": [{"name": "ADDED", "value": "x ${y}"}],
+            }
+            overrides[f"{kind}.{name}"] = {
+                "spec": {"template": {"spec": {"container": [container]}}}
+            }
+        source = from_data("spec", overrides)
+        if source is None:
+            continue
+        applied = apply_overrides(generation.files, source)
+        assert applied.overridden
+        write_module(tmp_path / service, applied.files)
+        written += 1
+    assert written >= 15
+    report = validate_paths([str(tmp_path)])
+    others = [f for f in report.errors if f.check is not Check.RUNTIME]
+    assert not others, "\n".join(str(f) for f in others)
