@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -79,6 +80,8 @@ def print_text(generation: Generation, written: Written, quiet: bool = False) ->
         click.echo(f"  ({hidden} info diagnostics not shown: drop --quiet, or use --report json)")
     for note in generation.notes:
         click.echo(f"  note: {note}")
+    for overridden in generation.overridden:
+        click.echo(f"  overridden: {overridden.one_line()}")
     for note in written.notes:
         click.echo(f"  note: {note}")
     for path in written.files:
@@ -95,6 +98,7 @@ def report_json(generation: Generation, written: Written) -> dict:
         "pattern_reasons": generation.classification.reasons,
         "written": [str(p) for p in written.files],
         "kept": written.kept,
+        "overridden": [dataclasses.asdict(o) for o in generation.overridden],
         "diagnostics": [
             d.model_dump(mode="json", exclude_none=True) for d in generation.diagnostics
         ],

@@ -33,6 +33,9 @@ CODES: dict[str, Code] = {
     "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
     "relocated": Code("finding", "a task-dir path moved where the spec's `relocate:` says"),
     "relocate-unused": Code("finding", "a `relocate:` key of the spec that matches nothing"),
+    "override-not-applied": Code(
+        "finding", "a spec override whose target the module no longer has, or already as given"
+    ),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),
@@ -71,6 +74,9 @@ CODES: dict[str, Code] = {
     "invalid-spec": Code("input error", "a service spec YAML that does not validate"),
     "relocate-conflict": Code(
         "input error", "`relocate:` moves a mount onto a path another volume is mounted at"
+    ),
+    "invalid-override": Code(
+        "input error", "a spec override naming no resource, block or attribute, or of a wrong type"
     ),
     "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
     "too-large": Code("input error", "input larger than the generator can hold"),

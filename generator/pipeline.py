@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.classify import Classification, Pattern, classify
@@ -23,7 +23,8 @@ from generator.module_inputs import (
     known_values,
     shown_diagnostics,
 )
-from generator.render.module import render_module
+from generator.overrides import Overridden, apply_overrides, spec_overrides
+from generator.render.module import render_module, render_readme
 from generator.render.readme import ReadmeSource, shown_path
 from generator.service_spec import PatternChoice, ServiceSpec
 from generator.settings import Settings
@@ -66,6 +67,7 @@ class Generation:
     files: dict[str, str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    overridden: list[Overridden] = field(default_factory=list)
 
 
 # The steps of `generate`, in order; each runs inside `stage(name)`.
@@ -156,4 +158,20 @@ def generate(
         check_no_stray_unknowns(files, display, evaluation.inputs)
         if drop_unused_inputs(plan, files, evaluation.inputs, ctx):
             files = render_module(plan, readme_source())
-    return Generation(service, display, classification, files, shown_diagnostics(sink), ctx.notes)
+    # The spec's overrides edit the rendered main.tf, secrets.tf and variables.tf.
+    overridden: list[Overridden] = []
+    overrides = spec_overrides(spec)
+    if overrides is not None:
+        applied = apply_overrides(files, overrides)
+        files, overridden = applied.files, applied.overridden
+        sink.extend(applied.diagnostics)
+        if overridden and "README.md" in files:
+            source = replace(
+                readme_source(),
+                inputs=applied.inputs,
+                overridden=[o.one_line() for o in overridden],
+            )
+            files["README.md"] = render_readme(plan, source)
+    return Generation(
+        service, display, classification, files, shown_diagnostics(sink), ctx.notes, overridden
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
 
 from generator.pattern_choice import PatternChoice as PatternChoice
 from generator.relocation import RelocateField, Relocation
@@ -20,6 +21,9 @@ class ServiceSpec(BaseModel):
     stateful_set: bool = False
     vars: dict[str, str] = {}
     relocate: RelocateField = Relocation()
+    # Decisions no jobspec holds, applied to the rendered module (generator.overrides).
+    overrides: dict[str, Any] = {}
+    _source: tuple[str, str] | None = PrivateAttr(default=None)  # (file, text): override lines
 
     @field_validator("pattern", mode="before")
     @classmethod
@@ -30,9 +34,11 @@ class ServiceSpec(BaseModel):
 def load_service_spec(path: Path) -> ServiceSpec:
     text, data = read_yaml(path)
     try:
-        return ServiceSpec.model_validate(data, context={"file": str(path), "text": text})
+        spec = ServiceSpec.model_validate(data, context={"file": str(path), "text": text})
     except ValidationError as error:
         raise validation_error(path, text, "invalid-spec", error) from None
+    spec._source = (str(path), text)
+    return spec
 
 
 def find_service_spec(specs_dir: Path, service: str) -> tuple[Path | None, ServiceSpec]:

@@ -41,6 +41,7 @@ def test_json_report_shape(in_repo: None, tmp_path: Path) -> None:
         "written",
         "kept",
         "diagnostics",
+        "overridden",
     }
     assert report["pattern"] == "A"
     assert all(Path(p).is_file() for p in report["written"])

@@ -42,6 +42,9 @@ class ReadmeSource:
     reasons: list[str]
     diagnostics: list[Diagnostic]
     module_source: str = ""  # the root module's `source`, e.g. ./modules-k8s/<service>
+    # After spec overrides: the inputs of the final variables.tf, and each override applied.
+    inputs: list[ModuleInput] | None = None
+    overridden: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def module_inputs(plan: ModulePlan) -> list[ModuleInput]:
 
 
 def readme_facts(plan: ModulePlan, source: ReadmeSource) -> ReadmeFacts:
-    inputs = module_inputs(plan)
+    inputs = module_inputs(plan) if source.inputs is None else source.inputs
     module_source = source.module_source or f"./modules-k8s/{plan.service}"
     facts = ReadmeFacts(
         service=plan.service,

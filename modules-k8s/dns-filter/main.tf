@@ -53,45 +53,6 @@ resource "kubernetes_deployment" "app" {
         }
 
         container {
-          name  = "log-shipper"
-          image = "timberio/vector:${var.vector_image_tag}"
-          args  = ["--config", "/config/vector.yaml"]
-
-          resources {
-            requests = {
-              cpu    = "100m"
-              memory = "300Mi"
-            }
-            limits = {
-              memory = "300Mi"
-            }
-          }
-
-          volume_mount {
-            name       = "log-shipper-config"
-            mount_path = "/config/vector.yaml"
-            sub_path   = "vector.yaml"
-            read_only  = true
-          }
-
-          volume_mount {
-            name       = "alloc"
-            mount_path = "/alloc"
-          }
-
-          volume_mount {
-            name       = "alloc"
-            mount_path = "/logs"
-            sub_path   = "logs"
-          }
-
-          volume_mount {
-            name       = "local-log-shipper"
-            mount_path = "/config"
-          }
-        }
-
-        container {
           name  = "resolver"
           image = "spx01/blocky:${var.image_tag}"
 
@@ -172,24 +133,7 @@ resource "kubernetes_deployment" "app" {
         }
 
         volume {
-          name = "log-shipper-config"
-          config_map {
-            name = kubernetes_config_map.app_log_shipper.metadata[0].name
-            items {
-              key  = "vector.yaml"
-              path = "vector.yaml"
-            }
-          }
-        }
-
-        volume {
           name = "alloc"
-          empty_dir {
-          }
-        }
-
-        volume {
-          name = "local-log-shipper"
           empty_dir {
           }
         }
@@ -212,29 +156,6 @@ resource "kubernetes_deployment" "app" {
         }
       }
     }
-  }
-}
-
-resource "kubernetes_config_map" "app_log_shipper" {
-  metadata {
-    name      = "${local.app_name}-log-shipper-config"
-    namespace = var.namespace
-    labels    = local.labels
-  }
-
-  data = {
-    "vector.yaml" = <<-EOT
-      sources:
-        queries:
-          type: file
-          include: ["/logs/queries.log"]
-      sinks:
-        out:
-          type: console
-          inputs: [queries]
-          encoding:
-            codec: json
-    EOT
   }
 }
 

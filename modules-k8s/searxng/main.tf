@@ -72,7 +72,7 @@ resource "kubernetes_deployment" "app" {
 
           env {
             name  = "SEARXNG_VALKEY_URL"
-            value = "valkey://valkey.${var.namespace}.svc.cluster.local:6379/1"
+            value = coalesce(var.valkey_url, "valkey://valkey.${var.namespace}.svc.cluster.local:6379/1")
           }
 
           env {
@@ -87,6 +87,7 @@ resource "kubernetes_deployment" "app" {
             }
             limits = {
               memory = "512Mi"
+              cpu    = "500m"
             }
           }
 
@@ -95,8 +96,8 @@ resource "kubernetes_deployment" "app" {
               path = "/healthz"
               port = "http"
             }
-            initial_delay_seconds = 60
-            period_seconds        = 15
+            initial_delay_seconds = 10
+            period_seconds        = 30
             failure_threshold     = 3
             timeout_seconds       = 3
           }
@@ -106,8 +107,7 @@ resource "kubernetes_deployment" "app" {
               path = "/healthz"
               port = "http"
             }
-            period_seconds  = 15
-            timeout_seconds = 3
+            period_seconds = 15
           }
 
           volume_mount {
@@ -152,11 +152,13 @@ resource "kubernetes_service" "app" {
     selector = {
       app = local.app_name
     }
+    type = "NodePort"
 
     port {
       name        = "http"
       port        = 80
       target_port = "http"
+      node_port   = 30900
     }
   }
 }

@@ -15,3 +15,9 @@ variable "hostname" {
   type        = string
   default     = "search.example.org"
 }
+
+variable "valkey_url" {
+  description = "Valkey URL"
+  type        = string
+  default     = null
+}

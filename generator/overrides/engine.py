@@ -1,0 +1,855 @@
+"""Apply a spec's `overrides:` to the rendered documents of a module.
+
+Keys are resource addresses (`kubernetes_deployment.app`) and `variable.NAME`; below a
+resource, the block path in the provider's names (for `kubectl_manifest`, the manifest
+object inside `yaml_body`). Merge rules are those of `kubectl patch --type strategic`:
+maps merge, scalars and lists of scalars replace, repeated blocks with a merge key
+(`keys.MERGE_KEYS`) merge item by item and other repeated blocks are replaced whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeGuard
+
+import yaml
+
+from generator import provider_schema
+from generator.diagnostics import Diagnostic, Severity
+from generator.document import (
+    Attribute,
+    Block,
+    Body,
+    CallValue,
+    Document,
+    Entry,
+    ObjectValue,
+    Opaque,
+    Scalar,
+    TupleItem,
+    TupleValue,
+    Value,
+    parse_document,
+)
+from generator.overrides import values
+from generator.overrides.keys import MERGE_KEYS
+from generator.overrides.meta import with_meta_arguments
+from generator.overrides.source import OverrideSource, data, entries, get, is_null, line_of
+from generator.render.hcl_format import format_hcl
+from generator.render.hcl_values import hcl_identifier, hcl_reference, hcl_value
+from generator.wiring import ModuleInput
+
+# The files overrides edit, in the order resources are looked up.
+DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf")
+_ITEM_DIRECTIVES = ("$delete", "$rename", "$after")
+_VAR_FIELDS = frozenset({"$var", "default", "description", "type"})
+_NOT_GIVEN = object()
+
+
+@dataclass(frozen=True)
+class Overridden:
+    """One applied override: `old`/`new` are HCL text (None: absent before / removed)."""
+
+    address: str
+    path: str
+    old: str | None
+    new: str | None
+
+    def one_line(self) -> str:
+        where = f"{self.address}.{self.path}" if self.path else self.address
+        return f"{where}: {self.old or '(none)'} → {self.new or '(removed)'}"
+
+
+@dataclass
+class Applied:
+    files: dict[str, str]
+    overridden: list[Overridden] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    inputs: list[ModuleInput] | None = None  # the final variables.tf's, when it changed
+
+
+@dataclass
+class _Variable:
+    name: str
+    default: Any  # _NOT_GIVEN: refers to a variable the generator wrote
+    line: int | None
+    type: str = "any"
+    description: str = ""
+    generated: bool = False
+
+
+class _Engine:
+    def __init__(self, source: OverrideSource, documents: dict[str, Document]) -> None:
+        self.source = source
+        self.documents = documents
+        self.applied: list[Overridden] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.variables: dict[str, _Variable] = {}
+        self.address = ""
+        variables = documents.get("variables.tf")
+        for block in variables.body.blocks("variable") if variables else []:
+            if block.labels:
+                default = block.body.attribute("default")
+                known, value = values.python_value(default.value) if default else (True, None)
+                self.variables[block.labels[0]] = _Variable(
+                    block.labels[0], value if known else _NOT_GIVEN, None, generated=True
+                )
+
+    # ---- reporting ----
+
+    def record(self, path: list[str], old: Value | None, new: Value | None) -> None:
+        self.applied.append(
+            Overridden(self.address, ".".join(path), values.shown(old), values.shown(new))
+        )
+
+    def info(self, node: yaml.Node, path: list[str], message: str) -> None:
+        where = ".".join([self.address, *path]) if path else self.address
+        self.diagnostics.append(
+            Diagnostic(
+                severity=Severity.INFO,
+                code="override-not-applied",
+                message=message,
+                file=self.source.file,
+                line=line_of(node),
+                path=where,
+            )
+        )
+
+    def error(self, node: yaml.Node | None, reason: str) -> Exception:
+        return self.source.error(node, reason)
+
+    # ---- top level ----
+
+    def run(self) -> None:
+        later = []
+        for key, key_node, node in entries(self.source.node):
+            if key.startswith("variable."):
+                later.append((key, key_node, node))
+            else:
+                self.resource(key, key_node, node)
+        for key, key_node, node in later:
+            self.variable_default(key.removeprefix("variable."), key_node, node)
+        self.write_variables()
+
+    def resource(self, address: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        self.address = address
+        type_, dot, name = address.partition(".")
+        if not dot or not name:
+            raise self.error(key_node, f"`{address}` is not a resource address (TYPE.NAME)")
+        provider_block = provider_schema.resource_block(type_)
+        if provider_block is None:
+            hint = provider_schema.did_you_mean(type_, provider_schema.resource_types())
+            raise self.error(key_node, f"unknown resource type `{type_}`{hint}")
+        schema = with_meta_arguments(provider_block)
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"`{address}` takes a mapping of its blocks and attributes")
+        found = self.find_resource(address)
+        delete = self.flag(node, "$delete")
+        if found is None:
+            if delete:
+                self.info(key_node, [], "the module has no such resource (already deleted)")
+                return
+            addresses = [
+                f"{b.labels[0]}.{b.labels[1]}"
+                for d in self.documents.values()
+                for b in d.resources()
+            ]
+            hint = provider_schema.did_you_mean(address, addresses)
+            raise self.error(
+                key_node,
+                f"the module has no resource `{address}`{hint}; it has: {', '.join(addresses)}",
+            )
+        document, block = found
+        if delete:
+            if len(node.value) > 1:
+                raise self.error(node, "`$delete: true` takes no other keys")
+            document.body.remove(block)
+            self.record([], Opaque(f"resource {address}"), None)
+            return
+        if type_ == "kubectl_manifest":
+            manifest = block.body.attribute("yaml_body")
+            if manifest is None or not isinstance(manifest.value, CallValue):
+                raise self.error(key_node, f"`{address}`: yaml_body is not an object this can edit")
+            self.manifest(manifest.value.argument, node, [], schema=self.crd(manifest.value))
+        else:
+            self.block(block.body, node, schema, [])
+
+    def crd(self, manifest: CallValue) -> dict[str, Any] | None:
+        fields = {key: manifest.argument.get(key) for key in ("apiVersion", "kind")}
+        found = [e.value.value for e in fields.values() if e and isinstance(e.value, Scalar)]
+        if len(found) != 2:
+            return None
+        return provider_schema.manifest_schema(str(found[0]), str(found[1]))
+
+    def find_resource(self, address: str) -> tuple[Document, Block] | None:
+        for document in self.documents.values():
+            block = document.resource(address)
+            if block is not None:
+                return document, block
+        return None
+
+    def directives(self, node: yaml.MappingNode, allowed: tuple[str, ...]) -> None:
+        for key, key_node, _value in entries(node):
+            if key.startswith("$") and key not in allowed:
+                if key in (*_ITEM_DIRECTIVES, "$var", "$expr"):
+                    raise self.error(key_node, f"`{key}` is not allowed here")
+                hint = provider_schema.did_you_mean(key, (*_ITEM_DIRECTIVES, "$var", "$expr"))
+                raise self.error(key_node, f"unknown directive `{key}`{hint}")
+
+    def flag(self, node: yaml.MappingNode, directive: str) -> bool:
+        value = get(node, directive)
+        if value is None:
+            return False
+        if data(value) is not True:
+            raise self.error(value, f"`{directive}` takes `true`")
+        return True
+
+    # ---- provider blocks ----
+
+    def block(
+        self,
+        body: Body,
+        node: yaml.MappingNode,
+        schema: provider_schema.Block,
+        path: list[str],
+        item_key: str = "",
+    ) -> None:
+        self.directives(node, _ITEM_DIRECTIVES if item_key else ("$delete",))
+        for key, key_node, value in entries(node):
+            if key.startswith("$") or key == item_key:
+                continue  # directives and the key of this item, read by the caller
+            if key in schema.attributes:
+                self.attribute(body, key, key_node, value, schema.attributes[key], path)
+            elif key in schema.blocks:
+                if body.blocks("dynamic", key):
+                    raise self.error(
+                        key_node, f"`{key}` is written by a `dynamic` block; override its input"
+                    )
+                nested = schema.blocks[key]
+                if self.is_delete(value) and nested.repeated:
+                    self.delete_blocks(body, key, key_node, value, path)
+                elif not nested.repeated:
+                    self.single_block(body, key, key_node, value, nested.block, path)
+                elif key in MERGE_KEYS:
+                    self.keyed_blocks(body, key, value, nested.block, path)
+                else:
+                    self.replaced_blocks(body, key, value, nested.block, path)
+            else:
+                hint = provider_schema.did_you_mean(key, schema.names())
+                where = ".".join([self.address, *path])
+                raise self.error(key_node, f"`{key}` is not an attribute or block of {where}{hint}")
+
+    def is_delete(self, node: yaml.Node) -> TypeGuard[yaml.MappingNode]:
+        return isinstance(node, yaml.MappingNode) and self.flag(node, "$delete")
+
+    def delete_blocks(
+        self, body: Body, name: str, key_node: yaml.Node, node: yaml.MappingNode, path: list[str]
+    ) -> None:
+        """`{$delete: true}` on a repeated block: every item of it."""
+        if len(node.value) > 1:
+            raise self.error(node, "`$delete: true` takes no other keys")
+        existing = body.blocks(name)
+        if not existing:
+            self.info(key_node, [*path, name], "no such block to delete")
+        for block in existing:
+            body.remove(block)
+        if existing:
+            self.record([*path, name], Opaque(f"{len(existing)} x {name} {{…}}"), None)
+
+    def single_block(
+        self,
+        body: Body,
+        name: str,
+        key_node: yaml.Node,
+        node: yaml.Node,
+        schema: provider_schema.Block,
+        path: list[str],
+    ) -> None:
+        here = [*path, name]
+        if is_null(node):
+            raise self.error(node, f"`{name}` is a block: remove it with `{{$delete: true}}`")
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"`{name}` is a block: give a mapping")
+        existing = body.blocks(name)
+        if self.flag(node, "$delete"):
+            if not existing:
+                self.info(key_node, here, "no such block to delete")
+            for block in existing:
+                body.remove(block)
+                self.record(here, Opaque(f"{name} {{…}}"), None)
+            return
+        if existing:
+            target = existing[0]
+        else:
+            target = Block(name, [])
+            body.add_block(target)
+            self.record(here, None, Opaque(f"{name} {{…}}"))
+        self.block(target.body, node, schema, here)
+
+    def keyed_blocks(
+        self, body: Body, name: str, node: yaml.Node, schema: provider_schema.Block, path: list[str]
+    ) -> None:
+        key_field = MERGE_KEYS[name]
+        items = [node] if isinstance(node, yaml.MappingNode) else self.sequence(node, name)
+        for item in items:
+            if not isinstance(item, yaml.MappingNode):
+                raise self.error(item, f"each `{name}` item is a mapping with its `{key_field}`")
+            key_node = get(item, key_field)
+            if key_node is None or not isinstance(key_node, yaml.ScalarNode) or is_null(key_node):
+                raise self.error(item, f"each `{name}` item needs its `{key_field}`")
+            key = str(data(key_node))
+
+            def find(wanted: str) -> Block | None:
+                for block in body.blocks(name):
+                    attribute = block.body.attribute(key_field)
+                    if attribute and wanted in self.key_values(attribute.value):
+                        return block
+                return None
+
+            here = [*path, f"{name}[{key}]"]
+            found = find(key)
+            if self.flag(item, "$delete"):
+                if len(item.value) > 2:
+                    raise self.error(item, "`$delete: true` takes only the item's key")
+                if found is None:
+                    self.info(item, here, f"no `{name}` with {key_field} {key!r} to delete")
+                else:
+                    body.remove(found)
+                    self.record(here, Opaque(f"{name} {{…}}"), None)
+                continue
+            rename = get(item, "$rename")
+            if rename is not None and found is None:
+                renamed = str(data(rename))
+                found = find(renamed)
+                if found is None:
+                    self.info(rename, here, f"no `{name}` with {key_field} {key!r} to rename")
+                    continue
+                self.info(rename, here, f"already renamed to {renamed!r}")
+                rename, here = None, [*path, f"{name}[{renamed}]"]
+            after = get(item, "$after")
+            anchor: Block | None = None
+            anchor_key = str(data(after)) if after is not None else ""
+            if after is not None:
+                anchor = find(anchor_key)
+                if anchor is None:
+                    self.info(after, here, f"no `{name}` {data(after)!r} to place this after")
+            if found is None:
+                found = Block(name, [])
+                found.body.set_attribute(key_field, Scalar.of(key))
+                body.add_block(found, after=anchor)
+                self.record(here, None, Opaque(f"{name} {{…}}"))
+            elif anchor is not None and anchor is not found:
+                body.remove(found)
+                body.add_block(found, after=anchor)
+                self.record([*here, "$after"], None, Opaque(anchor_key))
+            if rename is not None:
+                self.rename(found, name, key_field, key, rename, find, here)
+            self.block(found.body, item, schema, here, key_field)
+
+    def key_values(self, value: Value) -> set[str]:
+        """What an item's key matches: its value; for `var.x`, also the variable's default."""
+        if isinstance(value, Scalar):
+            return {str(value.value)}
+        text = value.emit()
+        keys = {text}
+        match = re.fullmatch(r"var\.([A-Za-z_][A-Za-z0-9_-]*)", text)
+        variable = self.variables.get(match.group(1)) if match else None
+        if variable is not None and isinstance(variable.default, str | int):
+            keys.add(str(variable.default))
+        return keys
+
+    def rename(
+        self,
+        found: Block,
+        name: str,
+        key_field: str,
+        key: str,
+        rename_node: yaml.Node,
+        find: Callable[[str], Block | None],
+        here: list[str],
+    ) -> None:
+        new = data(rename_node)
+        if not isinstance(new, str | int) or isinstance(new, bool):
+            raise self.error(rename_node, "`$rename` takes the item's new key")
+        if str(new) == key:
+            self.info(rename_node, here, "already has this name")
+            return
+        if find(str(new)) is not None:
+            raise self.error(rename_node, f"a `{name}` {str(new)!r} exists already")
+        attribute = found.body.attribute(key_field)
+        old = attribute.value if attribute else None
+        found.body.set_attribute(key_field, Scalar.of(str(new)))
+        self.record([*here, key_field], old, Scalar.of(str(new)))
+
+    def replaced_blocks(
+        self, body: Body, name: str, node: yaml.Node, schema: provider_schema.Block, path: list[str]
+    ) -> None:
+        items = self.sequence(node, name)
+        existing = body.blocks(name)
+        index = body.items.index(existing[0]) if existing else len(body.items)
+        for block in existing:
+            body.remove(block)
+        new_blocks = []
+        for position, item in enumerate(items):
+            if not isinstance(item, yaml.MappingNode):
+                raise self.error(item, f"each `{name}` item is a mapping")
+            block = Block(name, [])
+            body.insert(index + position, block)
+            self.block(block.body, item, schema, [*path, f"{name}[{position}]"])
+            new_blocks.append(block)
+        old = " ".join(" ".join(b.emit().split()) for b in existing) or None
+        new = " ".join(" ".join(b.emit().split()) for b in new_blocks) or None
+        if old == new:
+            self.info(node, [*path, name], "already as given")
+            return
+        self.record([*path, name], Opaque(old) if old else None, Opaque(new) if new else None)
+
+    def sequence(self, node: yaml.Node, name: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"`{name}` is a repeated block: give a list of its items")
+        return list(node.value)
+
+    # ---- attributes ----
+
+    def attribute(
+        self,
+        body: Body,
+        name: str,
+        key_node: yaml.Node,
+        node: yaml.Node,
+        schema: provider_schema.Attribute,
+        path: list[str],
+    ) -> None:
+        here = [*path, name]
+        if not schema.settable:
+            raise self.error(key_node, f"`{name}` is set by the provider, not by the module")
+        existing = body.attribute(name)
+        if is_null(node):
+            if existing is None:
+                self.info(node, here, "no such attribute to remove")
+            else:
+                body.remove(existing)
+                self.record(here, existing.value, None)
+            return
+        tf_type = schema.type
+        old = existing.value if existing else None
+        if isinstance(tf_type, list) and tf_type[0] == "map" and self.is_plain_mapping(node):
+            merged = self.merge_map(old, node, tf_type[1], here)
+            if merged is not None:
+                body.set_attribute(name, merged)
+            return
+        new = self.new_value(node, tf_type, old, here)
+        self.replace(here, node, old, new, partial(body.set_attribute, name))
+
+    def replace(
+        self,
+        here: list[str],
+        node: yaml.Node,
+        old: Value | None,
+        new: Value | None,
+        setter: Callable[[Value], object],
+    ) -> None:
+        if new is None:
+            return
+        if old is not None and values.shown(old) == values.shown(new):
+            self.info(node, here, "already has this value")
+            return
+        if old is not None:
+            known_old, old_value = values.python_value(old)
+            known_new, new_value = values.python_value(new)
+            if (
+                known_old
+                and known_new
+                and old_value == new_value
+                and type(old_value) is type(new_value)
+            ):
+                self.info(node, here, "already has this value")
+                return
+        setter(new)
+        self.record(here, old, new)
+
+    def is_plain_mapping(self, node: yaml.Node) -> TypeGuard[yaml.MappingNode]:
+        return isinstance(node, yaml.MappingNode) and not self.is_directive(node)
+
+    def is_directive(self, node: yaml.Node) -> bool:
+        return isinstance(node, yaml.MappingNode) and any(
+            data(k) in ("$var", "$expr") for k, _ in node.value
+        )
+
+    def merge_map(
+        self, old: Value | None, node: yaml.MappingNode, element: Any, here: list[str]
+    ) -> Value | None:
+        """Key-by-key merge into an object literal; onto an expression, `merge(expr, {...})`."""
+        if old is not None and not isinstance(old, ObjectValue):
+            merged = ObjectValue()
+            for key, _key_node, value in entries(node):
+                if is_null(value):
+                    raise self.error(value, f"cannot remove `{key}` from {values.shown(old)}")
+                converted = self.new_value(value, element, None, [*here, key])
+                assert converted is not None
+                merged.set(key, converted)
+            call = Opaque(f"merge({old.emit()}, {merged.emit()})")
+            self.record(here, old, call)
+            return call
+        target = old if isinstance(old, ObjectValue) else ObjectValue()
+        for key, key_node, value in entries(node):
+            entry = target.get(key)
+            if is_null(value):
+                if entry is None:
+                    self.info(key_node, [*here, key], "no such key to remove")
+                else:
+                    target.remove(key)
+                    self.record([*here, key], entry.value, None)
+                continue
+            previous = entry.value if entry else None
+            new = self.new_value(value, element, previous, [*here, key])
+            self.replace([*here, key], value, previous, new, partial(target.set, key))
+        return target if old is None else None
+
+    def new_value(self, node: yaml.Node, tf_type: Any, old: Value | None, here: list[str]) -> Value:
+        if isinstance(node, yaml.MappingNode) and get(node, "$var") is not None:
+            return self.var(node, tf_type, old, here)
+        if isinstance(node, yaml.MappingNode) and get(node, "$expr") is not None:
+            return self.expr(node)
+        self.no_directives(node)
+        try:
+            value = values.checked(data(node), tf_type)
+        except values.WrongType as error:
+            raise self.error(node, f"{'.'.join(here)}: {error}") from None
+        return values.literal(value)
+
+    def no_directives(self, node: yaml.Node) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if str(key.value).startswith("$"):
+                    raise self.error(key, f"`{key.value}` is not allowed here")
+                self.no_directives(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self.no_directives(item)
+
+    def expr(self, node: yaml.MappingNode) -> Value:
+        if len(node.value) != 1:
+            raise self.error(node, "`$expr` takes no other keys")
+        text_node = get(node, "$expr")
+        assert text_node is not None
+        text = data(text_node)
+        parsed = values.expression(text) if isinstance(text, str) else None
+        if parsed is None:
+            raise self.error(text_node, "`$expr` takes one Terraform expression, as text")
+        return parsed
+
+    def var(
+        self, node: yaml.MappingNode, tf_type: Any, old: Value | None, here: list[str]
+    ) -> Value:
+        fields = {key: value for key, _k, value in entries(node)}
+        unknown = set(fields) - _VAR_FIELDS
+        if unknown:
+            raise self.error(
+                node, f"`$var` takes default, description and type, not {sorted(unknown)}"
+            )
+        name = data(fields["$var"])
+        try:
+            hcl_identifier(name if isinstance(name, str) else "")
+        except ValueError:
+            raise self.error(fields["$var"], f"{name!r} is not a variable name") from None
+        if "default" in fields:
+            try:
+                default = values.checked(data(fields["default"]), tf_type)
+            except values.WrongType as error:
+                raise self.error(fields["default"], f"default: {error}") from None
+            explicit = True
+        else:
+            known, default = values.python_value(old) if old is not None else (True, None)
+            explicit = False
+        reference = Opaque(hcl_reference(f"var.{name}"))
+        existing = self.variables.get(name)
+        if existing is not None:
+            if explicit and existing.default is not _NOT_GIVEN and existing.default != default:
+                where = f" (line {existing.line})" if existing.line else " (a generated variable)"
+                raise self.error(
+                    fields["default"],
+                    f"variable `{name}` already has the default {existing.default!r}{where}",
+                )
+            return reference
+        type_text = values.type_name(tf_type) if tf_type is not None else "any"
+        if "type" in fields:
+            type_text = str(data(fields["type"]))
+            if not values.type_constraint(type_text):
+                raise self.error(fields["type"], f"{type_text!r} is not a Terraform type")
+        elif tf_type is None and default is not None:
+            type_text = values.type_of_value(default)
+        description = (
+            str(data(fields["description"]))
+            if "description" in fields
+            else (f"{'.'.join(here)} of {self.address} (an override in the service spec).")
+        )
+        value: Value = reference
+        if not explicit and old is not None and not known:
+            # The generated value is an expression a default cannot hold: it stays the fallback.
+            default = None
+            value = Opaque(f"coalesce({reference.text}, {old.emit()})")
+        self.variables[name] = _Variable(name, default, line_of(node), type_text, description)
+        return value
+
+    # ---- kubectl_manifest objects ----
+
+    def manifest(
+        self,
+        target: ObjectValue,
+        node: yaml.MappingNode,
+        path: list[str],
+        item_key: str = "",
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        """Merge into a manifest object; `schema` is its CRD JSON Schema where shipped."""
+        self.directives(node, _ITEM_DIRECTIVES if item_key else ("$delete",) if not path else ())
+        for key, key_node, value in entries(node):
+            if key.startswith("$") or key == item_key:
+                continue
+            here = [*path, key]
+            child = self.manifest_field(schema, key, key_node, value, here)
+            entry = target.get(key)
+            previous = entry.value if entry else None
+            if is_null(value):
+                if entry is None:
+                    self.info(key_node, here, "no such field to remove")
+                else:
+                    target.remove(key)
+                    self.record(here, previous, None)
+                continue
+            if self.is_plain_mapping(value):
+                if isinstance(previous, ObjectValue):
+                    self.manifest(previous, value, here, schema=child)
+                    continue
+                if previous is None:
+                    created = ObjectValue()
+                    target.set(key, created)
+                    self.record(here, None, Opaque("{…}"))
+                    self.manifest(created, value, here, schema=child)
+                    continue
+            if (
+                isinstance(value, yaml.SequenceNode)
+                and key in MERGE_KEYS
+                and isinstance(previous, TupleValue)
+                and all(self.is_plain_mapping(item) for item in value.value)
+            ):
+                items_schema = child.get("items") if child else None
+                self.manifest_items(previous, MERGE_KEYS[key], value, here, items_schema)
+                continue
+            new = (
+                self.new_value(value, None, previous, here)
+                if not isinstance(value, yaml.SequenceNode)
+                or not any(self.is_directive(i) for i in value.value)
+                else self.tuple_of(value, here)
+            )
+            self.replace(here, value, previous, new, partial(target.set, key))
+
+    def tuple_of(self, node: yaml.SequenceNode, here: list[str]) -> Value:
+        items = []
+        for index, item in enumerate(node.value):
+            value = self.new_value(item, None, None, [*here, str(index)])
+            assert value is not None
+            items.append(TupleItem(value))
+        return TupleValue(items)
+
+    def manifest_field(
+        self,
+        schema: dict[str, Any] | None,
+        key: str,
+        key_node: yaml.Node,
+        value: yaml.Node,
+        here: list[str],
+    ) -> dict[str, Any] | None:
+        """The schema of field `key`; refuses a field or a scalar type the CRD does not take."""
+        if not schema or "properties" not in schema:
+            return None
+        properties: dict[str, Any] = schema["properties"]
+        if key not in properties:
+            if schema.get("additionalProperties") is False:
+                hint = provider_schema.did_you_mean(key, properties)
+                where = ".".join([self.address, *here[:-1]])
+                raise self.error(key_node, f"`{key}` is not a field of {where}{hint}")
+            return None
+        child: dict[str, Any] = properties[key]
+        expected = child.get("type")
+        scalar_types = ("string", "integer", "number", "boolean")
+        collection = isinstance(value, yaml.SequenceNode | yaml.MappingNode)
+        if expected in scalar_types and collection and not self.is_directive(value):
+            raise self.error(value, f"{'.'.join(here)}: expected {expected}, got a collection")
+        if isinstance(value, yaml.ScalarNode) and not is_null(value):
+            python = data(value)
+            wrong = (
+                (expected == "string" and not isinstance(python, str | int | float))
+                or (
+                    expected == "integer"
+                    and (isinstance(python, bool) or not isinstance(python, int))
+                )
+                or (expected == "boolean" and not isinstance(python, bool))
+                or expected in ("object", "array")
+            )
+            if wrong:
+                raise self.error(value, f"{'.'.join(here)}: expected {expected}, got {python!r}")
+        return child
+
+    def manifest_items(
+        self,
+        target: TupleValue,
+        key_field: str,
+        node: yaml.SequenceNode,
+        path: list[str],
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        def find(wanted: str) -> TupleItem | None:
+            for item in target.items:
+                if isinstance(item.value, ObjectValue):
+                    entry = item.value.get(key_field)
+                    if (
+                        entry
+                        and isinstance(entry.value, Scalar)
+                        and str(entry.value.value) == wanted
+                    ):
+                        return item
+            return None
+
+        for item in node.value:
+            assert isinstance(item, yaml.MappingNode)
+            key_node = get(item, key_field)
+            if key_node is None or not isinstance(key_node, yaml.ScalarNode) or is_null(key_node):
+                raise self.error(item, f"each item needs its `{key_field}`")
+            key = str(data(key_node))
+            here = [*path[:-1], f"{path[-1]}[{key}]"]
+            found = find(key)
+            if self.flag(item, "$delete"):
+                if found is None:
+                    self.info(item, here, f"no item with {key_field} {key!r} to delete")
+                else:
+                    target.items.remove(found)
+                    self.record(here, found.value, None)
+                continue
+            rename = get(item, "$rename")
+            if rename is not None and found is None:
+                renamed = str(data(rename))
+                found = find(renamed)
+                if found is None:
+                    self.info(rename, here, f"no item with {key_field} {key!r} to rename")
+                    continue
+                self.info(rename, here, f"already renamed to {renamed!r}")
+                rename, here = None, [*path[:-1], f"{path[-1]}[{renamed}]"]
+            after = get(item, "$after")
+            anchor = find(str(data(after))) if after is not None else None
+            if after is not None and anchor is None:
+                self.info(after, here, f"no item {data(after)!r} to place this after")
+            if found is None:
+                found = TupleItem(
+                    ObjectValue([Entry(key_field, Scalar.of(key), f"{key_field} = ")])
+                )
+                index = target.items.index(anchor) + 1 if anchor else len(target.items)
+                target.insert(index, found.value)
+                found = target.items[index]
+                self.record(here, None, Opaque("{…}"))
+            elif anchor is not None and anchor is not found:
+                target.items.remove(found)
+                target.insert(target.items.index(anchor) + 1, found.value)
+                found = target.items[target.items.index(anchor) + 1]
+            assert isinstance(found.value, ObjectValue)
+            if rename is not None:
+                new = str(data(rename))
+                if find(new) is not None and new != key:
+                    raise self.error(rename, f"an item {new!r} exists already")
+                old = found.value.get(key_field)
+                found.value.set(key_field, Scalar.of(new))
+                self.record([*here, key_field], old.value if old else None, Scalar.of(new))
+            self.manifest(found.value, item, here, key_field, schema)
+
+    # ---- variables ----
+
+    def variable_default(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        self.address = f"variable.{name}"
+        document = self.documents.get("variables.tf")
+        blocks = document.body.blocks("variable", name) if document else []
+        pending = self.variables.get(name)
+        if not isinstance(node, yaml.MappingNode) or {k for k, _n, _v in entries(node)} - {
+            "default",
+            "description",
+        }:
+            raise self.error(node, f"`variable.{name}` takes `default` (and `description`)")
+        if not blocks and (pending is None or pending.generated):
+            hint = provider_schema.did_you_mean(name, self.variables)
+            raise self.error(key_node, f"the module has no variable `{name}`{hint}")
+        for key, _key_node, value in entries(node):
+            self.no_directives(value)
+            new = data(value)
+            if pending is not None and not pending.generated:
+                setattr(pending, key, new)
+                continue
+            attribute = blocks[0].body.attribute(key)
+            old = attribute.value if attribute else None
+            self.replace(
+                [key],
+                value,
+                old,
+                values.literal(new),
+                partial(blocks[0].body.set_attribute, key),
+            )
+
+    def write_variables(self) -> None:
+        added = [v for v in self.variables.values() if not v.generated]
+        if not added:
+            return
+        document = self.documents.setdefault("variables.tf", parse_document(""))
+        for variable in added:
+            block = Block("variable", [variable.name])
+            block.body.set_attribute("description", values.literal(variable.description))
+            block.body.set_attribute("type", Opaque(variable.type))
+            block.body.set_attribute("default", values.literal(variable.default))
+            block.lead = "\n\n" if document.body.items else ""
+            document.body.items.append(block)
+            if "\n" not in document.body.tail:
+                document.body.tail = "\n"
+            self.address = f"variable.{variable.name}"
+            self.record([], None, Opaque(f"default = {hcl_value(variable.default)}"))
+
+
+def apply_overrides(files: dict[str, str], source: OverrideSource) -> Applied:
+    """`files` with the overrides applied (main.tf, secrets.tf and variables.tf)."""
+    documents = {name: parse_document(files[name]) for name in DOCUMENT_FILES if name in files}
+    engine = _Engine(source, documents)
+    engine.run()
+    out = dict(files)
+    for name, document in documents.items():
+        text = document.emit()
+        if text != files.get(name):
+            out[name] = format_hcl(text)
+    inputs = None
+    if out.get("variables.tf") != files.get("variables.tf"):
+        inputs = module_inputs(documents["variables.tf"])
+    return Applied(out, engine.applied, engine.diagnostics, inputs)
+
+
+def _value_of(attribute: Attribute | None) -> Value | None:
+    return attribute.value if attribute is not None else None
+
+
+def module_inputs(variables: Document) -> list[ModuleInput]:
+    """The module's inputs as variables.tf declares them (for the README)."""
+    inputs = []
+    for block in variables.body.blocks("variable"):
+        type_, description, default = (
+            _value_of(block.body.attribute(name)) for name in ("type", "description", "default")
+        )
+        described = values.python_value(description) if description else (False, None)
+        known, value = values.python_value(default) if default else (False, None)
+        inputs.append(
+            ModuleInput(
+                block.labels[0],
+                type_.emit() if type_ else "any",
+                str(described[1]) if described[0] else "",
+                value if known else None,
+                required=default is None,
+            )
+        )
+    return inputs
