@@ -5,5 +5,9 @@ terraform {
       source  = "hashicorp/kubernetes"
       version = "~> 2.35"
     }
+    kubectl = {
+      source  = "alekc/kubectl"
+      version = "~> 2.1"
+    }
   }
 }
