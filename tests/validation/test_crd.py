@@ -144,7 +144,7 @@ def test_a_kind_of_an_api_group_without_schemas_is_an_info_not_a_pass(
     findings = _crd(_module(tmp_path, VPA_MODULE), shared_plan)
     assert len(findings) == 1
     line, message, severity = findings[0]
-    assert severity is Severity.INFO
+    assert (line, severity) == (2, Severity.INFO)
     assert message.startswith(
         'kubectl_manifest.vpa: not checked: no CRD schema of API group "autoscaling.k8s.io"'
     )
