@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -329,3 +332,24 @@ def test_the_pre_commit_hook_runs_a_declared_console_script() -> None:
         files = re.compile(hook["files"])
         assert files.search("specs/app.yaml") and files.search("modules-k8s/app/main.tf")
         assert not files.search("generator/cli.py")
+
+
+def test_check_with_the_json_report_carries_the_diff(tree: Path) -> None:
+    result = gen("app", "--check", "--report", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["written"] == []
+    assert "+++ b/modules-k8s/app/main.tf" in report["diff"]
+
+
+def test_python_dash_m_generator_regen_still_checks(tree: Path) -> None:
+    assert regen().exit_code == 0
+    found = subprocess.run(
+        [sys.executable, "-m", "generator.regen", "--check"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert found.returncode == 0, found.stderr
+    assert "make check: 1 modules up to date" in found.stdout
