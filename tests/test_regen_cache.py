@@ -43,6 +43,7 @@ def tree(tmp_path: Path) -> Path:
     specs = tmp_path / "specs"
     specs.mkdir()
     shutil.copy(REPO / "specs" / "settings.yaml", specs / "settings.yaml")
+    shutil.copytree(REPO / "specs" / "house", specs / "house")  # its workload_additions
     (specs / "app.yaml").write_text("jobspec: ../jobs/app.nomad.hcl\n")
     jobs = tmp_path / "jobs"
     jobs.mkdir()
