@@ -349,7 +349,8 @@ def recorded_hashes(target: Path) -> dict[str, str]:
     found = {}
     for line in _manifest_lines(target) or []:
         match = _HASHED_LINE.fullmatch(line)
-        if match:
+        # Only names of this folder: a manifest never makes the writer read elsewhere.
+        if match and "/" not in match.group(2) and match.group(2) not in (".", ".."):
             found[match.group(2)] = match.group(1)
     return found
 

@@ -353,3 +353,13 @@ def test_python_dash_m_generator_regen_still_checks(tree: Path) -> None:
     )
     assert found.returncode == 0, found.stderr
     assert "make check: 1 modules up to date" in found.stdout
+
+
+def test_a_manifest_naming_a_path_elsewhere_reads_nothing_there(tmp_path: Path) -> None:
+    target = tmp_path / "app"
+    write_module(target, V1)
+    (tmp_path / "outside").write_text("secret\n")
+    manifest = (target / MANIFEST).read_text() + f"{'0' * 64}  ../outside\n"
+    (target / MANIFEST).write_text(manifest)
+    assert "../outside" not in writer.recorded_hashes(target)
+    write_module(target, V2)
