@@ -13,7 +13,7 @@ TYPED  := generator scripts $(wildcard tools)
 help:
 	@echo "make regen     regenerate every module in modules-k8s/ from specs/"
 	@echo "make test      run the whole test suite (includes make validate)"
-	@echo "make check     fail when a committed generated file differs from what regen writes"
+	@echo "make check     print the diff and fail when a committed generated file differs from what regen writes"
 	@echo "make validate  check every generated module (terraform fmt/validate, schemas, CRDs)"
 	@echo "make lint      black --check, ruff and mypy"
 	@echo "make docs      regenerate docs/conversion-matrix.md from the conversion table"

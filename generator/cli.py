@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from generator.pipeline import Generation
     from generator.service_spec import ServiceSpec
     from generator.settings import Settings
-    from generator.writer import Written
+    from generator.writer import Explain, Written
 
 # `--help` and usage errors never reach a command body: each body imports the pipeline
 # (pydantic, jinja2, python-hcl2) itself, so they stay fast.
@@ -88,6 +88,8 @@ def print_text(generation: Generation, written: Written, quiet: bool = False) ->
         click.echo(f"  wrote {path}")
     for name in written.kept:
         click.echo(f"  kept {name} (not written by the generator; --force)")
+    for name in written.overwritten:
+        click.echo(f"  overwrote {name}, edited by hand (--force)")
 
 
 def report_json(generation: Generation, written: Written) -> dict:
@@ -99,6 +101,7 @@ def report_json(generation: Generation, written: Written) -> dict:
         "written": [str(p) for p in written.files],
         "kept": written.kept,
         "overridden": [dataclasses.asdict(o) for o in generation.overridden],
+        "overwritten": written.overwritten,
         "diagnostics": [
             d.model_dump(mode="json", exclude_none=True) for d in generation.diagnostics
         ],
@@ -106,6 +109,29 @@ def report_json(generation: Generation, written: Written) -> dict:
 
 
 HELP = {"help_option_names": ["-h", "--help"]}
+
+
+def hand_edit_explainer() -> Explain:
+    """The overrides that would express a hand edit (the writer's refusal shows them)."""
+    from generator.overrides.suggest import suggest_override
+
+    return suggest_override
+
+
+def echo_error(error: InputError) -> None:
+    """The one-line error on stderr, then its hints (a hand-edit refusal has some)."""
+    click.echo(error.one_line(), err=True)
+    for hint in getattr(error, "hints", ()):
+        click.echo(hint, err=True)
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def echo_diffs(diffs: list[str]) -> None:
+    for diff in diffs:
+        click.echo(diff, nl=False)
 
 
 def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: str) -> str:
@@ -150,8 +176,16 @@ def _valid_service_name(_ctx: click.Context, _param: click.Parameter, service: s
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace a module folder that holds files the generator did not write (kept).",
+    help="Replace a module folder that holds files the generator did not write (kept),"
+    " or generated files edited by hand (overwritten).",
 )
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; print the diff and exit 1 when the module differs from what"
+    " the generator writes.",
+)
+@click.option("--diff", is_flag=True, help="Write nothing; print the diff (exit 0).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 def main(
     service: str,
@@ -166,12 +200,14 @@ def main(
     variables: tuple[str, ...],
     var_files: tuple[Path, ...],
     force: bool,
+    check: bool,
+    diff: bool,
     debug: bool,
 ) -> None:
     """Generate modules-k8s/SERVICE from a Nomad jobspec."""
     from generator.pipeline import generate
     from generator.strict import unaccepted
-    from generator.writer import write_module
+    from generator.writer import Written, module_diff, write_module
 
     try:
         cli_vars = _parse_vars(variables)
@@ -180,10 +216,25 @@ def main(
         path, spec = resolve_jobspec(service, jobspec, specs_dir)
         choice = PatternChoice(pattern.upper() if pattern.lower() != "auto" else "auto")
         with too_deep(str(path)):
-            generation = generate(service, path, settings, spec, choice, cli_vars, list(var_files))
-        written = write_module(out_dir / service, generation.files, force)
+            generation = generate(
+                service,
+                path,
+                settings,
+                spec,
+                choice,
+                cli_vars,
+                list(var_files),
+                specs_dir=specs_dir,
+            )
+        if check or diff:
+            diffs = module_diff(out_dir / service, generation.files)
+            written = Written(files=[])
+        else:
+            written = write_module(
+                out_dir / service, generation.files, force, hand_edit_explainer()
+            )
     except InputError as error:
-        click.echo(error.one_line(), err=True)
+        echo_error(error)
         if report == "json":
             click.echo(
                 json.dumps(
@@ -191,6 +242,9 @@ def main(
                 )
             )
         sys.exit(EXIT_INPUT)
+    if check or diff:
+        _review(service, out_dir, diffs, check, report, generation, written)
+        return
     if report == "json":
         click.echo(json.dumps(report_json(generation, written), indent=2))
     else:
@@ -205,3 +259,31 @@ def main(
         for diagnostic in remaining:
             click.echo(f"  {diagnostic.one_line()}", err=True)
         sys.exit(EXIT_STRICT)
+
+
+def _review(
+    service: str,
+    out_dir: Path,
+    diffs: list[str],
+    check: bool,
+    report: str,
+    generation: Generation,
+    written: Written,
+) -> None:
+    """`--check`/`--diff`: the diff on stdout (in the JSON report, `diff`), a summary on
+    stderr; `--check` exits 1 when anything differs."""
+    if report == "json":
+        data = report_json(generation, written)
+        data["diff"] = "".join(diffs)
+        click.echo(json.dumps(data, indent=2))
+    else:
+        echo_diffs(diffs)
+    target = out_dir / service
+    if diffs:
+        click.echo(
+            f"{target}: {count(len(diffs), 'file')} differ from what the generator writes", err=True
+        )
+        if check:
+            sys.exit(EXIT_STRICT)
+    else:
+        click.echo(f"{target}: up to date", err=True)

@@ -80,6 +80,11 @@ CODES: dict[str, Code] = {
     ),
     "invalid-argument": Code("input error", "a command-line argument or NOMAD_VAR_* unusable"),
     "too-large": Code("input error", "input larger than the generator can hold"),
+    "invalid-addition": Code("input error", "a hand-written addition file name that is not plain"),
+    "addition-collision": Code(
+        "input error", "an addition named like a file the generator or another addition writes"
+    ),
+    "invalid-template": Code("input error", "a house-wide addition template that does not render"),
     # The output folder: exit 2, one line naming it, the module there left as it was.
     "output-folder": Code("input error", "the output folder cannot be created or replaced"),
     "output-locked": Code("input error", "another run kept the output folder locked too long"),
@@ -87,5 +92,8 @@ CODES: dict[str, Code] = {
         "input error", "the module folder holds files the generator did not write"
     ),
     "terraform-state": Code("input error", "the module folder holds Terraform state"),
+    "hand-edited": Code(
+        "input error", "a generated file edited by hand since it was written (--force overwrites)"
+    ),
     "unwritable": Code("input error", "generated text that cannot be written as UTF-8"),
 }

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.additions import finish_module
 from generator.classify import Classification, Pattern, classify
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
@@ -99,12 +100,14 @@ def generate(
     var_files: list[Path] | None = None,
     stage: Callable[[str], AbstractContextManager[None]] = _untimed,
     module_source: str = "",
+    specs_dir: Path | None = None,
 ) -> Generation:
     """Everything one module needs, in memory; raises `InputError` on bad input.
 
     `stage(name)` wraps each step (`make bench` times them). `module_source` is the
     root module's `source` for this module, shown in its README
-    (default `./modules-k8s/<service>`).
+    (default `./modules-k8s/<service>`). `specs_dir` holds the spec, which the headers
+    name, and the hand-written additions `specs_dir/<service>/*.tf`.
     """
     display = str(jobspec)
     with stage("read"):
@@ -172,6 +175,8 @@ def generate(
                 overridden=[o.one_line() for o in overridden],
             )
             files["README.md"] = render_readme(plan, source)
+    # Last, over the finished files: house and hand-written additions, then every header.
+    files = finish_module(files, plan, settings, display, specs_dir)
     return Generation(
         service, display, classification, files, shown_diagnostics(sink), ctx.notes, overridden
     )

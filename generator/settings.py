@@ -103,6 +103,23 @@ class ArtifactImages(_Strict):
     git: str = "alpine/git:2.45.2"
 
 
+class WorkloadAddition(_Strict):
+    """A file rendered beside every workload from a jinja2 template (see generator/additions.py).
+
+    `template` is relative to the settings file; the file is `<name>-<workload>.tf`.
+    """
+
+    name: str
+    template: str
+
+    @field_validator("name")
+    @classmethod
+    def _file_name_part(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", value):
+            raise ValueError("must be lower case letters, digits, '-' and '_' (a file name part)")
+        return value
+
+
 class Settings(_Strict):
     namespace: str = "default"
     labels: dict[str, str] = Field(
@@ -158,6 +175,18 @@ class Settings(_Strict):
         }
     )
 
+    # House-wide additions: one file per workload from a template (README: "Additions").
+    workload_additions: list[WorkloadAddition] = Field(default_factory=list)
+
+    @field_validator("workload_additions")
+    @classmethod
+    def _unique_additions(cls, value: list[WorkloadAddition]) -> list[WorkloadAddition]:
+        names = [addition.name for addition in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"two additions are named {', '.join(twice)}")
+        return value
+
     @field_validator("storage_root")
     @classmethod
     def _absolute(cls, value: str) -> str:
@@ -210,9 +239,17 @@ def load_settings(path: Path | None) -> Settings:
         path = DEFAULT_SETTINGS_PATH
     text, data = read_yaml(path)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as error:
         raise validation_error(path, text, "invalid-settings", error) from None
+    if not settings.workload_additions:
+        return settings
+    # Templates are named relative to the settings file: from here on, as the tool opens them.
+    resolved = [
+        a.model_copy(update={"template": str(path.parent / a.template)})
+        for a in settings.workload_additions
+    ]
+    return settings.model_copy(update={"workload_additions": resolved})
 
 
 MAX_YAML_BYTES = 1 << 20

@@ -6,16 +6,20 @@ whose leftover (`.<service>.old`) the next run restores or removes. Every run ho
 an exclusive `flock` on the output folder, so concurrent runs wait for each other.
 
 A module folder may hold files the generator did not write: they are never removed.
-The manifest `.nomad-k8s-gen` lists the files a run wrote; anything else is named and
-refused, or with `force` copied into the new module. Terraform state or a working
-directory in a module folder is always refused.
+The manifest `.nomad-k8s-gen` lists the files a run wrote, each with the sha256 of what
+it wrote (`sha256sum` format); anything else is named and refused, or with `force` copied
+into the new module. A listed file whose content no longer has its hash was edited by
+hand: refused, or with `force` overwritten. Terraform state or a working directory in a
+module folder is always refused.
 """
 
 from __future__ import annotations
 
 import ctypes
+import difflib
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -30,7 +34,11 @@ from pathlib import Path
 from generator.diagnostics import InputError
 
 MANIFEST = ".nomad-k8s-gen"
-MANIFEST_HEADER = "# Files nomad-k8s-gen wrote here; it never removes any other file.\n"
+MANIFEST_HEADER = (
+    "# Files nomad-k8s-gen wrote here, with the sha256 of what it wrote;"
+    " it never removes any other file.\n"
+)
+_HASHED_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
 # What the generator could write before the manifest existed (folders without one).
 LEGACY_NAMES = frozenset(
     {"versions.tf", "variables.tf", "outputs.tf", "main.tf", "secrets.tf", "traefik-routers.yml"}
@@ -40,6 +48,10 @@ LOCK_TIMEOUT_SECONDS = 120.0
 
 # Called with the name of each step as it completes; tests kill the process there.
 step_hooks: list[Callable[[str], None]] = []
+
+# (file name, text edited by hand, text the generator writes) -> the spec's `overrides:`
+# YAML that expresses the edit, or None when none does.
+Explain = Callable[[str, str, str], str | None]
 
 
 class OutputError(InputError):
@@ -56,16 +68,37 @@ class Written:
     files: list[Path]
     kept: list[str] = field(default_factory=list)  # files the generator did not write
     notes: list[str] = field(default_factory=list)  # recovery after an interrupted run
+    overwritten: list[str] = field(default_factory=list)  # hand-edited files replaced (--force)
 
 
-def write_module(target: Path, files: dict[str, str], force: bool = False) -> Written:
-    """Make `target` hold `files`; at every instant `target` is the old or the new module."""
+class HandEditedError(OutputError):
+    """Generated files edited by hand since they were written: exit 2; `hints` follow the line."""
+
+    def __init__(self, path: Path, message: str, hints: list[str]) -> None:
+        super().__init__(path, "hand-edited", message)
+        self.hints = tuple(hints)
+
+
+def write_module(
+    target: Path,
+    files: dict[str, str],
+    force: bool = False,
+    explain: Explain | None = None,
+) -> Written:
+    """Make `target` hold `files`; at every instant `target` is the old or the new module.
+
+    `explain` turns a hand edit into the override that expresses it, for the refusal.
+    """
     encoded = _encoded(target, files)
     parent = target.parent
     _make_parent(parent)
     with _locked(parent):
         notes = _recover(target)
         previous = _inspect(target, set(files), force)
+        edited = hand_edited(target, encoded)
+        if edited and not force:
+            edits = [HandEdit(target / name, name, files.get(name)) for name in edited]
+            raise hand_edit_refusal(target, edits, explain)
         staging = _staging(target)
         try:
             _fill(staging, target, encoded, previous)
@@ -78,6 +111,72 @@ def write_module(target: Path, files: dict[str, str], force: bool = False) -> Wr
         files=[target / name for name in sorted(files)],
         kept=previous.foreign if previous else [],
         notes=notes,
+        overwritten=edited,
+    )
+
+
+def hand_edited(target: Path, new: dict[str, bytes]) -> list[str]:
+    """Files the manifest lists with a hash their content no longer has (and that the new
+    module would change). A manifest without hashes (older versions) refuses nothing."""
+    edited = []
+    for name, recorded in sorted(recorded_hashes(target).items()):
+        path = target / name
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue  # not a file now: `_inspect` names it as foreign
+            current = path.read_bytes()
+        except FileNotFoundError:
+            continue  # deleted: writing it again loses nothing
+        except OSError as error:
+            raise _failure(path, error) from None
+        if _sha256(current) != recorded and current != new.get(name):
+            edited.append(name)
+    return edited
+
+
+@dataclass(frozen=True)
+class HandEdit:
+    path: Path
+    shown: str  # as the refusal names it
+    generated: str | None  # what the generator writes there now
+
+
+def hand_edit_refusal(
+    where: Path, edits: list[HandEdit], explain: Explain | None
+) -> HandEditedError:
+    """Exit 2 naming every edited file; the hints say which override expresses each edit."""
+    hints = []
+    for edit in edits:
+        if explain is None or edit.generated is None:
+            continue
+        current = edit.path.read_text(encoding="utf-8", errors="replace")
+        try:
+            suggestion = explain(edit.path.name, current, edit.generated)
+        except Exception as error:  # a hint must not hide the refusal itself
+            hints.append(f"  {edit.shown}: no override suggested ({type(error).__name__}: {error})")
+            continue
+        if suggestion:
+            hints.append(f"  {edit.shown}: in the spec, this override expresses the edit:")
+            hints.extend(f"    {line}" for line in suggestion.rstrip("\n").splitlines())
+    hints.append(
+        "  move the edit into the spec (overrides:) or specs/<service>/*.tf, or pass --force"
+        " to overwrite it"
+    )
+    return HandEditedError(
+        where,
+        f"{', '.join(e.shown for e in edits)} edited by hand since the generator wrote"
+        " them; regenerating would lose the edit (--force overwrites it)",
+        hints,
+    )
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def manifest_text(files: dict[str, bytes]) -> str:
+    return MANIFEST_HEADER + "".join(
+        f"{_sha256(content)}  {name}\n" for name, content in sorted(files.items())
     )
 
 
@@ -228,14 +327,32 @@ def _inspect(target: Path, new_names: set[str], force: bool) -> _Previous | None
     return _Previous(stat.S_IMODE(info.st_mode), foreign)
 
 
-def _manifest(target: Path) -> set[str]:
+def _manifest_lines(target: Path) -> list[str] | None:
     try:
         text = (target / MANIFEST).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        return set(LEGACY_NAMES)
+        return None
     except OSError:
-        return set()
-    return {line for line in text.splitlines() if line and not line.startswith("#")}
+        return []
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _manifest(target: Path) -> set[str]:
+    lines = _manifest_lines(target)
+    if lines is None:
+        return set(LEGACY_NAMES)
+    return {(m.group(2) if (m := _HASHED_LINE.fullmatch(line)) else line) for line in lines}
+
+
+def recorded_hashes(target: Path) -> dict[str, str]:
+    """File name -> the sha256 the manifest recorded for it (none in older manifests)."""
+    found = {}
+    for line in _manifest_lines(target) or []:
+        match = _HASHED_LINE.fullmatch(line)
+        # Only names of this folder: a manifest never makes the writer read elsewhere.
+        if match and "/" not in match.group(2) and match.group(2) not in (".", ".."):
+            found[match.group(2)] = match.group(1)
+    return found
 
 
 def _staging(target: Path) -> Path:
@@ -257,8 +374,7 @@ def _fill(staging: Path, target: Path, files: dict[str, bytes], previous: _Previ
         for name, content in sorted(files.items()):
             (staging / name).write_bytes(content)
             _keep_mode(target / name, staging / name)
-        manifest = MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))
-        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+        (staging / MANIFEST).write_text(manifest_text(files), encoding="utf-8")
         for name in previous.foreign if previous else []:
             source = target / name
             if source.is_dir() and not source.is_symlink():
@@ -329,21 +445,57 @@ def _step(name: str) -> None:
         hook(name)
 
 
-def differences(target: Path, files: dict[str, str]) -> list[str]:
-    """Why `target` does not hold exactly `files` (empty when it does)."""
-    problems = []
-    existing = (
-        {p.name for p in target.iterdir() if p.is_file() and p.name != MANIFEST}
-        if target.is_dir()
-        else set()
-    )
-    for name, content in sorted(files.items()):
+def module_diff(target: Path, files: dict[str, str]) -> list[str]:
+    """Unified diffs from what `target` holds to what writing `files` makes it hold (the
+    manifest included); a file the generator did not write shows as removed. Empty when
+    `target` is already that module."""
+    wanted = {name: content.encode("utf-8") for name, content in files.items()}
+    wanted[MANIFEST] = manifest_text(wanted).encode("utf-8")
+    present = _present_files(target)
+    recorded = recorded_hashes(target)
+    listed = _manifest(target) if target.is_dir() else set()
+    diffs = []
+    for name in sorted(set(wanted) | set(present)):
+        old = present.get(name)
+        new = wanted.get(name)
+        if old == new:
+            continue
         path = target / name
-        if name not in existing:
-            problems.append(f"{path}: missing")
-        elif path.read_text(encoding="utf-8") != content:
-            problems.append(f"{path}: differs from what the generator writes")
-    problems.extend(
-        f"{target / name}: not written by the generator" for name in sorted(existing - set(files))
+        why = []
+        if old is not None and name in recorded and _sha256(old) != recorded[name]:
+            why.append("edited by hand since the generator wrote it")
+        if new is None:
+            why.append("no longer generated" if name in listed else "not written by the generator")
+        diffs.append(_unified(path, old, new, why))
+    return diffs
+
+
+def _present_files(target: Path) -> dict[str, bytes]:
+    if not target.is_dir():
+        return {}
+    found = {}
+    for path in sorted(target.iterdir()):
+        if path.is_file() and not path.is_symlink():
+            found[path.name] = path.read_bytes()
+        elif not TERRAFORM_STATE.match(path.name):
+            found[path.name] = b"(not a regular file)\n"
+    return found
+
+
+def _unified(path: Path, old: bytes | None, new: bytes | None, why: list[str]) -> str:
+    def lines(content: bytes | None) -> list[str]:
+        text = "" if content is None else content.decode("utf-8", errors="replace")
+        return text.splitlines(keepends=True)
+
+    before, after = lines(old), lines(new)
+    head = "".join(f"# {path}: {reason}\n" for reason in why)
+    body = difflib.unified_diff(
+        before,
+        after,
+        fromfile=f"a/{path}" if old is not None else "/dev/null",
+        tofile=f"b/{path}" if new is not None else "/dev/null",
     )
-    return problems
+    text = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in body
+    )
+    return head + text

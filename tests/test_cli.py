@@ -40,6 +40,7 @@ def test_json_report_shape(in_repo: None, tmp_path: Path) -> None:
         "pattern_reasons",
         "written",
         "kept",
+        "overwritten",
         "diagnostics",
         "overridden",
     }

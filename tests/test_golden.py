@@ -27,7 +27,7 @@ def _generate(service: str) -> Generation:
         specs = SPECS.relative_to(REPO)
         settings = load_settings(specs / "settings.yaml")
         jobspec, spec = resolve_jobspec(service, None, specs)
-        return generate(service, jobspec, settings, spec)
+        return generate(service, jobspec, settings, spec, specs_dir=specs)
 
 
 @pytest.fixture(scope="module", params=SERVICES)

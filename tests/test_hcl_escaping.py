@@ -137,8 +137,11 @@ _FILTERED = re.compile(r"\|\s*(hcl|ident|ref|expr)\s*$")
 _MACRO_CALL = re.compile(r"^[a-z_]+\(.*\)(\s*\|\s*indent\(\d+\))?$")
 
 
+# The generator's templates, and the example house-wide addition templates in specs/.
 @pytest.mark.parametrize(
-    "template", sorted(TEMPLATES.rglob("*.tf.j2")), ids=lambda p: p.relative_to(TEMPLATES).name
+    "template",
+    sorted(TEMPLATES.rglob("*.tf.j2")) + sorted((TEMPLATES.parents[1] / "specs").rglob("*.tf.j2")),
+    ids=lambda p: p.name,
 )
 def test_every_value_in_a_tf_template_goes_through_an_escaping_filter(template: Path) -> None:
     for expression in re.findall(r"\{\{(.*?)\}\}", template.read_text()):

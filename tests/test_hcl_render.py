@@ -135,6 +135,6 @@ def test_format_aligns_runs_and_breaks_them_at_multiline_values() -> None:
     ],
 )
 def test_alignment_counts_columns_as_terraform_fmt_does(key: str) -> None:
-    text = f"labels = {{\n{key} = \"a\"\nb = \"b\"\n}}\n"
+    text = f'labels = {{\n{key} = "a"\nb = "b"\n}}\n'
     formatted = format_hcl(text)
     assert terraform_fmt(formatted) == formatted

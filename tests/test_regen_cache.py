@@ -43,6 +43,7 @@ def tree(tmp_path: Path) -> Path:
     specs = tmp_path / "specs"
     specs.mkdir()
     shutil.copy(REPO / "specs" / "settings.yaml", specs / "settings.yaml")
+    shutil.copytree(REPO / "specs" / "house", specs / "house")  # its workload_additions
     (specs / "app.yaml").write_text("jobspec: ../jobs/app.nomad.hcl\n")
     jobs = tmp_path / "jobs"
     jobs.mkdir()
@@ -106,11 +107,16 @@ def test_an_input_changed_regenerates(settled: Path, edit) -> None:
     assert not regenerated(settled)
 
 
-def test_a_module_edited_by_hand_is_regenerated(settled: Path) -> None:
+def test_a_module_edited_by_hand_is_not_skipped_but_refused(settled: Path) -> None:
     main_tf = settled / "out" / "app" / "main.tf"
     written = main_tf.read_text()
     main_tf.write_text(written + "\n# hand edit\n")
-    assert regenerated(settled)
+    args = ["--specs", str(settled / "specs"), "--out", str(settled / "out")]
+    refused = CliRunner().invoke(regen_main, args, catch_exceptions=False)
+    assert refused.exit_code == 2, refused.output
+    assert "app/main.tf edited by hand" in refused.output
+    assert "# hand edit" in main_tf.read_text()
+    regen(settled, "--force")
     assert main_tf.read_text() == written
 
 

@@ -220,6 +220,12 @@ def recording_file_access() -> Iterator[list[Path]]:
         _accessed = outer
 
 
+def note_file_access(path: Path) -> None:
+    """Records a file the generator read outside the file functions (additions, templates)."""
+    if _accessed is not None:
+        _accessed.append(path.resolve())
+
+
 def allowed_path(path: Path, shown: str, roots: tuple[Path, ...]) -> Path:
     """`path` resolved (symlinks followed), or LimitError when it lies outside `roots`."""
     resolved = path.resolve()

@@ -40,8 +40,13 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _render(template: str, plan: ModulePlan) -> str:
-    return _environment().get_template(template).render(plan=plan)
+def _render(template: str, plan: ModulePlan, **extra: object) -> str:
+    return _environment().get_template(template).render(plan=plan, **extra)
+
+
+def render_versions(plan: ModulePlan, kubectl: bool) -> str:
+    """versions.tf; `kubectl` also when only an addition uses the kubectl provider."""
+    return format_hcl(_render("versions.tf.j2", plan, kubectl=kubectl))
 
 
 def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
@@ -65,7 +70,7 @@ def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
 def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -> dict[str, str]:
     """File name → content for one module, `.tf` files in `terraform fmt` layout."""
     files = {
-        "versions.tf": format_hcl(_render("versions.tf.j2", plan)),
+        "versions.tf": render_versions(plan, kubectl=plan.uses_kubectl),
         "variables.tf": format_hcl(_render("variables.tf.j2", plan)),
         "outputs.tf": format_hcl(_render("outputs.tf.j2", plan)),
         "main.tf": format_hcl(_render("main.tf.j2", plan)),

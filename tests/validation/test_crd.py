@@ -124,3 +124,39 @@ def test_multi_document_yaml_is_not_read() -> None:
     body = read_yaml_body("a: 1\n---\nb: 2\n", "main.tf")
     assert body.document is None
     assert body.reason == "yaml_body holds 2 YAML documents, not one"
+
+
+VPA_MODULE = """\
+resource "kubectl_manifest" "vpa" {
+  yaml_body = yamlencode({
+    apiVersion = "autoscaling.k8s.io/v1"
+    kind       = "VerticalPodAutoscaler"
+    spec       = { updatePolicy = { updateMode = "Off" } }
+  })
+}
+"""
+
+
+@pytest.mark.shared
+def test_a_kind_of_an_api_group_without_schemas_is_an_info_not_a_pass(
+    tmp_path: Path, shared_plan: SchemaPlan
+) -> None:
+    findings = _crd(_module(tmp_path, VPA_MODULE), shared_plan)
+    assert len(findings) == 1
+    line, message, severity = findings[0]
+    assert (line, severity) == (2, Severity.INFO)
+    assert message.startswith(
+        'kubectl_manifest.vpa: not checked: no CRD schema of API group "autoscaling.k8s.io"'
+    )
+
+
+@pytest.mark.shared
+def test_a_misspelt_kind_of_a_known_api_group_stays_an_error(
+    tmp_path: Path, shared_plan: SchemaPlan
+) -> None:
+    text = VPA_MODULE.replace("autoscaling.k8s.io/v1", "traefik.io/v1alpha1").replace(
+        "VerticalPodAutoscaler", "Middlewares"
+    )
+    findings = _crd(_module(tmp_path, text), shared_plan)
+    assert [severity for _, _, severity in findings] == [Severity.ERROR]
+    assert 'no CRD schema for apiVersion "traefik.io/v1alpha1" kind "Middlewares"' in findings[0][1]

@@ -2,7 +2,10 @@
 
 The schema is picked by apiVersion group + kind + version from the CRD
 directory (`<group>_<kind lower-case>_<version>.json`); an apiVersion/kind
-without a schema is an error. Schemas are strict (unknown fields rejected).
+without a schema is an error when the directory has schemas of its API group (a
+misspelt kind or version), else an `info` saying the manifest was not checked
+(e.g. a VerticalPodAutoscaler a house-wide addition puts beside every workload).
+Schemas are strict (unknown fields rejected).
 Findings at a placeholder (a value only known at plan time) are dropped: the
 check judges what the module states literally.
 """
@@ -53,11 +56,35 @@ def check_module(module: ModuleSource, crd_dir: Path) -> list[Finding]:
             )
             continue
         locator = _Locator(module.text_of(file), attribute.line)
+        unknown_group = _unknown_group(body.document, crd_dir)
+        if unknown_group is not None:
+            message = f"{resource.address}: not checked: {unknown_group}"
+            findings.append(Finding(file, attribute.line, Check.CRD, message, Severity.INFO))
+            continue
         for path, message in _check_document(body.document, crd_dir):
             shown = _dotted(path)
             where = f"{resource.address}: {shown}: " if shown else f"{resource.address}: "
             findings.append(Finding(file, locator.line(path), Check.CRD, where + message))
     return findings
+
+
+def _unknown_group(document: Any, crd_dir: Path) -> str | None:
+    """Why a manifest of an API group with no schema in `crd_dir` cannot be checked."""
+    if not isinstance(document, dict):
+        return None
+    api_version, kind = document.get("apiVersion"), document.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    if is_placeholder(api_version) or is_placeholder(kind) or "/" not in api_version:
+        return None  # not literal, or the core group: `_check_document` says why
+    group = api_version.rpartition("/")[0]
+    groups = sorted({p.stem.split("_", 1)[0] for p in crd_dir.glob("*.json")})
+    if group in groups:
+        return None
+    return (
+        f'no CRD schema of API group "{group}" (apiVersion "{api_version}" kind "{kind}";'
+        f" schemas of: {', '.join(groups)})"
+    )
 
 
 def _check_document(document: Any, crd_dir: Path) -> Iterator[tuple[list[Any], str]]:

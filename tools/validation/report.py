@@ -96,10 +96,12 @@ class ValidationReport:
 
     def summary_line(self) -> str:
         resources = sum(module.resources for module in self.modules)
-        warnings = len(self.findings) - len(self.errors)
+        infos = sum(1 for finding in self.findings if finding.severity == Severity.INFO)
+        warnings = len(self.findings) - len(self.errors) - infos
         parts = [self._check_part(check) for check in ALL_CHECKS]
         counts = f"{_plural(len(self.modules), 'module')}, {_plural(resources, 'resource')}"
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
+        extra += f", {_plural(infos, 'info finding')}" if infos else ""
         return (
             f"validate: {counts}, {_plural(len(self.errors), 'error')}{extra}"
             f" ({', '.join(parts)})"
