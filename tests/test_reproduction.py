@@ -194,7 +194,7 @@ resource "kubernetes_deployment" "a" {
   spec {
     args = [<<-EOF
       set -e
-      echo "$${HOME}"
+      echo "$${HOME}" "${var.x}"
     EOF
     ]
   }
@@ -203,7 +203,7 @@ resource "kubernetes_deployment" "a" {
     generated = """
 resource "kubernetes_deployment" "a" {
   spec {
-    args = ["set -e\\necho \\"$${HOME}\\""]
+    args = ["set -e\\necho \\"$${HOME}\\" \\"${var.x}\\""]
   }
 }
 """
@@ -288,3 +288,13 @@ resource "kubernetes_service" "a" {
     reproduced, total, missing = _compare(tmp_path, hand, generated)
     assert missing == ["kubernetes_service: spec.port[?0].target_port = 9000"]
     assert (reproduced, total) == (3, 4)
+
+
+def test_an_escaped_interpolation_is_not_the_interpolation(tmp_path: Path) -> None:
+    hand = 'resource "kubernetes_config_map" "a" {\n  data = { x = "${var.host}" }\n}\n'
+    generated = 'resource "kubernetes_config_map" "a" {\n  data = { x = "$${var.host}" }\n}\n'
+    assert _compare(tmp_path, hand, generated) == (
+        0,
+        1,
+        ["kubernetes_config_map: data.x = ${var.host}"],
+    )

@@ -10,7 +10,7 @@ in common, so a resource's Terraform name does not count; references to a
 resource are compared with its name replaced by its type.
 
 What is written differently but means the same counts as the same: a string
-`local` is replaced by its value, a heredoc by its text, `$${` by `${`; a
+`local` is replaced by its value, a heredoc by its text; a
 `kubectl_manifest`'s `yaml_body` is read as the manifest object (paths start at
 the object, as the overrides' do) and paired by `kind`; an item of a keyed block
 written without its key (a Service port with no `name`) pairs with the item of
@@ -59,7 +59,8 @@ Locals = dict[str, str]
 
 
 def _text(value: str, local_values: Locals) -> str:
-    """`value` as the text it stands for: heredoc markers off, string locals in."""
+    """`value` as the text it stands for: heredoc markers off, string locals in (an escaped
+    `$${` is left as written: both modules escape the same way)."""
     heredoc = _HEREDOC.match(value)
     if heredoc:
         body = heredoc.group(3)
@@ -69,7 +70,7 @@ def _text(value: str, local_values: Locals) -> str:
         if resolved == value:
             break
         value = resolved
-    return value.replace("$${", "${")
+    return value
 
 
 def _normalise(value: Any, local_values: Locals | None = None) -> str:
