@@ -197,17 +197,25 @@ resource "kubernetes_deployment" "a" {
       echo "$${HOME}" "${var.x}"
     EOF
     ]
+    data = { "a.conf" = local.conf }
   }
+}
+locals {
+  conf = <<-EOF
+    listen 80;
+  EOF
 }
 """
     generated = """
 resource "kubernetes_deployment" "a" {
   spec {
     args = ["set -e\\necho \\"$${HOME}\\" \\"${var.x}\\""]
+    data = { "a.conf" = "listen 80;\\n" }
   }
 }
 """
-    assert _compare(tmp_path, hand, generated) == (1, 1, [])
+    # The local itself is the hand-written module's own; its value, used, is reproduced.
+    assert _compare(tmp_path, hand, generated) == (2, 3, ["locals: conf = listen80;"])
 
 
 def test_a_kubectl_manifest_is_read_as_its_object_and_paired_by_kind(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def _load(folder: Path) -> dict[str, list[Any]]:
 
 def _string_locals(document: dict[str, list[Any]]) -> Locals:
     return {
-        name: value
+        name: _text(value, {})
         for entry in document.get("locals", [])
         for name, value in entry.items()
         if isinstance(value, str)
