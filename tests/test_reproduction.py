@@ -108,7 +108,7 @@ variable "hostname" {
 
 
 def _module(folder: Path, text: str) -> Path:
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "main.tf").write_text(text)
     return folder
 
@@ -182,10 +182,12 @@ resource "kubernetes_deployment" "app" {
   }
 }
 """
-    reproduced, total, missing = _compare(tmp_path, hand, generated)
-    # The two locals are the hand-written module's own; everything else is reproduced.
-    assert sorted(missing) == ["locals: app_name = searxng", "locals: secret = searxng-secrets"]
-    assert (reproduced, total) == (3, 5)
+    # Each local counts where it is used, not again on its own; an unused one counts.
+    assert _compare(tmp_path, hand, generated) == (3, 3, [])
+    unused = hand.replace("name = local.secret", 'name = "searxng-secrets"')
+    assert _compare(tmp_path / "unused", unused, generated)[2] == [
+        "locals: secret = searxng-secrets"
+    ]
 
 
 def test_a_heredoc_counts_as_its_text(tmp_path: Path) -> None:
@@ -214,8 +216,8 @@ resource "kubernetes_deployment" "a" {
   }
 }
 """
-    # The local itself is the hand-written module's own; its value, used, is reproduced.
-    assert _compare(tmp_path, hand, generated) == (2, 3, ["locals: conf = listen80;"])
+    # The local is counted where it is used, not again on its own.
+    assert _compare(tmp_path, hand, generated) == (2, 2, [])
 
 
 def test_a_kubectl_manifest_is_read_as_its_object_and_paired_by_kind(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ in common, so a resource's Terraform name does not count; references to a
 resource are compared with its name replaced by its type.
 
 What is written differently but means the same counts as the same: a string
-`local` is replaced by its value, a heredoc by its text; a
+`local` is replaced by its value (and counted where it is used, not again on its
+own), a heredoc by its text; a
 `kubectl_manifest`'s `yaml_body` is read as the manifest object (paths start at
 the object, as the overrides' do) and paired by `kind`; an item of a keyed block
 written without its key (a Service port with no `name`) pairs with the item of
@@ -168,10 +169,14 @@ def facts_by_object(folder: Path) -> dict[str, list[list[Fact]]]:
             if "default" in body:
                 default = _normalise(body["default"], local_values)
                 objects.setdefault("variable", []).append([(name, default)])
+    # A string local used elsewhere is a name for a value counted where it is used.
+    text = "\n".join(path.read_text() for path in sorted(folder.glob("*.tf")))
+    named = {name for name in local_values if re.search(rf"\blocal\.{re.escape(name)}\b", text)}
     for entry in document.get("locals", []):
         facts = []
-        _flatten(entry, "", facts, local_values)
-        objects.setdefault("locals", []).append(facts)
+        _flatten({k: v for k, v in entry.items() if k not in named}, "", facts, local_values)
+        if facts:
+            objects.setdefault("locals", []).append(facts)
     return objects
 
 
