@@ -308,3 +308,55 @@ def test_an_escaped_interpolation_is_not_the_interpolation(tmp_path: Path) -> No
         1,
         ["kubernetes_config_map: data.x = ${var.host}"],
     )
+
+
+def test_a_dynamic_block_counts_as_the_blocks_it_makes_with_the_defaults(tmp_path: Path) -> None:
+    hand = """
+resource "kubernetes_ingress_v1" "a" {
+  spec {
+    rule {
+      host = "a.example.org"
+      http {
+        path {
+          path = "/"
+        }
+      }
+    }
+    rule {
+      host = "b.example.org"
+      http {
+        path {
+          path = "/"
+        }
+      }
+    }
+  }
+}
+"""
+    generated = """
+resource "kubernetes_ingress_v1" "a" {
+  spec {
+    dynamic "rule" {
+      for_each = toset(var.hostnames)
+      content {
+        host = rule.value
+        http {
+          path {
+            path = "/"
+          }
+        }
+      }
+    }
+  }
+}
+variable "hostnames" {
+  type    = list(string)
+  default = ["a.example.org", "c.example.org"]
+}
+"""
+    reproduced, total, missing = _compare(tmp_path, hand, generated)
+    assert sorted(missing) == [
+        "kubernetes_ingress_v1: spec.rule[b.example.org].host = b.example.org",
+        "kubernetes_ingress_v1: spec.rule[b.example.org].http.path.path = /",
+    ]
+    assert (reproduced, total) == (2, 4)

@@ -13,7 +13,8 @@ What is written differently but means the same counts as the same: a string
 `local` is replaced by its value (and counted where it is used, not again on its
 own), a heredoc by its text; a
 `kubectl_manifest`'s `yaml_body` is read as the manifest object (paths start at
-the object, as the overrides' do) and paired by `kind`; an item of a keyed block
+the object, as the overrides' do) and paired by `kind`; a `dynamic` block over a
+list variable's default as the blocks it makes with that default; an item of a keyed block
 written without its key (a Service port with no `name`) pairs with the item of
 the other module it shares the most facts with.
 """
@@ -125,6 +126,64 @@ def _string_locals(document: dict[str, list[Any]]) -> Locals:
     }
 
 
+_FOR_EACH = re.compile(r"^\$\{(?:toset\()?var\.([A-Za-z0-9_-]+)\)?\}$")
+
+
+def _variable_defaults(document: dict[str, list[Any]]) -> dict[str, Any]:
+    return {
+        name: body["default"]
+        for entry in document.get("variable", [])
+        for name, body in entry.items()
+        if "default" in body
+    }
+
+
+def _each(value: Any, block: str, item: Any) -> Any:
+    """A `dynamic` block's `content` for one item: `BLOCK.value` and `BLOCK.key` put in."""
+    if isinstance(value, dict):
+        return {key: _each(sub, block, item) for key, sub in value.items()}
+    if isinstance(value, list):
+        return [_each(sub, block, item) for sub in value]
+    if isinstance(value, str):
+        for name in (f"${{{block}.value}}", f"${{{block}.key}}"):
+            if value == name:
+                return item
+            value = value.replace(name, str(item))
+    return value
+
+
+def _expand_dynamic(value: Any, defaults: dict[str, Any]) -> Any:
+    """`dynamic` blocks over a list literal or a list variable's default, written out as
+    the blocks Terraform makes of them (with the default); other `dynamic` blocks stay."""
+    if isinstance(value, list):
+        return [_expand_dynamic(item, defaults) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, sub in value.items():
+        if key != "dynamic" or not isinstance(sub, list):
+            expanded = _expand_dynamic(sub, defaults)
+            if isinstance(expanded, list) and isinstance(out.get(key), list):
+                out[key].extend(expanded)
+            else:
+                out[key] = expanded
+            continue
+        for entry in sub:
+            for block, spec in entry.items():
+                for_each = spec.get("for_each") if isinstance(spec, dict) else None
+                match = _FOR_EACH.match(for_each) if isinstance(for_each, str) else None
+                items = defaults.get(match.group(1)) if match else for_each
+                if not isinstance(items, list):
+                    out.setdefault("dynamic", []).append({block: spec})
+                    continue
+                for item in items:
+                    for content in spec.get("content", []):
+                        out.setdefault(block, []).append(
+                            _expand_dynamic(_each(content, block, item), defaults)
+                        )
+    return out
+
+
 def _manifest(yaml_body: Any) -> dict[str, Any] | None:
     """The object a kubectl_manifest's `yaml_body` writes: `yamlencode({...})` or YAML text."""
     if not isinstance(yaml_body, str):
@@ -158,10 +217,12 @@ def facts_by_object(folder: Path) -> dict[str, list[list[Fact]]]:
     """`resource type` (or `variable`, `locals`) → one fact list per object."""
     document = _load(folder)
     local_values = _string_locals(document)
+    defaults = _variable_defaults(document)
     objects: dict[str, list[list[Fact]]] = {}
     for entry in document.get("resource", []):
         for type_, named in entry.items():
             for body in named.values():
+                body = _expand_dynamic(body, defaults)
                 kind, facts = _resource_facts(type_, body, local_values)
                 objects.setdefault(kind, []).append(facts)
     for entry in document.get("variable", []):
