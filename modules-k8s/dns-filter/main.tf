@@ -60,13 +60,11 @@ resource "kubernetes_deployment" "app" {
           port {
             name           = "dns"
             container_port = 53
-            host_port      = 53
           }
 
           port {
             name           = "dns-udp"
             container_port = 53
-            host_port      = 53
             protocol       = "UDP"
           }
 
@@ -83,10 +81,10 @@ resource "kubernetes_deployment" "app" {
           resources {
             requests = {
               cpu    = "200m"
-              memory = "128Mi"
+              memory = var.resolver_memory
             }
             limits = {
-              memory = "128Mi"
+              memory = var.resolver_memory
             }
           }
 

@@ -22,3 +22,9 @@ variable "hostname" {
   type        = string
   default     = "dns.example.org"
 }
+
+variable "resolver_memory" {
+  description = "Memory of the resolver."
+  type        = string
+  default     = "128Mi"
+}
