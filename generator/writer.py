@@ -482,6 +482,11 @@ def _present_files(target: Path) -> dict[str, bytes]:
     return found
 
 
+def _side(prefix: str, path: Path) -> str:
+    """`a/modules-k8s/x/main.tf` as git writes a relative path; an absolute one as it is."""
+    return str(path) if path.is_absolute() else f"{prefix}/{path}"
+
+
 def _unified(path: Path, old: bytes | None, new: bytes | None, why: list[str]) -> str:
     def lines(content: bytes | None) -> list[str]:
         text = "" if content is None else content.decode("utf-8", errors="replace")
@@ -492,8 +497,8 @@ def _unified(path: Path, old: bytes | None, new: bytes | None, why: list[str]) -
     body = difflib.unified_diff(
         before,
         after,
-        fromfile=f"a/{path}" if old is not None else "/dev/null",
-        tofile=f"b/{path}" if new is not None else "/dev/null",
+        fromfile=_side("a", path) if old is not None else "/dev/null",
+        tofile=_side("b", path) if new is not None else "/dev/null",
     )
     text = "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in body
