@@ -43,7 +43,7 @@ from generator.render.hcl_values import hcl_identifier, hcl_reference, hcl_value
 from generator.wiring import ModuleInput
 
 # The files overrides edit, in the order resources are looked up.
-DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf")
+DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf", "outputs.tf")
 _ITEM_DIRECTIVES = ("$delete", "$rename", "$after")
 _VAR_FIELDS = frozenset({"$var", "default", "description", "type"})
 _NOT_GIVEN = object()
@@ -69,6 +69,7 @@ class Applied:
     overridden: list[Overridden] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     inputs: list[ModuleInput] | None = None  # the final variables.tf's, when it changed
+    deleted: frozenset[str] = frozenset()  # resource addresses `$delete` removed
 
 
 @dataclass
@@ -88,6 +89,7 @@ class _Engine:
         self.applied: list[Overridden] = []
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, _Variable] = {}
+        self.deleted: dict[str, yaml.Node] = {}  # address → the spec node that deleted it
         self.address = ""
         variables = documents.get("variables.tf")
         for block in variables.body.blocks("variable") if variables else []:
@@ -105,12 +107,14 @@ class _Engine:
             Overridden(self.address, ".".join(path), values.shown(old), values.shown(new))
         )
 
-    def info(self, node: yaml.Node, path: list[str], message: str) -> None:
+    def info(
+        self, node: yaml.Node, path: list[str], message: str, code: str = "override-not-applied"
+    ) -> None:
         where = ".".join([self.address, *path]) if path else self.address
         self.diagnostics.append(
             Diagnostic(
                 severity=Severity.INFO,
-                code="override-not-applied",
+                code=code,
                 message=message,
                 file=self.source.file,
                 line=line_of(node),
@@ -133,6 +137,38 @@ class _Engine:
         for key, key_node, node in later:
             self.variable_default(key.removeprefix("variable."), key_node, node)
         self.write_variables()
+        self.drop_dangling()
+
+    def drop_dangling(self) -> None:
+        """After `$delete` of resources: drop outputs reading them; refuse other references."""
+        if not self.deleted:
+            return
+        names = "|".join(re.escape(address) for address in self.deleted)
+        reference = re.compile(rf"(?<![\w.])({names})(?![\w-])")
+        outputs = self.documents.get("outputs.tf")
+        for block in list(outputs.body.blocks("output")) if outputs else []:
+            found = reference.search(block.body.emit())
+            if found and outputs is not None:
+                outputs.body.remove(block)
+                self.address = f"output.{block.labels[0]}"
+                self.info(
+                    self.deleted[found.group(1)],
+                    [],
+                    f"removed from outputs.tf: it reads {found.group(1)}, which the spec deletes",
+                    code="override-cascade",
+                )
+        for name, document in self.documents.items():
+            if name == "outputs.tf":
+                continue
+            for block in document.body.all_blocks():
+                found = reference.search(block.body.emit())
+                if found:
+                    where = ".".join(block.labels) if block.type == "resource" else block.type
+                    raise self.error(
+                        self.deleted[found.group(1)],
+                        f"`{found.group(1)}` is deleted but {where} ({name}) still refers to it;"
+                        " delete or override that reference too",
+                    )
 
     def resource(self, address: str, key_node: yaml.Node, node: yaml.Node) -> None:
         self.address = address
@@ -167,6 +203,7 @@ class _Engine:
             if len(node.value) > 1:
                 raise self.error(node, "`$delete: true` takes no other keys")
             document.body.remove(block)
+            self.deleted[address] = key_node
             self.record([], Opaque(f"resource {address}"), None)
             return
         if type_ == "kubectl_manifest":
@@ -827,7 +864,59 @@ def apply_overrides(files: dict[str, str], source: OverrideSource) -> Applied:
     inputs = None
     if out.get("variables.tf") != files.get("variables.tf"):
         inputs = module_inputs(documents["variables.tf"])
-    return Applied(out, engine.applied, engine.diagnostics, inputs)
+    return Applied(out, engine.applied, engine.diagnostics, inputs, frozenset(engine.deleted))
+
+
+def _referenced(name: str, texts: list[str]) -> bool:
+    pattern = re.compile(rf"(?<![\w.])var\.{re.escape(name)}(?![\w-])")
+    return any(pattern.search(text) for text in texts)
+
+
+def _other_texts(files: dict[str, str], variables: Document, name: str) -> list[str]:
+    """Every .tf text but `variable "name"` itself (a validation reads its own variable)."""
+    texts = [
+        text for file, text in files.items() if file.endswith(".tf") and file != "variables.tf"
+    ]
+    texts += [b.emit() for b in variables.body.blocks("variable") if b.labels != [name]]
+    return texts
+
+
+def drop_orphaned_variables(
+    before: dict[str, str], applied: Applied, additions: list[str], source: OverrideSource
+) -> None:
+    """Remove generated variables the overrides left unreferenced (by any .tf of the module).
+
+    `additions`: the texts of the addition files the module will hold; a variable one of
+    them (or an override's `$expr`) reads is kept.
+    """
+    if "variables.tf" not in applied.files or "variables.tf" not in before:
+        return
+    old = parse_document(before["variables.tf"])
+    new = parse_document(applied.files["variables.tf"])
+    dropped = False
+    for block in list(new.body.blocks("variable")):
+        name = block.labels[0] if block.labels else ""
+        if not old.body.blocks("variable", name):
+            continue  # declared by the overrides themselves
+        if not _referenced(name, _other_texts(before, old, name)):
+            continue  # unreferenced before the overrides too: not theirs to remove
+        if _referenced(name, _other_texts(applied.files, new, name) + additions):
+            continue
+        new.body.remove(block)
+        dropped = True
+        applied.diagnostics.append(
+            Diagnostic(
+                severity=Severity.INFO,
+                code="override-cascade",
+                message=f"variable {name!r} removed: nothing reads it after the overrides",
+                file=source.file,
+                line=None,
+                path=f"variable.{name}",
+            )
+        )
+    if dropped:
+        applied.files["variables.tf"] = format_hcl(new.emit())
+        applied.inputs = module_inputs(new)
 
 
 def _value_of(attribute: Attribute | None) -> Value | None:

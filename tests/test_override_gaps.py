@@ -1,0 +1,126 @@
+"""What the contract of `overrides:` covers beyond the merge rules: deletes that cascade,
+`depends_on`, `locals.NAME`, declared and renamed variables, expression keys."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import InputError
+from generator.pipeline import Generation, generate
+from generator.service_spec import load_service_spec
+from generator.settings import load_settings
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def generated(tmp_path: Path, service: str, overrides: str, **extra: str) -> Generation:
+    """`service` from a copy of specs/ whose spec holds `overrides` (YAML text)."""
+    specs = tmp_path / "specs"
+    if not specs.exists():
+        shutil.copytree(SPECS, specs)
+    spec_file = specs / f"{service}.yaml"
+    kept = [
+        line
+        for line in spec_file.read_text().splitlines()
+        if line.startswith(("jobspec", "pattern"))
+    ]
+    spec_file.write_text("\n".join(kept) + "\n" + textwrap.dedent(overrides))
+    for name, text in extra.items():
+        (specs / service).mkdir(exist_ok=True)
+        (specs / service / name).write_text(text)
+    return generate(
+        service,
+        specs / f"{service}.nomad.hcl",
+        load_settings(specs / "settings.yaml"),
+        load_service_spec(spec_file),
+        specs_dir=specs,
+    )
+
+
+def refused(tmp_path: Path, service: str, overrides: str) -> InputError:
+    with pytest.raises(InputError) as raised:
+        generated(tmp_path, service, overrides)
+    return raised.value
+
+
+def codes(generation: Generation, code: str) -> list[str]:
+    return [f"{d.path}: {d.message}" for d in generation.diagnostics if d.code == code]
+
+
+# ---- $delete cascades ----
+
+
+def test_deleting_a_resource_drops_the_outputs_that_read_it(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path,
+        "searxng",
+        """\
+        overrides:
+          kubernetes_ingress_v1.app: {$delete: true}
+          kubernetes_service.app: {$delete: true}
+        """,
+    )
+    outputs = generation.files["outputs.tf"]
+    assert "kubernetes_service.app" not in outputs
+    assert 'output "namespace"' in outputs
+    assert any("output.service_name" in c for c in codes(generation, "override-cascade"))
+
+
+def test_a_deleted_resource_still_referred_to_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path, "searxng", "overrides:\n  kubernetes_service.app: {$delete: true}\n")
+    assert error.code == "invalid-override"
+    assert "kubernetes_ingress_v1.app" in error.message
+    assert error.line == 4
+
+
+def test_no_house_addition_for_a_deleted_workload(tmp_path: Path) -> None:
+    kept = generated(tmp_path, "searxng", "overrides: {}\n")
+    assert "vpa-app.tf" in kept.files
+    generation = generated(
+        tmp_path, "searxng", "overrides:\n  kubernetes_deployment.app: {$delete: true}\n"
+    )
+    assert "vpa-app.tf" not in generation.files
+    assert "kubernetes_deployment.app" not in generation.files["main.tf"]
+
+
+DROP_SHIPPER = """\
+overrides:
+  kubernetes_deployment.app:
+    spec:
+      template:
+        spec:
+          container:
+            - {name: log-shipper, $delete: true}
+          volume:
+            - {name: log-shipper-config, $delete: true}
+            - {name: local-log-shipper, $delete: true}
+  kubernetes_config_map.app_log_shipper: {$delete: true}
+"""
+
+
+def test_a_variable_nothing_reads_after_the_overrides_is_removed(tmp_path: Path) -> None:
+    generation = generated(tmp_path, "dns-filter", DROP_SHIPPER)
+    assert 'variable "vector_image_tag"' not in generation.files["variables.tf"]
+    assert "vector_image_tag" not in generation.files["README.md"]
+    assert 'variable "image_tag"' in generation.files["variables.tf"]
+    assert any("vector_image_tag" in c for c in codes(generation, "override-cascade"))
+
+
+def test_a_variable_an_addition_reads_is_kept(tmp_path: Path) -> None:
+    addition = 'output "shipper" {\n  value = var.vector_image_tag\n}\n'
+    generation = generated(tmp_path, "dns-filter", DROP_SHIPPER, **{"extra.tf": addition})
+    assert 'variable "vector_image_tag"' in generation.files["variables.tf"]
+
+
+def test_a_variable_an_expr_reads_is_kept(tmp_path: Path) -> None:
+    spec = DROP_SHIPPER.replace(
+        "    spec:\n",
+        "    metadata:\n      annotations: {shipper: {$expr: var.vector_image_tag}}\n    spec:\n",
+        1,
+    )
+    generation = generated(tmp_path, "dns-filter", spec)
+    assert 'variable "vector_image_tag"' in generation.files["variables.tf"]
