@@ -171,7 +171,8 @@ def generate(
     deleted: frozenset[str] = frozenset()
     overrides = spec_overrides(spec)
     if overrides is not None:
-        applied = apply_overrides(files, overrides)
+        every_addition = addition_texts(plan, settings, display, specs_dir)
+        applied = apply_overrides(files, overrides, every_addition)
         deleted = applied.deleted
         additions = addition_texts(plan, settings, display, specs_dir, deleted)
         drop_orphaned_variables(files, applied, additions, overrides)

@@ -124,3 +124,63 @@ def test_a_variable_an_expr_reads_is_kept(tmp_path: Path) -> None:
     )
     generation = generated(tmp_path, "dns-filter", spec)
     assert 'variable "vector_image_tag"' in generation.files["variables.tf"]
+
+
+# ---- depends_on ----
+
+
+def _resource(text: str, address: str) -> str:
+    type_, name = address.split(".")
+    start = text.index(f'resource "{type_}" "{name}"')
+    end = text.find('\nresource "', start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def test_workloads_reading_the_external_secret_depend_on_it(tmp_path: Path) -> None:
+    main = generated(tmp_path, "notes", "overrides: {}\n").files["main.tf"]
+    assert "depends_on = [kubectl_manifest.external_secret]" in _resource(
+        main, "kubernetes_deployment.web"
+    )
+    assert "depends_on" not in _resource(main, "kubernetes_deployment.redis")
+
+
+def test_deleting_the_external_secret_drops_it_from_depends_on(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path, "notes", "overrides:\n  kubectl_manifest.external_secret: {$delete: true}\n"
+    )
+    assert "depends_on" not in generation.files["main.tf"]
+    assert any("depends_on" in c for c in codes(generation, "override-cascade"))
+
+
+def test_depends_on_names_a_resource_of_the_module(tmp_path: Path) -> None:
+    spec = """\
+    overrides:
+      kubernetes_deployment.redis:
+        depends_on: [kubectl_manifest.external_secrets]
+    """
+    error = refused(tmp_path, "notes", spec)
+    written = (tmp_path / "specs" / "notes.yaml").read_text().splitlines()
+    assert error.code == "invalid-override"
+    assert error.line == 1 + next(i for i, line in enumerate(written) if "depends_on" in line)
+    assert "did you mean `kubectl_manifest.external_secret`" in error.message
+    fixed = generated(tmp_path, "notes", spec.replace("secrets]", "secret]"))
+    assert "depends_on = [kubectl_manifest.external_secret]" in _resource(
+        fixed.files["main.tf"], "kubernetes_deployment.redis"
+    )
+
+
+def test_depends_on_may_name_a_resource_of_an_addition(tmp_path: Path) -> None:
+    claim = 'resource "kubernetes_persistent_volume_claim_v1" "data" {\n}\n'
+    generation = generated(
+        tmp_path,
+        "searxng",
+        """\
+        overrides:
+          kubernetes_deployment.app:
+            depends_on: [kubernetes_persistent_volume_claim_v1.data]
+        """,
+        **{"pvc.tf": claim},
+    )
+    assert (
+        "depends_on = [kubernetes_persistent_volume_claim_v1.data]" in generation.files["main.tf"]
+    )

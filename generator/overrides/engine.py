@@ -83,9 +83,15 @@ class _Variable:
 
 
 class _Engine:
-    def __init__(self, source: OverrideSource, documents: dict[str, Document]) -> None:
+    def __init__(
+        self,
+        source: OverrideSource,
+        documents: dict[str, Document],
+        other_addresses: frozenset[str] = frozenset(),
+    ) -> None:
         self.source = source
         self.documents = documents
+        self.other_addresses = other_addresses  # declared by the module's addition files
         self.applied: list[Overridden] = []
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, _Variable] = {}
@@ -139,6 +145,31 @@ class _Engine:
         self.write_variables()
         self.drop_dangling()
 
+    def drop_dependencies(self, block: Block, reference: re.Pattern[str]) -> None:
+        """A deleted resource leaves the `depends_on` of the others (the generator writes some)."""
+        attribute = block.body.attribute("depends_on")
+        if attribute is None:
+            return
+        text = attribute.value.emit().strip()
+        if not (text.startswith("[") and text.endswith("]")):
+            return
+        items = [item.strip() for item in text[1:-1].split(",") if item.strip()]
+        kept = [item for item in items if not reference.fullmatch(item)]
+        if kept == items:
+            return
+        self.address = ".".join(block.labels)
+        gone = [item for item in items if item not in kept]
+        self.info(
+            self.deleted[gone[0]],
+            ["depends_on"],
+            f"{', '.join(gone)} removed from depends_on: the spec deletes it",
+            code="override-cascade",
+        )
+        if kept:
+            attribute.value = Opaque("[" + ", ".join(kept) + "]")
+        else:
+            block.body.remove(attribute)
+
     def drop_dangling(self) -> None:
         """After `$delete` of resources: drop outputs reading them; refuse other references."""
         if not self.deleted:
@@ -161,6 +192,7 @@ class _Engine:
             if name == "outputs.tf":
                 continue
             for block in document.body.all_blocks():
+                self.drop_dependencies(block, reference)
                 found = reference.search(block.body.emit())
                 if found:
                     where = ".".join(block.labels) if block.type == "resource" else block.type
@@ -473,6 +505,8 @@ class _Engine:
             return
         tf_type = schema.type
         old = existing.value if existing else None
+        if name == "depends_on" and not path:
+            self.check_depends_on(node)
         if isinstance(tf_type, list) and tf_type[0] == "map" and self.is_plain_mapping(node):
             merged = self.merge_map(old, node, tf_type[1], here)
             if merged is not None:
@@ -480,6 +514,32 @@ class _Engine:
             return
         new = self.new_value(node, tf_type, old, here)
         self.replace(here, node, old, new, partial(body.set_attribute, name))
+
+    def addresses(self) -> list[str]:
+        """Every resource, data source and module address the module will hold."""
+        found = {
+            ".".join(b.labels) if b.type == "resource" else ".".join([b.type, *b.labels])
+            for d in self.documents.values()
+            for b in d.body.all_blocks()
+            if (b.type in ("resource", "data") and len(b.labels) == 2)
+            or (b.type == "module" and len(b.labels) == 1)
+        }
+        return sorted(found | self.other_addresses)
+
+    def check_depends_on(self, node: yaml.Node) -> None:
+        """`depends_on` names resources (or data sources, modules) the module holds."""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        known = self.addresses()
+        for item in items:
+            text = data(item) if isinstance(item, yaml.ScalarNode) else None
+            if isinstance(text, str) and text in known:
+                continue
+            hint = provider_schema.did_you_mean(str(text), known)
+            raise self.error(
+                item,
+                f"depends_on: {text!r} is not a resource of the module{hint};"
+                f" it has: {', '.join(known)}",
+            )
 
     def replace(
         self,
@@ -851,10 +911,32 @@ class _Engine:
             self.record([], None, Opaque(f"default = {hcl_value(variable.default)}"))
 
 
-def apply_overrides(files: dict[str, str], source: OverrideSource) -> Applied:
-    """`files` with the overrides applied (main.tf, secrets.tf and variables.tf)."""
+_DECLARED = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"|^\s*module\s+"([^"]+)"', re.M)
+
+
+def declared_addresses(texts: list[str]) -> frozenset[str]:
+    """The addresses `resource`, `data` and `module` blocks of `texts` declare."""
+    found = set()
+    for text in texts:
+        for match in _DECLARED.finditer(text):
+            kind, type_, name, module = match.groups()
+            if module:
+                found.add(f"module.{module}")
+            else:
+                found.add(f"{type_}.{name}" if kind == "resource" else f"data.{type_}.{name}")
+    return frozenset(found)
+
+
+def apply_overrides(
+    files: dict[str, str], source: OverrideSource, additions: list[str] | None = None
+) -> Applied:
+    """`files` with the overrides applied (main.tf, secrets.tf, variables.tf, outputs.tf).
+
+    `additions`: the texts of the module's addition files, whose resources `depends_on`
+    may name.
+    """
     documents = {name: parse_document(files[name]) for name in DOCUMENT_FILES if name in files}
-    engine = _Engine(source, documents)
+    engine = _Engine(source, documents, declared_addresses(additions or []))
     engine.run()
     out = dict(files)
     for name, document in documents.items():
