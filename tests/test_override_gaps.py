@@ -184,3 +184,29 @@ def test_depends_on_may_name_a_resource_of_an_addition(tmp_path: Path) -> None:
     assert (
         "depends_on = [kubernetes_persistent_volume_claim_v1.data]" in generation.files["main.tf"]
     )
+
+
+# ---- locals.NAME ----
+
+
+def test_a_local_map_merges_and_a_scalar_replaces(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path,
+        "searxng",
+        """\
+        overrides:
+          locals.labels: {environment: poc, team: search}
+          locals.app_name: search
+        """,
+    )
+    main = generation.files["main.tf"]
+    assert 'environment = "poc"' in main and 'team        = "search"' in main
+    assert 'environment = "prod"' not in main
+    assert 'app_name = "search"' in main
+    assert {o.address for o in generation.overridden} == {"locals.labels", "locals.app_name"}
+
+
+def test_an_unknown_local_is_refused_with_a_did_you_mean(tmp_path: Path) -> None:
+    error = refused(tmp_path, "searxng", "overrides:\n  locals.label: {environment: poc}\n")
+    assert error.code == "invalid-override" and error.line == 4
+    assert "did you mean `labels`" in error.message

@@ -138,6 +138,8 @@ class _Engine:
         for key, key_node, node in entries(self.source.node):
             if key.startswith("variable."):
                 later.append((key, key_node, node))
+            elif key.startswith("locals."):
+                self.local(key.removeprefix("locals."), key_node, node)
             else:
                 self.resource(key, key_node, node)
         for key, key_node, node in later:
@@ -201,6 +203,38 @@ class _Engine:
                         f"`{found.group(1)}` is deleted but {where} ({name}) still refers to it;"
                         " delete or override that reference too",
                     )
+
+    def local(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        """`locals.NAME: value`: a map merges into the generated local, anything else replaces it."""
+        self.address = f"locals.{name}"
+        found = [
+            (block, attribute)
+            for document in self.documents.values()
+            for block in document.body.blocks("locals")
+            if (attribute := block.body.attribute(name)) is not None
+        ]
+        if not found:
+            names = [
+                item.name
+                for document in self.documents.values()
+                for block in document.body.blocks("locals")
+                for item in block.body.items
+                if isinstance(item, Attribute)
+            ]
+            hint = provider_schema.did_you_mean(name, names)
+            raise self.error(
+                key_node, f"the module has no local `{name}`{hint}; it has: {', '.join(names)}"
+            )
+        block, attribute = found[0]
+        if is_null(node):
+            raise self.error(node, f"`local.{name}` is read by the module: give it a value")
+        if self.is_plain_mapping(node):
+            merged = self.merge_map(attribute.value, node, None, [])
+            if merged is not None:
+                block.body.set_attribute(name, merged)
+            return
+        new = self.new_value(node, None, attribute.value, [])
+        self.replace([], node, attribute.value, new, partial(block.body.set_attribute, name))
 
     def resource(self, address: str, key_node: yaml.Node, node: yaml.Node) -> None:
         self.address = address
