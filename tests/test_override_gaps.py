@@ -210,3 +210,67 @@ def test_an_unknown_local_is_refused_with_a_did_you_mean(tmp_path: Path) -> None
     error = refused(tmp_path, "searxng", "overrides:\n  locals.label: {environment: poc}\n")
     assert error.code == "invalid-override" and error.line == 4
     assert "did you mean `labels`" in error.message
+
+
+# ---- variable.NAME: declare, rename ----
+
+
+def test_variable_declares_an_input_the_generator_does_not_write(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path,
+        "searxng",
+        """\
+        overrides:
+          kubernetes_deployment.app:
+            spec:
+              template:
+                spec:
+                  container:
+                    - name: searxng
+                      image: {$expr: '"${var.image}:${var.image_tag}"'}
+          variable.image: {default: docker.io/searxng/searxng, description: Image.}
+          variable.token: {type: string}
+        """,
+    )
+    variables = generation.files["variables.tf"]
+    assert 'variable "image" {' in variables
+    assert 'default     = "docker.io/searxng/searxng"' in variables
+    token = variables[variables.index('variable "token"') :]
+    assert "type        = string" in token and "default" not in token.split("}")[0]
+    assert 'image = "${var.image}:${var.image_tag}"' in generation.files["main.tf"]
+    unread = [d for d in generation.diagnostics if d.path == "variable.token"]
+    assert unread and unread[0].severity == "warning"
+    assert "image" in generation.files["README.md"]
+
+
+def test_a_declared_variable_with_a_bad_type_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path, "searxng", "overrides:\n  variable.x: {type: strang}\n")
+    assert error.code == "invalid-override" and "not a Terraform type" in error.message
+
+
+def test_renaming_a_variable_rewrites_every_reference(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path, "searxng", "overrides:\n  variable.hostname: {$rename: console_hostname}\n"
+    )
+    files = generation.files
+    assert 'variable "console_hostname" {' in files["variables.tf"]
+    joined = "".join(text for name, text in files.items() if name.endswith(".tf"))
+    assert "var.hostname" not in joined
+    assert "var.console_hostname" in files["main.tf"]
+    assert "var.console_hostname" in files["outputs.tf"]
+    assert "console_hostname" in files["README.md"]
+    assert any(o.new == "var.console_hostname" for o in generation.overridden)
+
+
+def test_renaming_an_unknown_variable_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path, "searxng", "overrides:\n  variable.hostnme: {$rename: host}\n")
+    assert "did you mean `hostname`" in error.message
+
+
+def test_a_declared_variable_nothing_reads_is_a_warning_with_a_did_you_mean(
+    tmp_path: Path,
+) -> None:
+    generation = generated(tmp_path, "searxng", "overrides:\n  variable.hostnme: {default: x}\n")
+    warned = [d for d in generation.diagnostics if d.path == "variable.hostnme"]
+    assert warned and warned[0].severity == "warning"
+    assert "did you mean `hostname`" in warned[0].message

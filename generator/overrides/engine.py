@@ -46,6 +46,7 @@ from generator.wiring import ModuleInput
 DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf", "outputs.tf")
 _ITEM_DIRECTIVES = ("$delete", "$rename", "$after")
 _VAR_FIELDS = frozenset({"$var", "default", "description", "type"})
+_VARIABLE_FIELDS = frozenset({"default", "description", "type", "$rename"})
 _NOT_GIVEN = object()
 
 
@@ -80,6 +81,7 @@ class _Variable:
     type: str = "any"
     description: str = ""
     generated: bool = False
+    required: bool = False  # declared by `variable.NAME` without a default
 
 
 class _Engine:
@@ -96,6 +98,7 @@ class _Engine:
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, _Variable] = {}
         self.deleted: dict[str, yaml.Node] = {}  # address → the spec node that deleted it
+        self.renamed: dict[str, str] = {}  # variable.NAME: {$rename: NEW}
         self.address = ""
         variables = documents.get("variables.tf")
         for block in variables.body.blocks("variable") if variables else []:
@@ -899,19 +902,27 @@ class _Engine:
     # ---- variables ----
 
     def variable_default(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        """`variable.NAME`: change a variable's default or description, rename it, or declare it."""
         self.address = f"variable.{name}"
         document = self.documents.get("variables.tf")
         blocks = document.body.blocks("variable", name) if document else []
         pending = self.variables.get(name)
-        if not isinstance(node, yaml.MappingNode) or {k for k, _n, _v in entries(node)} - {
-            "default",
-            "description",
-        }:
-            raise self.error(node, f"`variable.{name}` takes `default` (and `description`)")
+        given = {k for k, _n, _v in entries(node)} if isinstance(node, yaml.MappingNode) else None
+        if given is None or given - _VARIABLE_FIELDS:
+            raise self.error(
+                node, f"`variable.{name}` takes `default`, `description`, `type` or `$rename`"
+            )
+        assert isinstance(node, yaml.MappingNode)
         if not blocks and (pending is None or pending.generated):
-            hint = provider_schema.did_you_mean(name, self.variables)
-            raise self.error(key_node, f"the module has no variable `{name}`{hint}")
+            self.declare(name, key_node, node)
+            return
+        rename = get(node, "$rename")
+        type_node = get(node, "type")
+        if type_node is not None:
+            raise self.error(type_node, f"`variable.{name}` exists: its type stays as generated")
         for key, _key_node, value in entries(node):
+            if key == "$rename":
+                continue
             self.no_directives(value)
             new = data(value)
             if pending is not None and not pending.generated:
@@ -926,6 +937,63 @@ class _Engine:
                 values.literal(new),
                 partial(blocks[0].body.set_attribute, key),
             )
+        if rename is not None:
+            if not blocks:
+                raise self.error(rename, "`$rename` renames a variable the generator writes")
+            self.rename_variable(blocks[0], name, rename)
+
+    def declare(self, name: str, key_node: yaml.Node, node: yaml.MappingNode) -> None:
+        """A variable the generator does not write, for `$expr` and the additions to read."""
+        if get(node, "$rename") is not None:
+            hint = provider_schema.did_you_mean(name, self.variables)
+            raise self.error(key_node, f"the module has no variable `{name}` to rename{hint}")
+        try:
+            hcl_identifier(name)
+        except ValueError:
+            raise self.error(key_node, f"{name!r} is not a variable name") from None
+        fields = {key: value for key, _k, value in entries(node)}
+        for value in fields.values():
+            self.no_directives(value)
+        type_text = "any"
+        if "type" in fields:
+            type_text = str(data(fields["type"]))
+            if not values.type_constraint(type_text):
+                raise self.error(fields["type"], f"{type_text!r} is not a Terraform type")
+        default = data(fields["default"]) if "default" in fields else None
+        if "type" not in fields and default is not None:
+            type_text = values.type_of_value(default)
+        description = (
+            str(data(fields["description"]))
+            if "description" in fields
+            else "An input declared by the service spec's overrides."
+        )
+        self.variables[name] = _Variable(
+            name,
+            default,
+            line_of(key_node),
+            type_text,
+            description,
+            required="default" not in fields,
+        )
+
+    def rename_variable(self, block: Block, name: str, rename: yaml.Node) -> None:
+        new = data(rename)
+        try:
+            hcl_identifier(new if isinstance(new, str) else "")
+        except ValueError:
+            raise self.error(rename, f"`$rename` takes a variable name, not {new!r}") from None
+        assert isinstance(new, str)
+        if new == name:
+            self.info(rename, [], "already has this name")
+            return
+        if new in self.variables:
+            raise self.error(rename, f"the module has a variable `{new}` already")
+        block.labels[0] = new
+        block.head = Block("variable", [new]).head
+        self.variables[new] = self.variables.pop(name)
+        self.variables[new].name = new
+        self.renamed[name] = new
+        self.record([], Opaque(f"var.{name}"), Opaque(f"var.{new}"))
 
     def write_variables(self) -> None:
         added = [v for v in self.variables.values() if not v.generated]
@@ -936,13 +1004,17 @@ class _Engine:
             block = Block("variable", [variable.name])
             block.body.set_attribute("description", values.literal(variable.description))
             block.body.set_attribute("type", Opaque(variable.type))
-            block.body.set_attribute("default", values.literal(variable.default))
+            if not variable.required:
+                block.body.set_attribute("default", values.literal(variable.default))
             block.lead = "\n\n" if document.body.items else ""
             document.body.items.append(block)
             if "\n" not in document.body.tail:
                 document.body.tail = "\n"
             self.address = f"variable.{variable.name}"
-            self.record([], None, Opaque(f"default = {hcl_value(variable.default)}"))
+            shown = (
+                "(required)" if variable.required else f"default = {hcl_value(variable.default)}"
+            )
+            self.record([], None, Opaque(shown))
 
 
 _DECLARED = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"|^\s*module\s+"([^"]+)"', re.M)
@@ -974,13 +1046,20 @@ def apply_overrides(
     engine.run()
     out = dict(files)
     for name, document in documents.items():
-        text = document.emit()
+        text = renamed_references(document.emit(), engine.renamed)
         if text != files.get(name):
             out[name] = format_hcl(text)
     inputs = None
     if out.get("variables.tf") != files.get("variables.tf"):
         inputs = module_inputs(documents["variables.tf"])
     return Applied(out, engine.applied, engine.diagnostics, inputs, frozenset(engine.deleted))
+
+
+def renamed_references(text: str, renamed: dict[str, str]) -> str:
+    """`var.OLD` → `var.NEW` for each renamed variable (not in an escaped `$${...}`)."""
+    for old, new in renamed.items():
+        text = re.sub(rf"(?<![\w.])(?<!\$\$\{{)var\.{re.escape(old)}(?![\w-])", f"var.{new}", text)
+    return text
 
 
 def _referenced(name: str, texts: list[str]) -> bool:
@@ -1013,7 +1092,21 @@ def drop_orphaned_variables(
     for block in list(new.body.blocks("variable")):
         name = block.labels[0] if block.labels else ""
         if not old.body.blocks("variable", name):
-            continue  # declared by the overrides themselves
+            # Declared by the overrides: `variable.NAME` that nothing reads is likely a typo.
+            if not _referenced(name, _other_texts(applied.files, new, name) + additions):
+                known = [b.labels[0] for b in old.body.blocks("variable") if b.labels]
+                hint = provider_schema.did_you_mean(name, known)
+                applied.diagnostics.append(
+                    Diagnostic(
+                        severity=Severity.WARNING,
+                        code="override-not-applied",
+                        message=f"variable {name!r} is declared but nothing reads it{hint}",
+                        file=source.file,
+                        line=None,
+                        path=f"variable.{name}",
+                    )
+                )
+            continue
         if not _referenced(name, _other_texts(before, old, name)):
             continue  # unreferenced before the overrides too: not theirs to remove
         if _referenced(name, _other_texts(applied.files, new, name) + additions):
