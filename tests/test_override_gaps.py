@@ -274,3 +274,50 @@ def test_a_declared_variable_nothing_reads_is_a_warning_with_a_did_you_mean(
     warned = [d for d in generation.diagnostics if d.path == "variable.hostnme"]
     assert warned and warned[0].severity == "warning"
     assert "did you mean `hostname`" in warned[0].message
+
+
+# ---- reports after $rename; $expr in a list ----
+
+
+def test_infos_after_a_rename_name_the_new_key(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path,
+        "searxng",
+        """\
+        overrides:
+          kubernetes_deployment.app:
+            spec:
+              template:
+                spec:
+                  container:
+                    - {name: searxng, $rename: search, working_dir: null}
+        """,
+    )
+    paths = [d.path for d in generation.diagnostics if d.code == "override-not-applied"]
+    assert any(p.endswith("container[search].working_dir") for p in paths), paths
+    assert not any("container[searxng].working_dir" in p for p in paths)
+
+
+INGRESS_TLS = """\
+overrides:
+  kubernetes_ingress_v1.app:
+    spec:
+      tls: [{hosts: HOSTS, secret_name: wildcard}]
+"""
+
+
+def test_expr_and_var_inside_a_list_of_scalars(tmp_path: Path) -> None:
+    spec = INGRESS_TLS.replace("HOSTS", '[{$expr: var.hostname}, "www.example.org"]')
+    main = generated(tmp_path, "searxng", spec).files["main.tf"]
+    assert 'hosts = [ var.hostname, "www.example.org", ]' in " ".join(main.split())
+
+
+def test_expr_nested_in_a_map_value_says_to_write_one_expression(tmp_path: Path) -> None:
+    spec = """\
+    overrides:
+      kubernetes_deployment.app:
+        metadata:
+          annotations: {a: [{$expr: var.hostname}]}
+    """
+    error = refused(tmp_path, "searxng", spec)
+    assert "write the whole value as one expression" in error.message

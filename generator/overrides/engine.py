@@ -453,6 +453,7 @@ class _Engine:
                 self.record([*here, "$after"], None, Opaque(anchor_key))
             if rename is not None:
                 self.rename(found, name, key_field, key, rename, find, here)
+                here = [*path, f"{name}[{data(rename)}]"]  # what the rest reports names
             self.block(found.body, item, schema, here, key_field)
 
     def key_values(self, value: Value) -> set[str]:
@@ -549,7 +550,15 @@ class _Engine:
             if merged is not None:
                 body.set_attribute(name, merged)
             return
-        new = self.new_value(node, tf_type, old, here)
+        if (
+            isinstance(node, yaml.SequenceNode)
+            and any(self.is_directive(item) for item in node.value)
+            and isinstance(tf_type, list)
+            and tf_type[0] in ("list", "set")
+        ):
+            new = self.tuple_of(node, here, tf_type[1])  # `[{$expr: var.x}, "literal"]`
+        else:
+            new = self.new_value(node, tf_type, old, here)
         self.replace(here, node, old, new, partial(body.set_attribute, name))
 
     def addresses(self) -> list[str]:
@@ -658,6 +667,12 @@ class _Engine:
     def no_directives(self, node: yaml.Node) -> None:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
+                if key.value in ("$expr", "$var"):
+                    raise self.error(
+                        key,
+                        f"`{key.value}` is not allowed inside this value: write the whole value"
+                        ' as one expression, e.g. `{$expr: "[var.x, \\"y\\"]"}`',
+                    )
                 if str(key.value).startswith("$"):
                     raise self.error(key, f"`{key.value}` is not allowed here")
                 self.no_directives(value)
@@ -782,10 +797,10 @@ class _Engine:
             )
             self.replace(here, value, previous, new, partial(target.set, key))
 
-    def tuple_of(self, node: yaml.SequenceNode, here: list[str]) -> Value:
+    def tuple_of(self, node: yaml.SequenceNode, here: list[str], element: Any = None) -> Value:
         items = []
         for index, item in enumerate(node.value):
-            value = self.new_value(item, None, None, [*here, str(index)])
+            value = self.new_value(item, element, None, [*here, str(index)])
             assert value is not None
             items.append(TupleItem(value))
         return TupleValue(items)
@@ -897,6 +912,7 @@ class _Engine:
                 old = found.value.get(key_field)
                 found.value.set(key_field, Scalar.of(new))
                 self.record([*here, key_field], old.value if old else None, Scalar.of(new))
+                here = [*path[:-1], f"{path[-1]}[{new}]"]
             self.manifest(found.value, item, here, key_field, schema)
 
     # ---- variables ----
