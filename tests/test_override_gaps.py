@@ -321,3 +321,53 @@ def test_expr_nested_in_a_map_value_says_to_write_one_expression(tmp_path: Path)
     """
     error = refused(tmp_path, "searxng", spec)
     assert "write the whole value as one expression" in error.message
+
+
+# ---- items keyed by an expression (`host = var.hostname`) ----
+
+RULE = """\
+overrides:
+  kubernetes_ingress_v1.app:
+    spec:
+      rule:
+        - host: HOST
+          http: {path: [{path: /api, path_type: Exact, backend: {service: {name: x, port: {number: 80}}}}]}
+"""
+
+
+@pytest.mark.parametrize("host", ["{$expr: var.hostname}", '"${var.hostname}"', "var.hostname"])
+def test_an_item_keyed_by_an_expression_is_named_by_it(tmp_path: Path, host: str) -> None:
+    main = generated(tmp_path, "searxng", RULE.replace("HOST", host)).files["main.tf"]
+    assert main.count("rule {") == 1 and "host = var.hostname" in main
+    assert '"/api"' in main
+
+
+def test_a_new_item_keyed_by_an_expression_is_added_with_it(tmp_path: Path) -> None:
+    spec = (
+        RULE.replace("HOST", "{$expr: var.other_host}")
+        + "  variable.other_host: {default: a.example.org}\n"
+    )
+    main = generated(tmp_path, "searxng", spec).files["main.tf"]
+    assert main.count("rule {") == 2 and "host = var.other_host" in main
+
+
+@pytest.mark.parametrize("host", ['"${var.other}"', "var.namespace"])
+def test_a_literal_key_that_reads_as_an_expression_is_never_appended(
+    tmp_path: Path, host: str
+) -> None:
+    error = refused(tmp_path, "searxng", RULE.replace("HOST", host))
+    assert error.code == "invalid-override"
+    assert "the module's are: var.hostname" in error.message and "$expr" in error.message
+
+
+def test_rename_to_an_expression(tmp_path: Path) -> None:
+    spec = """\
+    overrides:
+      kubernetes_ingress_v1.app:
+        spec:
+          rule:
+            - {host: var.hostname, $rename: {$expr: var.console_hostname}}
+      variable.console_hostname: {default: console.example.org}
+    """
+    main = generated(tmp_path, "searxng", spec).files["main.tf"]
+    assert "host = var.console_hostname" in main

@@ -404,14 +404,14 @@ class _Engine:
             if not isinstance(item, yaml.MappingNode):
                 raise self.error(item, f"each `{name}` item is a mapping with its `{key_field}`")
             key_node = get(item, key_field)
-            if key_node is None or not isinstance(key_node, yaml.ScalarNode) or is_null(key_node):
+            if key_node is None or is_null(key_node):
                 raise self.error(item, f"each `{name}` item needs its `{key_field}`")
-            key = str(data(key_node))
+            key, key_expression = self.item_key(key_node, name, key_field)
 
             def find(wanted: str) -> Block | None:
                 for block in body.blocks(name):
                     attribute = block.body.attribute(key_field)
-                    if attribute and wanted in self.key_values(attribute.value):
+                    if attribute and _key_forms(wanted) & self.key_values(attribute.value):
                         return block
                 return None
 
@@ -427,8 +427,10 @@ class _Engine:
                     self.record(here, Opaque(f"{name} {{…}}"), None)
                 continue
             rename = get(item, "$rename")
+            renamed, renamed_expression = (
+                self.item_key(rename, name, key_field) if rename is not None else ("", None)
+            )
             if rename is not None and found is None:
-                renamed = str(data(rename))
                 found = find(renamed)
                 if found is None:
                     self.info(rename, here, f"no `{name}` with {key_field} {key!r} to rename")
@@ -443,8 +445,10 @@ class _Engine:
                 if anchor is None:
                     self.info(after, here, f"no `{name}` {data(after)!r} to place this after")
             if found is None:
+                if key_expression is None:
+                    self.check_new_key(key_node, key, name, key_field, body)
                 found = Block(name, [])
-                found.body.set_attribute(key_field, Scalar.of(key))
+                found.body.set_attribute(key_field, key_expression or Scalar.of(key))
                 body.add_block(found, after=anchor)
                 self.record(here, None, Opaque(f"{name} {{…}}"))
             elif anchor is not None and anchor is not found:
@@ -452,16 +456,47 @@ class _Engine:
                 body.add_block(found, after=anchor)
                 self.record([*here, "$after"], None, Opaque(anchor_key))
             if rename is not None:
-                self.rename(found, name, key_field, key, rename, find, here)
-                here = [*path, f"{name}[{data(rename)}]"]  # what the rest reports names
+                self.rename(found, name, key_field, key, rename, renamed_expression, find, here)
+                here = [*path, f"{name}[{renamed}]"]  # what the rest reports names
             self.block(found.body, item, schema, here, key_field)
+
+    def item_key(self, node: yaml.Node, name: str, key_field: str) -> tuple[str, Value | None]:
+        """An item's key as text, and the expression when written `{$expr: ...}`."""
+        if isinstance(node, yaml.MappingNode) and get(node, "$expr") is not None:
+            expression = self.expr(node)
+            return expression.emit(), expression
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, f"each `{name}` item needs its `{key_field}`")
+        return str(data(node)), None
+
+    def check_new_key(
+        self, node: yaml.Node, key: str, name: str, key_field: str, body: Body
+    ) -> None:
+        """Refuse a new item whose literal key reads as an expression: it meant one."""
+        reference = re.fullmatch(r"(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)", key)
+        names_one = reference is not None and (
+            reference.group(2) in self.variables if reference.group(1) == "var" else True
+        )
+        if "${" not in key and not names_one:
+            return
+        existing = [
+            attribute.value.emit()
+            for block in body.blocks(name)
+            if (attribute := block.body.attribute(key_field)) is not None
+        ]
+        raise self.error(
+            node,
+            f"no `{name}` has {key_field} {key!r}, and a new one would take it as literal"
+            f" text; the module's are: {', '.join(existing) or '(none)'}. To add an item"
+            f" keyed by an expression, write `{key_field}: {{$expr: ...}}`",
+        )
 
     def key_values(self, value: Value) -> set[str]:
         """What an item's key matches: its value; for `var.x`, also the variable's default."""
         if isinstance(value, Scalar):
             return {str(value.value)}
         text = value.emit()
-        keys = {text}
+        keys = _key_forms(text)
         match = re.fullmatch(r"var\.([A-Za-z_][A-Za-z0-9_-]*)", text)
         variable = self.variables.get(match.group(1)) if match else None
         if variable is not None and isinstance(variable.default, str | int):
@@ -475,10 +510,12 @@ class _Engine:
         key_field: str,
         key: str,
         rename_node: yaml.Node,
+        expression: Value | None,
         find: Callable[[str], Block | None],
         here: list[str],
     ) -> None:
-        new = data(rename_node)
+        """`$rename: NEW` (or `$rename: {$expr: var.x}`: the key becomes that expression)."""
+        new = expression.emit() if expression is not None else data(rename_node)
         if not isinstance(new, str | int) or isinstance(new, bool):
             raise self.error(rename_node, "`$rename` takes the item's new key")
         if str(new) == key:
@@ -486,10 +523,13 @@ class _Engine:
             return
         if find(str(new)) is not None:
             raise self.error(rename_node, f"a `{name}` {str(new)!r} exists already")
+        if expression is None:
+            self.check_new_key(rename_node, str(new), name, key_field, Body())
         attribute = found.body.attribute(key_field)
         old = attribute.value if attribute else None
-        found.body.set_attribute(key_field, Scalar.of(str(new)))
-        self.record([*here, key_field], old, Scalar.of(str(new)))
+        value = expression or Scalar.of(str(new))
+        found.body.set_attribute(key_field, value)
+        self.record([*here, key_field], old, value)
 
     def replaced_blocks(
         self, body: Body, name: str, node: yaml.Node, schema: provider_schema.Block, path: list[str]
@@ -1069,6 +1109,15 @@ def apply_overrides(
     if out.get("variables.tf") != files.get("variables.tf"):
         inputs = module_inputs(documents["variables.tf"])
     return Applied(out, engine.applied, engine.diagnostics, inputs, frozenset(engine.deleted))
+
+
+def _key_forms(text: str) -> set[str]:
+    """A key and the expression it interpolates: `${var.x}` and `"${var.x}"` are `var.x`."""
+    forms = {text}
+    match = re.fullmatch(r'"?\$\{\s*([^{}"]+?)\s*\}"?', text)
+    if match:
+        forms.add(match.group(1))
+    return forms
 
 
 def renamed_references(text: str, renamed: dict[str, str]) -> str:
