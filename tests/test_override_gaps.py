@@ -371,3 +371,38 @@ def test_rename_to_an_expression(tmp_path: Path) -> None:
     """
     main = generated(tmp_path, "searxng", spec).files["main.tf"]
     assert "host = var.console_hostname" in main
+
+
+# ---- blocks written as `dynamic` ----
+
+DYNAMIC_RULE = """\
+overrides:
+  kubernetes_ingress_v1.app:
+    spec:
+      rule: RULE
+"""
+BACKEND_80 = (
+    "{http: {path: [{path: /, path_type: Prefix,"
+    " backend: {service: {name: {$expr: \"kubernetes_service.app.metadata[0].name\"},"
+    " port: {number: 80}}}}]}}"
+)
+
+
+def test_an_override_of_a_dynamic_block_applies_to_its_content(tmp_path: Path) -> None:
+    generation = generated(tmp_path, "static-sites", DYNAMIC_RULE.replace("RULE", BACKEND_80))
+    main = generation.files["main.tf"]
+    content = main[main.index('dynamic "rule"') :]
+    assert "host = rule.value" in content and "number = 80" in content
+    assert 'name = "http"' not in content.split("tls")[0]
+
+
+def test_a_keyed_item_of_a_dynamic_block_is_refused(tmp_path: Path) -> None:
+    error = refused(
+        tmp_path, "static-sites", DYNAMIC_RULE.replace("RULE", "[{host: a.example.org}]")
+    )
+    assert "dynamic" in error.message and "toset(var.hostnames)" in error.message
+
+
+def test_a_dynamic_block_can_be_deleted(tmp_path: Path) -> None:
+    spec = DYNAMIC_RULE.replace("RULE", "{$delete: true}")
+    assert 'dynamic "rule"' not in generated(tmp_path, "static-sites", spec).files["main.tf"]

@@ -330,11 +330,11 @@ class _Engine:
             if key in schema.attributes:
                 self.attribute(body, key, key_node, value, schema.attributes[key], path)
             elif key in schema.blocks:
-                if body.blocks("dynamic", key):
-                    raise self.error(
-                        key_node, f"`{key}` is written by a `dynamic` block; override its input"
-                    )
                 nested = schema.blocks[key]
+                dynamics = body.blocks("dynamic", key)
+                if dynamics:
+                    self.dynamic_blocks(dynamics, body, key, key_node, value, nested.block, path)
+                    continue
                 if self.is_delete(value) and nested.repeated:
                     self.delete_blocks(body, key, key_node, value, path)
                 elif not nested.repeated:
@@ -347,6 +347,49 @@ class _Engine:
                 hint = provider_schema.did_you_mean(key, schema.names())
                 where = ".".join([self.address, *path])
                 raise self.error(key_node, f"`{key}` is not an attribute or block of {where}{hint}")
+
+    def dynamic_blocks(
+        self,
+        dynamics: list[Block],
+        body: Body,
+        name: str,
+        key_node: yaml.Node,
+        node: yaml.Node,
+        schema: provider_schema.Block,
+        path: list[str],
+    ) -> None:
+        """A block the module writes as `dynamic "name"`: one mapping applies to its `content`
+        (every block it makes); `{$delete: true}` removes it. The items come from its input."""
+        here = [*path, name]
+        if self.is_delete(node):
+            if len(node.value) > 1:
+                raise self.error(node, "`$delete: true` takes no other keys")
+            for block in dynamics:
+                body.remove(block)
+            self.record(here, Opaque(f'dynamic "{name}" {{…}}'), None)
+            return
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        key_field = MERGE_KEYS.get(name, "")
+        source = dynamics[0].body.attribute("for_each")
+        over = source.value.emit() if source else "its for_each"
+        if (
+            len(items) != 1
+            or not isinstance(items[0], yaml.MappingNode)
+            or (key_field and get(items[0], key_field) is not None)
+            or get(items[0], "$rename") is not None
+            or get(items[0], "$after") is not None
+        ):
+            raise self.error(
+                node,
+                f"`{name}` is written by a `dynamic` block over {over}: give one mapping"
+                f" (without {key_field or 'a key'}), which applies to every `{name}` it makes;"
+                " the items themselves come from that input",
+            )
+        for block in dynamics:
+            content = block.body.blocks("content")
+            if not content:
+                raise self.error(key_node, f'`dynamic "{name}"` has no content block')
+            self.block(content[0].body, items[0], schema, [*here, "content"])
 
     def is_delete(self, node: yaml.Node) -> TypeGuard[yaml.MappingNode]:
         return isinstance(node, yaml.MappingNode) and self.flag(node, "$delete")
