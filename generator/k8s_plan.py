@@ -171,7 +171,7 @@ class Workload:
     time_zone: str | None = None
     backoff_limit: int | None = None
     # Resources to create first (`depends_on`): the ExternalSecret whose Secret the pod reads.
-    depends_on: list[str] = field(default_factory=list)
+    depends_on: list[Ref] = field(default_factory=list)
 
 
 @dataclass

@@ -383,7 +383,7 @@ overrides:
 """
 BACKEND_80 = (
     "{http: {path: [{path: /, path_type: Prefix,"
-    " backend: {service: {name: {$expr: \"kubernetes_service.app.metadata[0].name\"},"
+    ' backend: {service: {name: {$expr: "kubernetes_service.app.metadata[0].name"},'
     " port: {number: 80}}}}]}}"
 )
 

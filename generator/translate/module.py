@@ -231,7 +231,7 @@ def translate_job(
     if plan.external_secret is not None:
         for workload in plan.workloads:
             if reads_target_secret(workload.pod):
-                workload.depends_on.append("kubectl_manifest.external_secret")
+                workload.depends_on.append(Ref("kubectl_manifest.external_secret"))
     _outputs(plan, outputs)
     _distinct_config_map_names(plan)
     check_name_lengths(plan, job.file, job.line)
