@@ -406,3 +406,20 @@ def test_a_keyed_item_of_a_dynamic_block_is_refused(tmp_path: Path) -> None:
 def test_a_dynamic_block_can_be_deleted(tmp_path: Path) -> None:
     spec = DYNAMIC_RULE.replace("RULE", "{$delete: true}")
     assert 'dynamic "rule"' not in generated(tmp_path, "static-sites", spec).files["main.tf"]
+
+
+def test_infos_after_a_manifest_item_rename_name_the_new_key(tmp_path: Path) -> None:
+    generation = generated(
+        tmp_path,
+        "notes",
+        """\
+        overrides:
+          kubectl_manifest.external_secret:
+            spec:
+              data:
+                - {secretKey: password, $rename: db-password, remoteRef: {version: null}}
+        """,
+    )
+    paths = [d.path for d in generation.diagnostics if d.code == "override-not-applied"]
+    assert any("data[db-password].remoteRef.version" in p for p in paths), paths
+    assert 'secretKey = "db-password"' in generation.files["secrets.tf"]
