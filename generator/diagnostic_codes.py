@@ -36,6 +36,10 @@ CODES: dict[str, Code] = {
     "override-not-applied": Code(
         "finding", "a spec override whose target the module no longer has, or already as given"
     ),
+    "override-cascade": Code(
+        "finding",
+        "an output or module variable removed because an override deleted what it read",
+    ),
     # Input errors: exit 2, one line `file:line: code: reason`, nothing written.
     "unreadable": Code("input error", "the file cannot be read as UTF-8 text"),
     "hcl-syntax": Code("input error", "the file is not valid HCL2"),

@@ -170,6 +170,8 @@ class Workload:
     suspend: bool = False
     time_zone: str | None = None
     backoff_limit: int | None = None
+    # Resources to create first (`depends_on`): the ExternalSecret whose Secret the pod reads.
+    depends_on: list[Ref] = field(default_factory=list)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.additions import finish_module
+from generator.additions import addition_texts, finish_module
 from generator.classify import Classification, Pattern, classify
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
@@ -24,7 +24,12 @@ from generator.module_inputs import (
     known_values,
     shown_diagnostics,
 )
-from generator.overrides import Overridden, apply_overrides, spec_overrides
+from generator.overrides import (
+    Overridden,
+    apply_overrides,
+    drop_orphaned_variables,
+    spec_overrides,
+)
 from generator.render.module import render_module, render_readme
 from generator.render.readme import ReadmeSource, shown_path
 from generator.service_spec import PatternChoice, ServiceSpec
@@ -163,9 +168,14 @@ def generate(
             files = render_module(plan, readme_source())
     # The spec's overrides edit the rendered main.tf, secrets.tf and variables.tf.
     overridden: list[Overridden] = []
+    deleted: frozenset[str] = frozenset()
     overrides = spec_overrides(spec)
     if overrides is not None:
-        applied = apply_overrides(files, overrides)
+        every_addition = addition_texts(plan, settings, display, specs_dir)
+        applied = apply_overrides(files, overrides, every_addition)
+        deleted = applied.deleted
+        additions = addition_texts(plan, settings, display, specs_dir, deleted)
+        drop_orphaned_variables(files, applied, additions, overrides)
         files, overridden = applied.files, applied.overridden
         sink.extend(applied.diagnostics)
         if overridden and "README.md" in files:
@@ -176,7 +186,7 @@ def generate(
             )
             files["README.md"] = render_readme(plan, source)
     # Last, over the finished files: house and hand-written additions, then every header.
-    files = finish_module(files, plan, settings, display, specs_dir)
+    files = finish_module(files, plan, settings, display, specs_dir, deleted)
     return Generation(
         service, display, classification, files, shown_diagnostics(sink), ctx.notes, overridden
     )

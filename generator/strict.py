@@ -26,9 +26,9 @@ def is_accepted(diagnostic: Diagnostic, accept: Iterable[str]) -> bool:
     return False
 
 
-# Findings that say how a setting was carried (or moved as the spec says), not that something
-# was lost.
-MAPPED_CODES = frozenset({"nomad-default", "relocated"})
+# Findings that say how a setting was carried (or moved or removed as the spec says), not that
+# something was lost.
+MAPPED_CODES = frozenset({"nomad-default", "relocated", "override-cascade"})
 
 
 def unaccepted(diagnostics: Iterable[Diagnostic], accept: Iterable[str]) -> list[Diagnostic]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.overrides.engine import Applied, Overridden, apply_overrides
+from generator.overrides.engine import (
+    Applied,
+    Overridden,
+    apply_overrides,
+    drop_orphaned_variables,
+)
 from generator.overrides.source import OverrideSource, from_data, from_text
 
 if TYPE_CHECKING:
@@ -15,6 +20,7 @@ __all__ = [
     "Overridden",
     "OverrideSource",
     "apply_overrides",
+    "drop_orphaned_variables",
     "from_data",
     "from_text",
     "spec_overrides",

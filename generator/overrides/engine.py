@@ -43,9 +43,10 @@ from generator.render.hcl_values import hcl_identifier, hcl_reference, hcl_value
 from generator.wiring import ModuleInput
 
 # The files overrides edit, in the order resources are looked up.
-DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf")
+DOCUMENT_FILES = ("main.tf", "secrets.tf", "variables.tf", "outputs.tf")
 _ITEM_DIRECTIVES = ("$delete", "$rename", "$after")
 _VAR_FIELDS = frozenset({"$var", "default", "description", "type"})
+_VARIABLE_FIELDS = frozenset({"default", "description", "type", "$rename"})
 _NOT_GIVEN = object()
 
 
@@ -69,6 +70,7 @@ class Applied:
     overridden: list[Overridden] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     inputs: list[ModuleInput] | None = None  # the final variables.tf's, when it changed
+    deleted: frozenset[str] = frozenset()  # resource addresses `$delete` removed
 
 
 @dataclass
@@ -79,15 +81,24 @@ class _Variable:
     type: str = "any"
     description: str = ""
     generated: bool = False
+    required: bool = False  # declared by `variable.NAME` without a default
 
 
 class _Engine:
-    def __init__(self, source: OverrideSource, documents: dict[str, Document]) -> None:
+    def __init__(
+        self,
+        source: OverrideSource,
+        documents: dict[str, Document],
+        other_addresses: frozenset[str] = frozenset(),
+    ) -> None:
         self.source = source
         self.documents = documents
+        self.other_addresses = other_addresses  # declared by the module's addition files
         self.applied: list[Overridden] = []
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, _Variable] = {}
+        self.deleted: dict[str, yaml.Node] = {}  # address → the spec node that deleted it
+        self.renamed: dict[str, str] = {}  # variable.NAME: {$rename: NEW}
         self.address = ""
         variables = documents.get("variables.tf")
         for block in variables.body.blocks("variable") if variables else []:
@@ -105,12 +116,14 @@ class _Engine:
             Overridden(self.address, ".".join(path), values.shown(old), values.shown(new))
         )
 
-    def info(self, node: yaml.Node, path: list[str], message: str) -> None:
+    def info(
+        self, node: yaml.Node, path: list[str], message: str, code: str = "override-not-applied"
+    ) -> None:
         where = ".".join([self.address, *path]) if path else self.address
         self.diagnostics.append(
             Diagnostic(
                 severity=Severity.INFO,
-                code="override-not-applied",
+                code=code,
                 message=message,
                 file=self.source.file,
                 line=line_of(node),
@@ -128,11 +141,103 @@ class _Engine:
         for key, key_node, node in entries(self.source.node):
             if key.startswith("variable."):
                 later.append((key, key_node, node))
+            elif key.startswith("locals."):
+                self.local(key.removeprefix("locals."), key_node, node)
             else:
                 self.resource(key, key_node, node)
         for key, key_node, node in later:
             self.variable_default(key.removeprefix("variable."), key_node, node)
         self.write_variables()
+        self.drop_dangling()
+
+    def drop_dependencies(self, block: Block, reference: re.Pattern[str]) -> None:
+        """A deleted resource leaves the `depends_on` of the others (the generator writes some)."""
+        attribute = block.body.attribute("depends_on")
+        if attribute is None:
+            return
+        text = attribute.value.emit().strip()
+        if not (text.startswith("[") and text.endswith("]")):
+            return
+        items = [item.strip() for item in text[1:-1].split(",") if item.strip()]
+        kept = [item for item in items if not reference.fullmatch(item)]
+        if kept == items:
+            return
+        self.address = ".".join(block.labels)
+        gone = [item for item in items if item not in kept]
+        self.info(
+            self.deleted[gone[0]],
+            ["depends_on"],
+            f"{', '.join(gone)} removed from depends_on: the spec deletes it",
+            code="override-cascade",
+        )
+        if kept:
+            attribute.value = Opaque("[" + ", ".join(kept) + "]")
+        else:
+            block.body.remove(attribute)
+
+    def drop_dangling(self) -> None:
+        """After `$delete` of resources: drop outputs reading them; refuse other references."""
+        if not self.deleted:
+            return
+        names = "|".join(re.escape(address) for address in self.deleted)
+        reference = re.compile(rf"(?<![\w.])({names})(?![\w-])")
+        outputs = self.documents.get("outputs.tf")
+        for block in list(outputs.body.blocks("output")) if outputs else []:
+            found = reference.search(block.body.emit())
+            if found and outputs is not None:
+                outputs.body.remove(block)
+                self.address = f"output.{block.labels[0]}"
+                self.info(
+                    self.deleted[found.group(1)],
+                    [],
+                    f"removed from outputs.tf: it reads {found.group(1)}, which the spec deletes",
+                    code="override-cascade",
+                )
+        for name, document in self.documents.items():
+            if name == "outputs.tf":
+                continue
+            for block in document.body.all_blocks():
+                self.drop_dependencies(block, reference)
+                found = reference.search(block.body.emit())
+                if found:
+                    where = ".".join(block.labels) if block.type == "resource" else block.type
+                    raise self.error(
+                        self.deleted[found.group(1)],
+                        f"`{found.group(1)}` is deleted but {where} ({name}) still refers to it;"
+                        " delete or override that reference too",
+                    )
+
+    def local(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        """`locals.NAME: value`: a map merges into the generated local, anything else replaces it."""
+        self.address = f"locals.{name}"
+        found = [
+            (block, attribute)
+            for document in self.documents.values()
+            for block in document.body.blocks("locals")
+            if (attribute := block.body.attribute(name)) is not None
+        ]
+        if not found:
+            names = [
+                item.name
+                for document in self.documents.values()
+                for block in document.body.blocks("locals")
+                for item in block.body.items
+                if isinstance(item, Attribute)
+            ]
+            hint = provider_schema.did_you_mean(name, names)
+            raise self.error(
+                key_node, f"the module has no local `{name}`{hint}; it has: {', '.join(names)}"
+            )
+        block, attribute = found[0]
+        if is_null(node):
+            raise self.error(node, f"`local.{name}` is read by the module: give it a value")
+        if self.is_plain_mapping(node):
+            merged = self.merge_map(attribute.value, node, None, [])
+            if merged is not None:
+                block.body.set_attribute(name, merged)
+            return
+        new = self.new_value(node, None, attribute.value, [])
+        self.replace([], node, attribute.value, new, partial(block.body.set_attribute, name))
 
     def resource(self, address: str, key_node: yaml.Node, node: yaml.Node) -> None:
         self.address = address
@@ -167,6 +272,7 @@ class _Engine:
             if len(node.value) > 1:
                 raise self.error(node, "`$delete: true` takes no other keys")
             document.body.remove(block)
+            self.deleted[address] = key_node
             self.record([], Opaque(f"resource {address}"), None)
             return
         if type_ == "kubectl_manifest":
@@ -224,11 +330,11 @@ class _Engine:
             if key in schema.attributes:
                 self.attribute(body, key, key_node, value, schema.attributes[key], path)
             elif key in schema.blocks:
-                if body.blocks("dynamic", key):
-                    raise self.error(
-                        key_node, f"`{key}` is written by a `dynamic` block; override its input"
-                    )
                 nested = schema.blocks[key]
+                dynamics = body.blocks("dynamic", key)
+                if dynamics:
+                    self.dynamic_blocks(dynamics, body, key, key_node, value, nested.block, path)
+                    continue
                 if self.is_delete(value) and nested.repeated:
                     self.delete_blocks(body, key, key_node, value, path)
                 elif not nested.repeated:
@@ -241,6 +347,49 @@ class _Engine:
                 hint = provider_schema.did_you_mean(key, schema.names())
                 where = ".".join([self.address, *path])
                 raise self.error(key_node, f"`{key}` is not an attribute or block of {where}{hint}")
+
+    def dynamic_blocks(
+        self,
+        dynamics: list[Block],
+        body: Body,
+        name: str,
+        key_node: yaml.Node,
+        node: yaml.Node,
+        schema: provider_schema.Block,
+        path: list[str],
+    ) -> None:
+        """A block the module writes as `dynamic "name"`: one mapping applies to its `content`
+        (every block it makes); `{$delete: true}` removes it. The items come from its input."""
+        here = [*path, name]
+        if self.is_delete(node):
+            if len(node.value) > 1:
+                raise self.error(node, "`$delete: true` takes no other keys")
+            for block in dynamics:
+                body.remove(block)
+            self.record(here, Opaque(f'dynamic "{name}" {{…}}'), None)
+            return
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        key_field = MERGE_KEYS.get(name, "")
+        source = dynamics[0].body.attribute("for_each")
+        over = source.value.emit() if source else "its for_each"
+        if (
+            len(items) != 1
+            or not isinstance(items[0], yaml.MappingNode)
+            or (key_field and get(items[0], key_field) is not None)
+            or get(items[0], "$rename") is not None
+            or get(items[0], "$after") is not None
+        ):
+            raise self.error(
+                node,
+                f"`{name}` is written by a `dynamic` block over {over}: give one mapping"
+                f" (without {key_field or 'a key'}), which applies to every `{name}` it makes;"
+                " the items themselves come from that input",
+            )
+        for block in dynamics:
+            content = block.body.blocks("content")
+            if not content:
+                raise self.error(key_node, f'`dynamic "{name}"` has no content block')
+            self.block(content[0].body, items[0], schema, [*here, "content"])
 
     def is_delete(self, node: yaml.Node) -> TypeGuard[yaml.MappingNode]:
         return isinstance(node, yaml.MappingNode) and self.flag(node, "$delete")
@@ -298,14 +447,14 @@ class _Engine:
             if not isinstance(item, yaml.MappingNode):
                 raise self.error(item, f"each `{name}` item is a mapping with its `{key_field}`")
             key_node = get(item, key_field)
-            if key_node is None or not isinstance(key_node, yaml.ScalarNode) or is_null(key_node):
+            if key_node is None or is_null(key_node):
                 raise self.error(item, f"each `{name}` item needs its `{key_field}`")
-            key = str(data(key_node))
+            key, key_expression = self.item_key(key_node, name, key_field)
 
             def find(wanted: str) -> Block | None:
                 for block in body.blocks(name):
                     attribute = block.body.attribute(key_field)
-                    if attribute and wanted in self.key_values(attribute.value):
+                    if attribute and _key_forms(wanted) & self.key_values(attribute.value):
                         return block
                 return None
 
@@ -321,8 +470,10 @@ class _Engine:
                     self.record(here, Opaque(f"{name} {{…}}"), None)
                 continue
             rename = get(item, "$rename")
+            renamed, renamed_expression = (
+                self.item_key(rename, name, key_field) if rename is not None else ("", None)
+            )
             if rename is not None and found is None:
-                renamed = str(data(rename))
                 found = find(renamed)
                 if found is None:
                     self.info(rename, here, f"no `{name}` with {key_field} {key!r} to rename")
@@ -337,8 +488,10 @@ class _Engine:
                 if anchor is None:
                     self.info(after, here, f"no `{name}` {data(after)!r} to place this after")
             if found is None:
+                if key_expression is None:
+                    self.check_new_key(key_node, key, name, key_field, body)
                 found = Block(name, [])
-                found.body.set_attribute(key_field, Scalar.of(key))
+                found.body.set_attribute(key_field, key_expression or Scalar.of(key))
                 body.add_block(found, after=anchor)
                 self.record(here, None, Opaque(f"{name} {{…}}"))
             elif anchor is not None and anchor is not found:
@@ -346,15 +499,47 @@ class _Engine:
                 body.add_block(found, after=anchor)
                 self.record([*here, "$after"], None, Opaque(anchor_key))
             if rename is not None:
-                self.rename(found, name, key_field, key, rename, find, here)
+                self.rename(found, name, key_field, key, rename, renamed_expression, find, here)
+                here = [*path, f"{name}[{renamed}]"]  # what the rest reports names
             self.block(found.body, item, schema, here, key_field)
+
+    def item_key(self, node: yaml.Node, name: str, key_field: str) -> tuple[str, Value | None]:
+        """An item's key as text, and the expression when written `{$expr: ...}`."""
+        if isinstance(node, yaml.MappingNode) and get(node, "$expr") is not None:
+            expression = self.expr(node)
+            return expression.emit(), expression
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, f"each `{name}` item needs its `{key_field}`")
+        return str(data(node)), None
+
+    def check_new_key(
+        self, node: yaml.Node, key: str, name: str, key_field: str, body: Body
+    ) -> None:
+        """Refuse a new item whose literal key reads as an expression: it meant one."""
+        reference = re.fullmatch(r"(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)", key)
+        names_one = reference is not None and (
+            reference.group(2) in self.variables if reference.group(1) == "var" else True
+        )
+        if "${" not in key and not names_one:
+            return
+        existing = [
+            attribute.value.emit()
+            for block in body.blocks(name)
+            if (attribute := block.body.attribute(key_field)) is not None
+        ]
+        raise self.error(
+            node,
+            f"no `{name}` has {key_field} {key!r}, and a new one would take it as literal"
+            f" text; the module's are: {', '.join(existing) or '(none)'}. To add an item"
+            f" keyed by an expression, write `{key_field}: {{$expr: ...}}`",
+        )
 
     def key_values(self, value: Value) -> set[str]:
         """What an item's key matches: its value; for `var.x`, also the variable's default."""
         if isinstance(value, Scalar):
             return {str(value.value)}
         text = value.emit()
-        keys = {text}
+        keys = _key_forms(text)
         match = re.fullmatch(r"var\.([A-Za-z_][A-Za-z0-9_-]*)", text)
         variable = self.variables.get(match.group(1)) if match else None
         if variable is not None and isinstance(variable.default, str | int):
@@ -368,10 +553,12 @@ class _Engine:
         key_field: str,
         key: str,
         rename_node: yaml.Node,
+        expression: Value | None,
         find: Callable[[str], Block | None],
         here: list[str],
     ) -> None:
-        new = data(rename_node)
+        """`$rename: NEW` (or `$rename: {$expr: var.x}`: the key becomes that expression)."""
+        new = expression.emit() if expression is not None else data(rename_node)
         if not isinstance(new, str | int) or isinstance(new, bool):
             raise self.error(rename_node, "`$rename` takes the item's new key")
         if str(new) == key:
@@ -379,10 +566,13 @@ class _Engine:
             return
         if find(str(new)) is not None:
             raise self.error(rename_node, f"a `{name}` {str(new)!r} exists already")
+        if expression is None:
+            self.check_new_key(rename_node, str(new), name, key_field, Body())
         attribute = found.body.attribute(key_field)
         old = attribute.value if attribute else None
-        found.body.set_attribute(key_field, Scalar.of(str(new)))
-        self.record([*here, key_field], old, Scalar.of(str(new)))
+        value = expression or Scalar.of(str(new))
+        found.body.set_attribute(key_field, value)
+        self.record([*here, key_field], old, value)
 
     def replaced_blocks(
         self, body: Body, name: str, node: yaml.Node, schema: provider_schema.Block, path: list[str]
@@ -436,13 +626,49 @@ class _Engine:
             return
         tf_type = schema.type
         old = existing.value if existing else None
+        if name == "depends_on" and not path:
+            self.check_depends_on(node)
         if isinstance(tf_type, list) and tf_type[0] == "map" and self.is_plain_mapping(node):
             merged = self.merge_map(old, node, tf_type[1], here)
             if merged is not None:
                 body.set_attribute(name, merged)
             return
-        new = self.new_value(node, tf_type, old, here)
+        if (
+            isinstance(node, yaml.SequenceNode)
+            and any(self.is_directive(item) for item in node.value)
+            and isinstance(tf_type, list)
+            and tf_type[0] in ("list", "set")
+        ):
+            new = self.tuple_of(node, here, tf_type[1])  # `[{$expr: var.x}, "literal"]`
+        else:
+            new = self.new_value(node, tf_type, old, here)
         self.replace(here, node, old, new, partial(body.set_attribute, name))
+
+    def addresses(self) -> list[str]:
+        """Every resource, data source and module address the module will hold."""
+        found = {
+            ".".join(b.labels) if b.type == "resource" else ".".join([b.type, *b.labels])
+            for d in self.documents.values()
+            for b in d.body.all_blocks()
+            if (b.type in ("resource", "data") and len(b.labels) == 2)
+            or (b.type == "module" and len(b.labels) == 1)
+        }
+        return sorted(found | self.other_addresses)
+
+    def check_depends_on(self, node: yaml.Node) -> None:
+        """`depends_on` names resources (or data sources, modules) the module holds."""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        known = self.addresses()
+        for item in items:
+            text = data(item) if isinstance(item, yaml.ScalarNode) else None
+            if isinstance(text, str) and text in known:
+                continue
+            hint = provider_schema.did_you_mean(str(text), known)
+            raise self.error(
+                item,
+                f"depends_on: {text!r} is not a resource of the module{hint};"
+                f" it has: {', '.join(known)}",
+            )
 
     def replace(
         self,
@@ -524,6 +750,12 @@ class _Engine:
     def no_directives(self, node: yaml.Node) -> None:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
+                if key.value in ("$expr", "$var"):
+                    raise self.error(
+                        key,
+                        f"`{key.value}` is not allowed inside this value: write the whole value"
+                        ' as one expression, e.g. `{$expr: "[var.x, \\"y\\"]"}`',
+                    )
                 if str(key.value).startswith("$"):
                     raise self.error(key, f"`{key.value}` is not allowed here")
                 self.no_directives(value)
@@ -648,10 +880,10 @@ class _Engine:
             )
             self.replace(here, value, previous, new, partial(target.set, key))
 
-    def tuple_of(self, node: yaml.SequenceNode, here: list[str]) -> Value:
+    def tuple_of(self, node: yaml.SequenceNode, here: list[str], element: Any = None) -> Value:
         items = []
         for index, item in enumerate(node.value):
-            value = self.new_value(item, None, None, [*here, str(index)])
+            value = self.new_value(item, element, None, [*here, str(index)])
             assert value is not None
             items.append(TupleItem(value))
         return TupleValue(items)
@@ -763,24 +995,33 @@ class _Engine:
                 old = found.value.get(key_field)
                 found.value.set(key_field, Scalar.of(new))
                 self.record([*here, key_field], old.value if old else None, Scalar.of(new))
+                here = [*path[:-1], f"{path[-1]}[{new}]"]
             self.manifest(found.value, item, here, key_field, schema)
 
     # ---- variables ----
 
     def variable_default(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
+        """`variable.NAME`: change a variable's default or description, rename it, or declare it."""
         self.address = f"variable.{name}"
         document = self.documents.get("variables.tf")
         blocks = document.body.blocks("variable", name) if document else []
         pending = self.variables.get(name)
-        if not isinstance(node, yaml.MappingNode) or {k for k, _n, _v in entries(node)} - {
-            "default",
-            "description",
-        }:
-            raise self.error(node, f"`variable.{name}` takes `default` (and `description`)")
+        given = {k for k, _n, _v in entries(node)} if isinstance(node, yaml.MappingNode) else None
+        if given is None or given - _VARIABLE_FIELDS:
+            raise self.error(
+                node, f"`variable.{name}` takes `default`, `description`, `type` or `$rename`"
+            )
+        assert isinstance(node, yaml.MappingNode)
         if not blocks and (pending is None or pending.generated):
-            hint = provider_schema.did_you_mean(name, self.variables)
-            raise self.error(key_node, f"the module has no variable `{name}`{hint}")
+            self.declare(name, key_node, node)
+            return
+        rename = get(node, "$rename")
+        type_node = get(node, "type")
+        if type_node is not None:
+            raise self.error(type_node, f"`variable.{name}` exists: its type stays as generated")
         for key, _key_node, value in entries(node):
+            if key == "$rename":
+                continue
             self.no_directives(value)
             new = data(value)
             if pending is not None and not pending.generated:
@@ -795,6 +1036,63 @@ class _Engine:
                 values.literal(new),
                 partial(blocks[0].body.set_attribute, key),
             )
+        if rename is not None:
+            if not blocks:
+                raise self.error(rename, "`$rename` renames a variable the generator writes")
+            self.rename_variable(blocks[0], name, rename)
+
+    def declare(self, name: str, key_node: yaml.Node, node: yaml.MappingNode) -> None:
+        """A variable the generator does not write, for `$expr` and the additions to read."""
+        if get(node, "$rename") is not None:
+            hint = provider_schema.did_you_mean(name, self.variables)
+            raise self.error(key_node, f"the module has no variable `{name}` to rename{hint}")
+        try:
+            hcl_identifier(name)
+        except ValueError:
+            raise self.error(key_node, f"{name!r} is not a variable name") from None
+        fields = {key: value for key, _k, value in entries(node)}
+        for value in fields.values():
+            self.no_directives(value)
+        type_text = "any"
+        if "type" in fields:
+            type_text = str(data(fields["type"]))
+            if not values.type_constraint(type_text):
+                raise self.error(fields["type"], f"{type_text!r} is not a Terraform type")
+        default = data(fields["default"]) if "default" in fields else None
+        if "type" not in fields and default is not None:
+            type_text = values.type_of_value(default)
+        description = (
+            str(data(fields["description"]))
+            if "description" in fields
+            else "An input declared by the service spec's overrides."
+        )
+        self.variables[name] = _Variable(
+            name,
+            default,
+            line_of(key_node),
+            type_text,
+            description,
+            required="default" not in fields,
+        )
+
+    def rename_variable(self, block: Block, name: str, rename: yaml.Node) -> None:
+        new = data(rename)
+        try:
+            hcl_identifier(new if isinstance(new, str) else "")
+        except ValueError:
+            raise self.error(rename, f"`$rename` takes a variable name, not {new!r}") from None
+        assert isinstance(new, str)
+        if new == name:
+            self.info(rename, [], "already has this name")
+            return
+        if new in self.variables:
+            raise self.error(rename, f"the module has a variable `{new}` already")
+        block.labels[0] = new
+        block.head = Block("variable", [new]).head
+        self.variables[new] = self.variables.pop(name)
+        self.variables[new].name = new
+        self.renamed[name] = new
+        self.record([], Opaque(f"var.{name}"), Opaque(f"var.{new}"))
 
     def write_variables(self) -> None:
         added = [v for v in self.variables.values() if not v.generated]
@@ -805,29 +1103,137 @@ class _Engine:
             block = Block("variable", [variable.name])
             block.body.set_attribute("description", values.literal(variable.description))
             block.body.set_attribute("type", Opaque(variable.type))
-            block.body.set_attribute("default", values.literal(variable.default))
+            if not variable.required:
+                block.body.set_attribute("default", values.literal(variable.default))
             block.lead = "\n\n" if document.body.items else ""
             document.body.items.append(block)
             if "\n" not in document.body.tail:
                 document.body.tail = "\n"
             self.address = f"variable.{variable.name}"
-            self.record([], None, Opaque(f"default = {hcl_value(variable.default)}"))
+            shown = (
+                "(required)" if variable.required else f"default = {hcl_value(variable.default)}"
+            )
+            self.record([], None, Opaque(shown))
 
 
-def apply_overrides(files: dict[str, str], source: OverrideSource) -> Applied:
-    """`files` with the overrides applied (main.tf, secrets.tf and variables.tf)."""
+_DECLARED = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"|^\s*module\s+"([^"]+)"', re.M)
+
+
+def declared_addresses(texts: list[str]) -> frozenset[str]:
+    """The addresses `resource`, `data` and `module` blocks of `texts` declare."""
+    found = set()
+    for text in texts:
+        for match in _DECLARED.finditer(text):
+            kind, type_, name, module = match.groups()
+            if module:
+                found.add(f"module.{module}")
+            else:
+                found.add(f"{type_}.{name}" if kind == "resource" else f"data.{type_}.{name}")
+    return frozenset(found)
+
+
+def apply_overrides(
+    files: dict[str, str], source: OverrideSource, additions: list[str] | None = None
+) -> Applied:
+    """`files` with the overrides applied (main.tf, secrets.tf, variables.tf, outputs.tf).
+
+    `additions`: the texts of the module's addition files, whose resources `depends_on`
+    may name.
+    """
     documents = {name: parse_document(files[name]) for name in DOCUMENT_FILES if name in files}
-    engine = _Engine(source, documents)
+    engine = _Engine(source, documents, declared_addresses(additions or []))
     engine.run()
     out = dict(files)
     for name, document in documents.items():
-        text = document.emit()
+        text = renamed_references(document.emit(), engine.renamed)
         if text != files.get(name):
             out[name] = format_hcl(text)
     inputs = None
     if out.get("variables.tf") != files.get("variables.tf"):
         inputs = module_inputs(documents["variables.tf"])
-    return Applied(out, engine.applied, engine.diagnostics, inputs)
+    return Applied(out, engine.applied, engine.diagnostics, inputs, frozenset(engine.deleted))
+
+
+def _key_forms(text: str) -> set[str]:
+    """A key and the expression it interpolates: `${var.x}` and `"${var.x}"` are `var.x`."""
+    forms = {text}
+    match = re.fullmatch(r'"?\$\{\s*([^{}"]+?)\s*\}"?', text)
+    if match:
+        forms.add(match.group(1))
+    return forms
+
+
+def renamed_references(text: str, renamed: dict[str, str]) -> str:
+    """`var.OLD` → `var.NEW` for each renamed variable (not in an escaped `$${...}`)."""
+    for old, new in renamed.items():
+        text = re.sub(rf"(?<![\w.])(?<!\$\$\{{)var\.{re.escape(old)}(?![\w-])", f"var.{new}", text)
+    return text
+
+
+def _referenced(name: str, texts: list[str]) -> bool:
+    pattern = re.compile(rf"(?<![\w.])var\.{re.escape(name)}(?![\w-])")
+    return any(pattern.search(text) for text in texts)
+
+
+def _other_texts(files: dict[str, str], variables: Document, name: str) -> list[str]:
+    """Every .tf text but `variable "name"` itself (a validation reads its own variable)."""
+    texts = [
+        text for file, text in files.items() if file.endswith(".tf") and file != "variables.tf"
+    ]
+    texts += [b.emit() for b in variables.body.blocks("variable") if b.labels != [name]]
+    return texts
+
+
+def drop_orphaned_variables(
+    before: dict[str, str], applied: Applied, additions: list[str], source: OverrideSource
+) -> None:
+    """Remove generated variables the overrides left unreferenced (by any .tf of the module).
+
+    `additions`: the texts of the addition files the module will hold; a variable one of
+    them (or an override's `$expr`) reads is kept.
+    """
+    if "variables.tf" not in applied.files or "variables.tf" not in before:
+        return
+    old = parse_document(before["variables.tf"])
+    new = parse_document(applied.files["variables.tf"])
+    dropped = False
+    for block in list(new.body.blocks("variable")):
+        name = block.labels[0] if block.labels else ""
+        if not old.body.blocks("variable", name):
+            # Declared by the overrides: `variable.NAME` that nothing reads is likely a typo.
+            if not _referenced(name, _other_texts(applied.files, new, name) + additions):
+                known = [b.labels[0] for b in old.body.blocks("variable") if b.labels]
+                hint = provider_schema.did_you_mean(name, known)
+                applied.diagnostics.append(
+                    Diagnostic(
+                        severity=Severity.WARNING,
+                        code="override-not-applied",
+                        message=f"variable {name!r} is declared but nothing reads it{hint}",
+                        file=source.file,
+                        line=None,
+                        path=f"variable.{name}",
+                    )
+                )
+            continue
+        if not _referenced(name, _other_texts(before, old, name)):
+            continue  # unreferenced before the overrides too: not theirs to remove
+        if _referenced(name, _other_texts(applied.files, new, name) + additions):
+            continue
+        new.body.remove(block)
+        dropped = True
+        applied.diagnostics.append(
+            Diagnostic(
+                severity=Severity.INFO,
+                code="override-cascade",
+                message=f"variable {name!r} removed: nothing reads it after the overrides",
+                file=source.file,
+                line=None,
+                path=f"variable.{name}",
+            )
+        )
+    if dropped:
+        applied.files["variables.tf"] = format_hcl(new.emit())
+        applied.inputs = module_inputs(new)
 
 
 def _value_of(attribute: Attribute | None) -> Value | None:

@@ -180,8 +180,18 @@ def expression(text: str) -> Value | None:
     return Opaque(quoted) if text and whole else None
 
 
+_TYPE_WORDS = frozenset(
+    {"string", "number", "bool", "any", "list", "set", "map", "tuple", "object", "optional"}
+)
+# A name in a type constraint that is not an object attribute's (`{name = string}`).
+_TYPE_WORD = re.compile(r'(?<!")\b([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*[=:"])')
+
+
 def type_constraint(text: str) -> bool:
-    return bool(_TYPE.fullmatch(text)) and parse_value(text) is not None
+    """A Terraform type constraint: `string`, `list(string)`, `object({a = number})`, …"""
+    if not _TYPE.fullmatch(text) or parse_value(text) is None:
+        return False
+    return all(word in _TYPE_WORDS for word in _TYPE_WORD.findall(text))
 
 
 def shown(value: Value | None) -> str | None:

@@ -45,7 +45,7 @@ from generator.translate.names import (
 )
 from generator.translate.ports import consul_services, job_port_numbers
 from generator.translate.relocate import relocate_plan
-from generator.translate.secrets import SecretsCollector
+from generator.translate.secrets import SecretsCollector, reads_target_secret
 from generator.translate.service_registration import registered_job
 from generator.translate.tasks import group_scope
 from generator.translate.traefik import RouterTags
@@ -228,6 +228,10 @@ def translate_job(
             )
         )
     plan.external_secret = secrets.external_secret()
+    if plan.external_secret is not None:
+        for workload in plan.workloads:
+            if reads_target_secret(workload.pod):
+                workload.depends_on.append(Ref("kubectl_manifest.external_secret"))
     _outputs(plan, outputs)
     _distinct_config_map_names(plan)
     check_name_lengths(plan, job.file, job.line)

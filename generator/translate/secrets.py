@@ -7,6 +7,7 @@ template (ESO engine v2).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +51,19 @@ from generator.translate.names import app_name_with
 from generator.translate.templates import report_template_options
 
 TARGET_NAME = app_name_with("secrets")
+
+
+def reads_target_secret(value: object) -> bool:
+    """Whether a plan value (a pod spec) names the ExternalSecret's Secret anywhere."""
+    if value == TARGET_NAME:
+        return True
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(reads_target_secret(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, list | tuple):
+        return any(reads_target_secret(item) for item in value)
+    if isinstance(value, dict):
+        return any(reads_target_secret(item) for item in value.values())
+    return False
 
 
 @dataclass

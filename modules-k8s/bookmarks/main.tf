@@ -261,6 +261,8 @@ resource "kubernetes_stateful_set" "app" {
       }
     }
   }
+
+  depends_on = [kubectl_manifest.external_secret]
 }
 
 resource "kubernetes_config_map" "app_litestream_restore" {

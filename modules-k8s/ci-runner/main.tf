@@ -166,4 +166,6 @@ resource "kubernetes_deployment" "app" {
       }
     }
   }
+
+  depends_on = [kubectl_manifest.external_secret]
 }

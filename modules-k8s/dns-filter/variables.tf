@@ -11,12 +11,6 @@ variable "image_tag" {
   default     = "v0.24"
 }
 
-variable "vector_image_tag" {
-  description = "Tag of the timberio/vector image."
-  type        = string
-  default     = "0.41.1-alpine"
-}
-
 variable "hostname" {
   description = "Host name the Ingress serves."
   type        = string

@@ -161,4 +161,6 @@ resource "kubernetes_cron_job_v1" "app" {
       }
     }
   }
+
+  depends_on = [kubectl_manifest.external_secret]
 }

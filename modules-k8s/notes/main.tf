@@ -106,6 +106,8 @@ resource "kubernetes_deployment" "web" {
       }
     }
   }
+
+  depends_on = [kubectl_manifest.external_secret]
 }
 
 resource "kubernetes_deployment" "postgres" {
@@ -224,6 +226,8 @@ resource "kubernetes_deployment" "postgres" {
       }
     }
   }
+
+  depends_on = [kubectl_manifest.external_secret]
 }
 
 resource "kubernetes_deployment" "redis" {

@@ -9,6 +9,7 @@ is robfig/cron/v3's standard parser, the `$(VAR)` reader is
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -44,6 +45,22 @@ def dns1123_subdomain(value: str, limit: int = 253) -> str | None:
             "ending with a letter or digit)"
         )
     return None
+
+
+def ingress_host(value: str) -> str | None:
+    """An Ingress rule or TLS host (kubernetes pkg/apis/networking/validation
+    validateIngressRules / validateIngressTLS): not an IP address; with a `*` only as a
+    leading `*.` label (IsWildcardDNS1123Subdomain), else a DNS-1123 subdomain."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        pass
+    else:
+        return "must be a DNS name, not an IP address"
+    if value.startswith("*."):
+        problem = dns1123_subdomain(value[2:], limit=251)
+        return f"after the wildcard `*.`: {problem}" if problem else None
+    return dns1123_subdomain(value)
 
 
 def dns1035_label(value: str) -> str | None:

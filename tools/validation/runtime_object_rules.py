@@ -170,6 +170,7 @@ def check_service(service: KubeObject, pods: list[Pod], values: Values) -> Itera
 def check_ingress(
     ingress: KubeObject, services: dict[str, KubeObject], values: Values
 ) -> Iterator[Problem]:
+    yield from _ingress_hosts(ingress, values)
     for block in ingress.resource.block.walk():
         if block.kind != "backend":
             continue
@@ -196,6 +197,24 @@ def check_ingress(
                 f'backend port name "{port_name}" is not a port of {service.resource.address} '
                 f"(its port names: {shown}): Traefik leaves the route out",
             )
+
+
+def _ingress_hosts(ingress: KubeObject, values: Values) -> Iterator[Problem]:
+    """Each rule's host and each TLS host: a DNS-1123 subdomain, or one with a `*.` wildcard."""
+    spec = ingress.resource.block.child("spec")
+    if spec is None:
+        return
+    for rule in spec.children("rule"):
+        host = values.resolve(rule.get("host")) if "host" in rule.attributes else None
+        problem = formats.ingress_host(host) if isinstance(host, str) else None
+        if problem:
+            yield _error("ingress-host", rule.line_of("host"), f'rule host "{host}": {problem}')
+    for tls in spec.children("tls"):
+        hosts = values.resolve(tls.get("hosts")) if "hosts" in tls.attributes else None
+        for host in hosts if isinstance(hosts, list) else []:
+            problem = formats.ingress_host(host) if isinstance(host, str) else None
+            if problem:
+                yield _error("ingress-host", tls.line_of("hosts"), f'tls host "{host}": {problem}')
 
 
 def _referenced_service(

@@ -94,6 +94,13 @@ RUNTIME_RULES: tuple[RuntimeRule, ...] = (
         "'service port not found'): the router is left out",
     ),
     RuntimeRule(
+        "ingress-host",
+        "an Ingress rule host and each TLS host is a DNS-1123 subdomain (a leading `*.` "
+        "wildcard allowed), not an IP address",
+        "kubernetes pkg/apis/networking/validation/validation.go validateIngressRules and "
+        "validateIngressTLS (IsDNS1123Subdomain, IsWildcardDNS1123Subdomain)",
+    ),
+    RuntimeRule(
         "env-reference",
         "$(VAR) in an env value refers to a variable defined earlier in the same container; in "
         "command/args to one defined anywhere in it; $$ escapes. Only upper-case identifiers "
