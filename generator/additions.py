@@ -1,4 +1,4 @@
-"""The last step of a module's files: additions, then the one-line header of every file.
+"""A module's files beyond the templates: additions, and the one-line header of every file.
 
 - House-wide additions (settings `workload_additions`): one file per workload, rendered
   from a jinja2 template with the same escaping filters as the generator's own templates.
@@ -77,64 +77,57 @@ def origin_of(jobspec: str, service: str, specs_dir: Path | None) -> Origin:
     return Origin(shown_path(jobspec, base), shown_spec, base)
 
 
-def finish_module(
-    files: dict[str, str],
-    plan: ModulePlan,
-    settings: Settings,
-    jobspec: str,
-    specs_dir: Path | None,
-    deleted: frozenset[str] = frozenset(),
-) -> dict[str, str]:
-    """`files` with the additions and a header on every file.
+@dataclass(frozen=True)
+class Addition:
+    """A file the module holds beside the generated ones."""
 
-    `deleted`: resource addresses the spec's overrides deleted; no house addition is
-    written for such a workload.
-    """
-    origin = origin_of(jobspec, plan.service, specs_dir)
-    notes = {name: generated_note(origin) for name in files}
-    finished = dict(files)
-    added = _additions(plan, settings, origin, specs_dir, deleted)
-    for name, (content, note) in added.items():
-        if name in finished:
-            raise InputError(
-                note.source, None, "addition-collision", f"the generator writes {name} itself"
-            )
-        finished[name] = content
-        notes[name] = note.text
-    if not plan.uses_kubectl and any(_USES_KUBECTL.search(c) for c, _ in added.values()):
-        finished["versions.tf"] = render_versions(plan, kubectl=True)
-    return {name: with_header(name, content, notes[name]) for name, content in finished.items()}
+    content: str
+    source: str  # the file it comes from, as an error names it
+    shown: str  # where it comes from, as the README names it
+    note: str  # its header
+    workload: str | None = None  # the workload a house addition was rendered for
 
 
-def addition_texts(
-    plan: ModulePlan,
-    settings: Settings,
-    jobspec: str,
-    specs_dir: Path | None,
-    deleted: frozenset[str] = frozenset(),
-) -> list[str]:
-    """The text of every addition `finish_module` will write (what they reference counts)."""
-    origin = origin_of(jobspec, plan.service, specs_dir)
-    return [text for text, _note in _additions(plan, settings, origin, specs_dir, deleted).values()]
-
-
-def _additions(
-    plan: ModulePlan,
-    settings: Settings,
-    origin: Origin,
-    specs_dir: Path | None,
-    deleted: frozenset[str],
-) -> dict[str, tuple[str, _Note]]:
-    added = house_additions(plan, settings, origin, deleted)
+def read_additions(
+    plan: ModulePlan, settings: Settings, origin: Origin, specs_dir: Path | None
+) -> dict[str, Addition]:
+    """Every addition: house-wide ones for each workload, then `specs/<service>/*.tf`."""
+    added = house_additions(plan, settings, origin)
     if specs_dir is not None:
         added.update(_checked_hand_written(specs_dir / plan.service, added, origin))
     return added
 
 
-@dataclass(frozen=True)
-class _Note:
-    source: str  # the file it comes from, as an error names it
-    text: str
+def without_workloads(added: dict[str, Addition], deleted: frozenset[str]) -> dict[str, Addition]:
+    """The additions left when the spec's overrides deleted the workloads `deleted` names."""
+    return {name: a for name, a in added.items() if a.workload not in deleted}
+
+
+def with_additions(
+    files: dict[str, str], plan: ModulePlan, added: dict[str, Addition]
+) -> dict[str, str]:
+    """`files` and the additions; an addition may not take a generated file's name."""
+    finished = dict(files)
+    for name, addition in added.items():
+        if name in finished:
+            raise InputError(
+                addition.source, None, "addition-collision", f"the generator writes {name} itself"
+            )
+        finished[name] = addition.content
+    if not plan.uses_kubectl and any(_USES_KUBECTL.search(a.content) for a in added.values()):
+        finished["versions.tf"] = render_versions(plan, kubectl=True)
+    return finished
+
+
+def with_headers(
+    files: dict[str, str], origin: Origin, added: dict[str, Addition]
+) -> dict[str, str]:
+    """Every file with its one-line header (an addition's names where it comes from)."""
+    generated = generated_note(origin)
+    return {
+        name: with_header(name, content, added[name].note if name in added else generated)
+        for name, content in files.items()
+    }
 
 
 def generated_note(origin: Origin) -> str:
@@ -155,21 +148,14 @@ def with_header(name: str, content: str, note: str) -> str:
     return f"# {note}\n{content}"
 
 
-def house_additions(
-    plan: ModulePlan, settings: Settings, origin: Origin, deleted: frozenset[str] = frozenset()
-) -> dict[str, tuple[str, _Note]]:
-    """One file per workload and `workload_additions` entry (an empty rendering: no file).
-
-    A workload in `deleted` (the spec's overrides deleted it) gets none.
-    """
-    files: dict[str, tuple[str, _Note]] = {}
+def house_additions(plan: ModulePlan, settings: Settings, origin: Origin) -> dict[str, Addition]:
+    """One file per workload and `workload_additions` entry (an empty rendering: no file)."""
+    files: dict[str, Addition] = {}
     for addition in settings.workload_additions:
         path = Path(addition.template)
         template = _template(path)
         for workload in plan.workloads:
             address = f"{workload.resource_type}.{workload.tf_name}"
-            if address in deleted:
-                continue
             text = _render(template, path, workload, plan)
             if not text.strip():
                 continue
@@ -177,7 +163,10 @@ def house_additions(
                 f'Generated by {TOOL} from the settings\' workload addition "{addition.name}"'
                 f" ({origin.shown(path)}) for {address}; change the template, not this file."
             )
-            files[_addition_file(addition, workload)] = (format_hcl(text), _Note(str(path), note))
+            shown = f"{origin.shown(path)} (settings workload_additions {addition.name}, {address})"
+            files[_addition_file(addition, workload)] = Addition(
+                format_hcl(text), str(path), shown, note, address
+            )
     return files
 
 
@@ -216,11 +205,11 @@ def _render(template: jinja2.Template, path: Path, workload: Workload, plan: Mod
         raise InputError(str(path), line, "invalid-template", reason) from None
 
 
-def hand_written(folder: Path, origin: Origin) -> dict[str, tuple[str, _Note]]:
+def hand_written(folder: Path, origin: Origin) -> dict[str, Addition]:
     """`folder/*.tf` (the spec's additions): the user's text, copied as it is."""
     if not folder.is_dir():
         return {}
-    files: dict[str, tuple[str, _Note]] = {}
+    files: dict[str, Addition] = {}
     for path in sorted(folder.glob("*.tf")):
         if not _ADDITION_NAME.fullmatch(path.name):
             raise InputError(
@@ -230,18 +219,18 @@ def hand_written(folder: Path, origin: Origin) -> dict[str, tuple[str, _Note]]:
         text = read_text(path)  # bounded: UTF-8 or UTF-16 with its BOM, at most 1 MiB
         shown = origin.shown(path)
         note = f"Copied by {TOOL} from {shown}; change that file, not this one."
-        files[path.name] = (text, _Note(str(path), note))
+        files[path.name] = Addition(text, str(path), shown, note)
     return files
 
 
 def _checked_hand_written(
-    folder: Path, house: dict[str, tuple[str, _Note]], origin: Origin
-) -> dict[str, tuple[str, _Note]]:
+    folder: Path, house: dict[str, Addition], origin: Origin
+) -> dict[str, Addition]:
     files = hand_written(folder, origin)
-    for name, (_, note) in files.items():
+    for name, addition in files.items():
         if name in house:
             raise InputError(
-                note.source,
+                addition.source,
                 None,
                 "addition-collision",
                 f"the settings' workload additions write {name} too",

@@ -7,7 +7,13 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.additions import addition_texts, finish_module
+from generator.additions import (
+    origin_of,
+    read_additions,
+    with_additions,
+    with_headers,
+    without_workloads,
+)
 from generator.classify import Classification, Pattern, classify
 from generator.diagnostics import Diagnostic, DiagnosticSink, InputError
 from generator.hcl import parse_hcl
@@ -28,6 +34,7 @@ from generator.overrides import (
     Overridden,
     apply_overrides,
     drop_orphaned_variables,
+    module_interface,
     spec_overrides,
 )
 from generator.render.module import render_module, render_readme
@@ -162,31 +169,35 @@ def generate(
         )
 
     with stage("render"), known_values(display, evaluation.inputs):
-        files = render_module(plan, readme_source())
+        files = render_module(plan)
         check_no_stray_unknowns(files, display, evaluation.inputs)
         if drop_unused_inputs(plan, files, evaluation.inputs, ctx):
-            files = render_module(plan, readme_source())
-    # The spec's overrides edit the rendered main.tf, secrets.tf and variables.tf.
+            files = render_module(plan)
+    origin = origin_of(display, plan.service, specs_dir)
+    added = read_additions(plan, settings, origin, specs_dir)
+    # The spec's overrides edit the rendered main.tf, secrets.tf, outputs.tf and variables.tf.
     overridden: list[Overridden] = []
-    deleted: frozenset[str] = frozenset()
     overrides = spec_overrides(spec)
     if overrides is not None:
-        every_addition = addition_texts(plan, settings, display, specs_dir)
-        applied = apply_overrides(files, overrides, every_addition)
-        deleted = applied.deleted
-        additions = addition_texts(plan, settings, display, specs_dir, deleted)
-        drop_orphaned_variables(files, applied, additions, overrides)
+        applied = apply_overrides(files, overrides, [a.content for a in added.values()])
+        added = without_workloads(added, applied.deleted)
+        drop_orphaned_variables(files, applied, [a.content for a in added.values()], overrides)
         files, overridden = applied.files, applied.overridden
         sink.extend(applied.diagnostics)
-        if overridden and "README.md" in files:
+    files = with_additions(files, plan, added)
+    with known_values(display, evaluation.inputs):
+        source = readme_source()
+        if overridden or added:  # the module's interface is what its final files declare
+            inputs, outputs = module_interface(files)
             source = replace(
-                readme_source(),
-                inputs=applied.inputs,
+                source,
+                inputs=inputs,
+                outputs=outputs,
                 overridden=[o.one_line() for o in overridden],
+                additions=[(name, a.shown) for name, a in sorted(added.items())],
             )
-            files["README.md"] = render_readme(plan, source)
-    # Last, over the finished files: house and hand-written additions, then every header.
-    files = finish_module(files, plan, settings, display, specs_dir, deleted)
+        files["README.md"] = render_readme(plan, source)
+    files = with_headers(files, origin, added)
     return Generation(
         service, display, classification, files, shown_diagnostics(sink), ctx.notes, overridden
     )

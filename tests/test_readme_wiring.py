@@ -32,7 +32,7 @@ def _readme_block(service: str) -> str:
 
 @pytest.mark.parametrize("service", EXAMPLES)
 def test_every_example_module_has_a_readme_whose_block_is_the_wiring(service: str) -> None:
-    inputs = module_inputs(MODULES / service / "variables.tf")
+    inputs = module_inputs(MODULES / service)
     assert _readme_block(service) == root_module_block(service, f"./modules-k8s/{service}", inputs)
 
 

@@ -9,6 +9,7 @@ from generator.overrides.engine import (
     Overridden,
     apply_overrides,
     drop_orphaned_variables,
+    module_interface,
 )
 from generator.overrides.source import OverrideSource, from_data, from_text
 
@@ -23,6 +24,7 @@ __all__ = [
     "drop_orphaned_variables",
     "from_data",
     "from_text",
+    "module_interface",
     "spec_overrides",
 ]
 

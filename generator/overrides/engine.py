@@ -1259,3 +1259,19 @@ def module_inputs(variables: Document) -> list[ModuleInput]:
             )
         )
     return inputs
+
+
+def module_interface(files: dict[str, str]) -> tuple[list[ModuleInput], list[tuple[str, str]]]:
+    """The inputs and outputs (name, description) every `.tf` file of a module declares."""
+    inputs: list[ModuleInput] = []
+    outputs: list[tuple[str, str]] = []
+    for name in sorted(files, key=lambda n: (n != "variables.tf", n != "outputs.tf", n)):
+        if not name.endswith(".tf"):
+            continue
+        document = parse_document(files[name])
+        inputs.extend(module_inputs(document))
+        for block in document.body.blocks("output"):
+            description = _value_of(block.body.attribute("description"))
+            known, text = values.python_value(description) if description else (False, None)
+            outputs.append((block.labels[0], str(text) if known else ""))
+    return inputs, outputs

@@ -42,9 +42,12 @@ class ReadmeSource:
     reasons: list[str]
     diagnostics: list[Diagnostic]
     module_source: str = ""  # the root module's `source`, e.g. ./modules-k8s/<service>
-    # After spec overrides: the inputs of the final variables.tf, and each override applied.
+    # With overrides or additions: what the module's final files declare, each override applied.
     inputs: list[ModuleInput] | None = None
+    outputs: list[tuple[str, str]] | None = None
     overridden: list[str] = field(default_factory=list)
+    # Files beside the generated ones: (file name, where it comes from).
+    additions: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,11 @@ def readme_facts(plan: ModulePlan, source: ReadmeSource) -> ReadmeFacts:
         service=plan.service,
         source=source,
         inputs=inputs,
-        outputs=[(o.name, o.description) for o in plan.outputs],
+        outputs=(
+            [(o.name, o.description) for o in plan.outputs]
+            if source.outputs is None
+            else source.outputs
+        ),
         root_block=root_module_block(plan.service, module_source, inputs),
         label=module_label(plan.service),
         namespace=_namespace(plan),
