@@ -6,6 +6,7 @@ import os
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Severity
@@ -75,8 +76,13 @@ def shown_path(path: str) -> str:
     so the README reads the same however the jobspec was named on the command line."""
     if not os.path.isabs(path):
         return path
+    return _relative_to(path, os.getcwd())
+
+
+@lru_cache(maxsize=256)  # a README shows the same jobspec path on every diagnostic
+def _relative_to(path: str, folder: str) -> str:
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        return str(Path(path).relative_to(folder))
     except ValueError:
         return path
 
