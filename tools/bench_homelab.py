@@ -228,7 +228,10 @@ def instructions(files_dir: Path) -> dict[str, int]:
 def describe_instructions(files: int, files_dir: Path) -> list[str]:
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         return ["homelab instructions: valgrind not installed, skipped"]
-    counts = instructions(files_dir)
+    try:
+        counts = instructions(files_dir)
+    except (OSError, RuntimeError) as error:
+        return [f"homelab instructions: {error}"]
     ratio = counts[GENERATE] / counts[PARSE]
     verdict = "holds" if ratio <= TARGET else "over"
     name = f"homelab, {files} jobspecs: instructions"
