@@ -37,10 +37,21 @@ def test_startup_report_prints_the_three_ratios(tmp_path) -> None:
         (homelab / f"{name}.nomad.hcl").write_text(
             (REPO / "specs" / f"{name}.nomad.hcl").read_text(encoding="utf-8"), encoding="utf-8"
         )
-    lines = bench_startup.report(REPO, homelab, repeat=1)
+    lines = bench_startup.report(REPO, homelab, repeat=1, processes=1)
     text = "\n".join(lines)
     assert re.search(r"^gen-module --help .* target +0\.15 s +\d+\.\d\dx (holds|over)$", text, re.M)
     assert re.search(
         r"^homelab, 2 jobspecs: .* \d+\.\d\d python-hcl2 parses per file\)$", text, re.M
     )
     assert re.search(r"^make regen, nothing changed .* target +0\.50 s", text, re.M)
+
+
+def test_homelab_generation_parses_each_file_once(tmp_path) -> None:
+    from tools import bench_homelab
+
+    files = [REPO / "specs" / f"{name}.nomad.hcl" for name in ("searxng", "wiki")]
+
+    result = bench_homelab.worker_seconds(files, rounds=1)
+
+    assert result["parses_per_file"] == 1.0
+    assert len(result["pairs"]) == 1

@@ -215,3 +215,16 @@ def test_a_config_variable_name_must_be_a_terraform_identifier() -> None:
     lifted = {"name": 'x"\n  y = 1', "description": "d"}
     with pytest.raises(ValidationError, match="Terraform variable name"):
         Settings.model_validate({"config_variables": {"litestream": {"endpoint": lifted}}})
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\r", "\x1f", "\x7f", "\x9f", "\u2028"])
+def test_a_control_character_keeps_a_multi_line_value_quoted(char: str) -> None:
+    rendered = hcl_value(f"first\nsecond {char}\n")
+
+    assert rendered.startswith('"'), rendered
+    assert "\n" not in rendered
+
+
+@pytest.mark.parametrize("text", ["tab\tseparated\nlines\n", "café\nλ ünïcode\n", "a\n\nb\n"])
+def test_a_multi_line_value_with_tabs_or_letters_is_a_heredoc(text: str) -> None:
+    assert hcl_value(text).startswith("<<")

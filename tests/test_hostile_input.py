@@ -372,3 +372,19 @@ def test_hostile_input_outcome(tmp_path: Path, item) -> None:  # type: ignore[no
         assert len(row.message.splitlines()) == 1
     else:
         assert row.outcome == EXPECTED[item.name], row.message
+
+
+def test_a_long_jobspec_of_few_tokens_is_accepted() -> None:
+    word = "x" * (MAX_INPUT_TOKENS + 10)
+
+    check_source(f'job "j" {{\n  meta {{\n    a = "{word}"\n  }}\n}}\n')
+
+
+def test_tokens_past_the_limit_are_refused_on_their_line() -> None:
+    text = "a = [" + "1," * MAX_INPUT_TOKENS + "]\n"
+
+    with pytest.raises(LimitError) as caught:
+        check_source(text)
+
+    assert caught.value.code == "input-too-large"
+    assert caught.value.line == 1

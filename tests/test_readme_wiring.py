@@ -205,3 +205,28 @@ def test_the_root_validation_sees_a_wrong_input(tmp_path: Path) -> None:
     for report in _validate_root(tmp_path, [block]):
         assert not report["valid"]
         assert "no_such_input" in json.dumps(report["diagnostics"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("plain", "`plain`"), ("a `b` c", "``a `b` c``"), ("x ``` y", "````x ``` y````")],
+)
+def test_inline_code_fence_is_longer_than_any_backtick_run(text: str, expected: str) -> None:
+    from generator.render.readme import markdown_code
+
+    assert markdown_code(text) == expected
+
+
+def test_a_fenced_block_outgrows_the_backticks_it_holds() -> None:
+    from generator.render.readme import markdown_fence
+
+    assert markdown_fence("echo ````\n", indent=0) == "`````sh\necho ````\n`````\n"
+    assert markdown_fence("echo hi\n", indent=0) == "```sh\necho hi\n```\n"
+
+
+def test_prose_escapes_every_markdown_character() -> None:
+    from generator.render.readme import markdown_text
+
+    assert markdown_text("a_b *c*\n [d] <e> | #f \\ `g`") == (
+        "a\\_b \\*c\\* \\[d\\] \\<e\\> \\| \\#f \\\\ \\`g\\`"
+    )

@@ -196,6 +196,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-startup", action="store_true", help="skip the start-up and overhead ratios"
     )
+    parser.add_argument(
+        "--no-instructions",
+        action="store_true",
+        help="skip the homelab ratio in instructions (callgrind, a few minutes)",
+    )
     return parser
 
 
@@ -219,7 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tools import bench_startup
 
         homelab = (arguments.shared or default_shared()) / "corpus" / "cluster-state"
-        lines = bench_startup.report(REPO, homelab, arguments.repeat)
+        lines = bench_startup.report(
+            REPO, homelab, arguments.repeat, instructions=not arguments.no_instructions
+        )
         print("\n".join(lines), end="\n\n", flush=True)
     for name, inputs in sets:
         lines, set_crashed = bench_set(name, inputs, arguments.repeat)

@@ -71,7 +71,7 @@ class _Scan:
     _structure: list[tuple[int, str, str | None]] | None = None
 
     def structure(self) -> list[tuple[int, str, str | None]]:
-        """`_walk_structure`'s lines, computed once for every check."""
+        """`_structure`'s lines, computed once for every check."""
         if self._structure is None:
             self._structure = _structure(self.code_lines)
         return self._structure
@@ -262,33 +262,30 @@ def _bound_names(text: str) -> set[str]:
 
 
 def _env_names(scan: _Scan) -> set[str]:
-    names: set[str] = set()
-    _walk_structure(scan, lambda number, line, context: _collect_env(line, context, names))
-    return names
-
-
-def _collect_env(line: str, context: str | None, names: set[str]) -> None:
-    if context == "block:env" and (attribute := _ATTRIBUTE.match(line)):
-        names.add(attribute.group(1))
+    return {
+        attribute.group(1)
+        for _, line, context in scan.structure()
+        if context == "block:env" and (attribute := _ATTRIBUTE.match(line))
+    }
 
 
 def _hcl1(text: str, scan: _Scan) -> Found:
-    problems: list[tuple[int, str]] = []
+    for number, line, context in scan.structure():
+        problem = _hcl1_problem(line, context)
+        if problem is not None:
+            return number, "hcl1-syntax", f"HCL1 syntax ({problem}), which Nomad no longer accepts"
+    return None
 
-    def check(number: int, line: str, context: str | None) -> None:
-        in_block = context is None or context.startswith("block:")
-        if not in_block and _BLOCK_HEADER.match(line) and not _ATTRIBUTE.match(line):
-            problems.append((number, "a block inside a map or list value"))
-        elif in_block and _QUOTED_KEY.match(line):
-            problems.append((number, 'a quoted attribute name ("key" = value) in a block'))
-        elif in_block and _ends_with_comma(line) and _ATTRIBUTE.match(line):
-            problems.append((number, "a comma after an attribute"))
 
-    _walk_structure(scan, check)
-    if not problems:
-        return None
-    number, what = problems[0]
-    return number, "hcl1-syntax", f"HCL1 syntax ({what}), which Nomad no longer accepts"
+def _hcl1_problem(line: str, context: str | None) -> str | None:
+    in_block = context is None or context.startswith("block:")
+    if not in_block and _BLOCK_HEADER.match(line) and not _ATTRIBUTE.match(line):
+        return "a block inside a map or list value"
+    if in_block and _QUOTED_KEY.match(line):
+        return 'a quoted attribute name ("key" = value) in a block'
+    if in_block and _ends_with_comma(line) and _ATTRIBUTE.match(line):
+        return "a comma after an attribute"
+    return None
 
 
 def _ends_with_comma(line: str) -> bool:
@@ -313,15 +310,10 @@ def _json(text: str, scan: _Scan) -> Found:
 
 
 def _no_job(text: str, scan: _Scan) -> Found:
-    found = False
-
-    def check(number: int, line: str, context: str | None) -> None:
-        nonlocal found
+    for _, line, context in scan.structure():
         if context is None and (header := _BLOCK_HEADER.match(line)) and header.group(1) == "job":
-            found = True
-
-    _walk_structure(scan, check)
-    return None if found else (None, "no-job", "no job block: this is not a Nomad jobspec")
+            return None
+    return None, "no-job", "no job block: this is not a Nomad jobspec"
 
 
 _CHECKS: tuple[Callable[[str, _Scan], Found], ...] = (
@@ -334,18 +326,12 @@ _CHECKS: tuple[Callable[[str, _Scan], Found], ...] = (
 )
 
 
-def _walk_structure(scan: _Scan, visit: Callable[[int, str, str | None], None]) -> None:
-    """Call `visit(line number, code line, innermost context)`, the context open at line start.
+def _structure(code_lines: list[str]) -> list[tuple[int, str, str | None]]:
+    """Each code line with its number and the innermost context open at its start.
 
     A context is "block:<kind>" for a block body, "object" for `{` in a value and
     "list" for `[`; None at the top level.
     """
-    for number, line, context in scan.structure():
-        visit(number, line, context)
-
-
-def _structure(code_lines: list[str]) -> list[tuple[int, str, str | None]]:
-    """Each code line with its number and the innermost context open at its start."""
     lines: list[tuple[int, str, str | None]] = []
     stack: list[str] = []
     for number, line in enumerate(code_lines, start=1):

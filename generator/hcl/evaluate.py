@@ -836,8 +836,13 @@ class _TreeEvaluator:
             )
 
         def evaluate() -> Value:
-            with self.site.at(attribute.line), self.needing(attribute.line, path):
-                return self.values.lenient(attribute.value, scope, report)
+            with self.site.at(attribute.line):
+                try:
+                    return self.values.lenient(attribute.value, scope, report)
+                except NeedsValue as need:  # as `needing`, without a generator per attribute
+                    raise missing_variable(
+                        self.site.file, attribute.line, need.variables, path, need.use
+                    ) from None
 
         if not self.site.fallbacks:
             return evaluate()

@@ -74,9 +74,19 @@ def check_source(text: str) -> None:
     has its own bound).
     """
     check_size(text)
-    heredocs = _check_nesting(text)
+    spans = [*_check_nesting(text), (len(text), len(text))]
+    start, characters = 0, 0
+    for body_start, body_end in spans:
+        characters += max(0, body_start - start)
+        start = body_end
+    if characters > MAX_INPUT_TOKENS:  # a token is one character or more: else none to count
+        _count_tokens(text, spans)
+
+
+def _count_tokens(text: str, spans: list[tuple[int, int]]) -> None:
+    """Refuse more than MAX_INPUT_TOKENS tokens, on the line of the first one past the limit."""
     count, start = 0, 0
-    for body_start, body_end in [*heredocs, (len(text), len(text))]:
+    for body_start, body_end in spans:
         for match in _ROUGH_TOKEN.finditer(text, start, body_start):
             count += 1
             if count > MAX_INPUT_TOKENS:

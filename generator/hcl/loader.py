@@ -119,11 +119,11 @@ def _line(rule: object, fallback: int) -> int:
     return getattr(meta, "line", None) or fallback
 
 
+_HEREDOC_RULES = (HeredocTemplateRule, HeredocTrimTemplateRule)
+
+
 def _is_heredoc(attribute: AttributeRule) -> bool:
-    return any(
-        isinstance(node, HeredocTemplateRule | HeredocTrimTemplateRule)
-        for node in attribute.expression.children
-    )
+    return any(isinstance(node, _HEREDOC_RULES) for node in attribute.expression.children)
 
 
 def _decode_label(raw: object) -> str:

@@ -24,6 +24,8 @@ def decode_string(raw: str, *, template: bool = False) -> str:
     literal (a block label) has no template, so they become their literal text here.
     """
     body = raw[1:-1] if is_quoted(raw) else raw
+    if "\\" not in body and (template or ("$${" not in body and "%%{" not in body)):
+        return body  # nothing `replace` would change
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)

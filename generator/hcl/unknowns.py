@@ -269,6 +269,8 @@ def expression(value: object) -> TfExpr:
 
 def stray_markers(text: str) -> tuple[str, ...]:
     """Variables whose markers (or what is left of them) appear in rendered text."""
+    if NONCE not in text:
+        return ()
     found: list[str] = []
     for match in re.finditer(NONCE + r"(\d+)", text):
         for name in _by_id[int(match.group(1))].variables:

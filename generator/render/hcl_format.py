@@ -135,17 +135,19 @@ def format_hcl(text: str) -> str:
             continue
         scanned = _scan(raw.strip())
         if not scanned.text:
-            close_run()
+            if assign_run:
+                close_run()
             if output and output[-1] != "" and not output[-1].endswith(("{", "[", "(")):
                 output.append("")
             continue
         if scanned.leading_closers and output and output[-1] == "":
             output.pop()
-        indent = _indent_level(indents, scanned.depth_change)
+        change = scanned.depth_change
+        indent = _indent_level(indents, change) if change else len(indents)
         output.append("  " * indent + scanned.text)
         if scanned.assign_at is not None:
             assign_run.append((len(output) - 1, scanned))
-        else:
+        elif assign_run:
             close_run()
         if scanned.heredoc_marker:
             heredoc_end = scanned.heredoc_marker

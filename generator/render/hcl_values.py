@@ -29,6 +29,8 @@ _REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A character `_quoted_body` changes: one of `_ESCAPES`, or one `_unprintable` accepts.
 _CHANGED = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+# What `_unprintable` accepts but newlines and tabs: a heredoc cannot hold it.
+_NOT_IN_HEREDOC = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,7 @@ def heredoc_marker(content: str) -> str:
 def can_be_heredoc(value: str) -> bool:
     """Heredocs always end with a newline and cannot escape anything, so a value with
     other control characters than newlines and tabs stays a quoted string."""
-    return (
-        "\n" in value.rstrip("\n")
-        and value.endswith("\n")
-        and not any(_unprintable(char) for char in value if char not in "\n\t")
-    )
+    return "\n" in value.rstrip("\n") and value.endswith("\n") and not _NOT_IN_HEREDOC.search(value)
 
 
 def hcl_heredoc(value: str, indent: int = 0) -> str:
@@ -169,6 +167,8 @@ def lowered(value: object) -> object:
 
 def hcl_value(value: object, indent: int = 0) -> str:
     """Render a Python value as an HCL expression, multi-line where needed."""
+    if type(value) is str and unknowns.NONCE not in value:  # the common case, checks below
+        return hcl_heredoc(value, indent) if can_be_heredoc(value) else hcl_string(value)
     value = lowered(value)
     if isinstance(value, Raw):
         return value.text
@@ -184,7 +184,7 @@ def hcl_value(value: object, indent: int = 0) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         return json.dumps(value)
     if isinstance(value, str):
         return hcl_heredoc(value, indent) if can_be_heredoc(value) else hcl_string(value)

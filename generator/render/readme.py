@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Severity
@@ -81,8 +83,13 @@ def shown_path(path: str) -> str:
     so the README reads the same however the jobspec was named on the command line."""
     if not os.path.isabs(path):
         return path
+    return _relative_to(path, os.getcwd())
+
+
+@lru_cache(maxsize=256)  # a README shows the same jobspec path on every diagnostic
+def _relative_to(path: str, folder: str) -> str:
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        return str(Path(path).relative_to(folder))
     except ValueError:
         return path
 
@@ -173,11 +180,7 @@ def markdown_cell(text: object) -> str:
 def markdown_code(text: object) -> str:
     """Inline code that holds any text: the fence is longer than any backtick run in it."""
     value = str(text).replace("\n", " ")
-    longest, current = 0, 0
-    for char in value:
-        current = current + 1 if char == "`" else 0
-        longest = max(longest, current)
-    fence = "`" * (longest + 1)
+    fence = "`" * (_longest_backtick_run(value) + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
     return f"{fence}{pad}{value}{pad}{fence}"
 
@@ -191,19 +194,22 @@ def default_cell(item: ModuleInput) -> str:
 def markdown_text(text: object) -> str:
     """Prose from the jobspec on one line, Markdown's own characters taken literally."""
     value = " ".join(str(text).split())
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in value)
+    return value.translate(_MARKDOWN_ESCAPED)
 
 
-_MARKDOWN_SPECIAL = set("\\`*_[]<>|#")
+_MARKDOWN_ESCAPED = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|#"})
+_BACKTICK_RUN = re.compile("`+")
+
+
+def _longest_backtick_run(text: str) -> int:
+    if "`" not in text:
+        return 0
+    return max(len(run) for run in _BACKTICK_RUN.findall(text))
 
 
 def markdown_fence(text: str, indent: int = 3) -> str:
     """A fenced `sh` block, indented into a list item, longer than any backtick run in it."""
-    longest, current = 0, 0
-    for char in text:
-        current = current + 1 if char == "`" else 0
-        longest = max(longest, current)
-    fence = "`" * max(3, longest + 1)
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
     pad = " " * indent
     body = "".join(pad + line if line.strip() else line for line in text.splitlines(True))
     return f"{pad}{fence}sh\n{body}{pad}{fence}\n"
