@@ -24,6 +24,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # package templates do not change while the tool runs
     )
     # Every `{{ }}` of a `.tf` template ends in one of these (tests/test_template_escaping.py).
     environment.filters["hcl"] = hcl_value
