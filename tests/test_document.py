@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.document import (
@@ -213,6 +213,7 @@ EXPR = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(EXPR)
+@example("${\n<<EOT\n}")  # a heredoc opened in an interpolation swallowed the rest of the file
 def test_an_accepted_expr_is_one_expression_and_adds_nothing(text: str) -> None:
     from generator.diagnostics import InputError
 

@@ -32,17 +32,10 @@ from typing import Any
 import hcl2
 import yaml
 
-# The key that names an item of a repeated block (the overrides' merge keys).
-ITEM_KEYS = {
-    "container": "name",
-    "init_container": "name",
-    "env": "name",
-    "port": "name",
-    "volume": "name",
-    "volume_mount": "mount_path",
-    "rule": "host",
-    "data": "secretKey",  # ExternalSecret data (a ConfigMap's data is a map, not a list)
-}
+from generator.overrides.keys import MERGE_KEYS
+
+# The key that names an item of a repeated block: the overrides' merge keys.
+ITEM_KEYS = MERGE_KEYS
 _REFERENCE = re.compile(r"\b((?:kubernetes|kubectl)_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b")
 _META = re.compile(r"^__\w+__$")
 _LOCAL = re.compile(r"\$\{local\.([A-Za-z0-9_-]+)\}")

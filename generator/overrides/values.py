@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.document import (
+    Attribute,
+    DocumentError,
     Entry,
     ObjectValue,
     Opaque,
@@ -14,10 +16,12 @@ from generator.document import (
     TupleItem,
     TupleValue,
     Value,
+    parse_document,
     parse_value,
 )
 from generator.document.scan import COMMENT, STRING, ScanError, tokenize
 from generator.overrides.meta import REFERENCES
+from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import hcl_key, hcl_reference, hcl_string, hcl_value
 
 # A module variable's `type`: a Terraform type constraint (`string`, `map(string)`, `object({...})`).
@@ -170,6 +174,7 @@ def expression(text: str) -> Value | None:
         tokens
         and all(t.kind != COMMENT and t.text not in ("$", "%") for t in tokens)
         and parse_value(text) is not None
+        and _one_attribute(text)
     ):
         return Opaque(text)
     quoted = '"' + text + '"'
@@ -177,7 +182,18 @@ def expression(text: str) -> Value | None:
         whole = [t.kind for t in tokenize(quoted)] == [STRING]
     except ScanError:
         whole = False
-    return Opaque(quoted) if text and whole else None
+    return Opaque(quoted) if text and whole and _one_attribute(quoted) else None
+
+
+def _one_attribute(text: str) -> bool:
+    """Whether `x = <text>` in a file reads back as that one attribute, leaving the next
+    line alone (a heredoc opened inside an interpolation would swallow what follows)."""
+    try:  # as the module file holds it: laid out by format_hcl
+        document = parse_document(format_hcl(f"x = {text}\ny = {{\n}}\n"))
+    except DocumentError:
+        return False
+    items = [item for item in document.body.items if isinstance(item, Attribute)]
+    return [item.name for item in items] == ["x", "y"] and not list(document.body.all_blocks())
 
 
 _TYPE_WORDS = frozenset(
