@@ -9,7 +9,12 @@ from generator.plan_values import Ref, StringTemplate
 from generator.translate.connect_loopback import LISTEN_NAME
 
 
-def job(env: str, connect: str = "connect { sidecar_service {} }", upstreams: str = "") -> str:
+def job(
+    env: str,
+    connect: str = "connect { sidecar_service {} }",
+    upstreams: str = "",
+    template: str = "",
+) -> str:
     return f"""
 job "x" {{
   group "g" {{
@@ -29,6 +34,7 @@ job "x" {{
       env {{
 {env}
       }}
+      {template}
     }}
   }}
 }}
@@ -106,3 +112,36 @@ def test_a_client_address_on_loopback_is_reported_not_changed() -> None:
 )
 def test_listen_names(name: str, listens: bool) -> None:
     assert bool(LISTEN_NAME.match(name)) is listens
+
+
+STATIC_ENV_FILE = """template {
+        destination = "local/db.env"
+        env         = true
+        data        = "DB_URL=postgres://u@127.0.0.1:5432/app"
+      }"""
+
+SECRET_ENV_FILE = """template {
+        destination = "secrets/db.env"
+        env         = true
+        data        = <<-EOT
+          {{ with secret "kv/data/app" }}DB_URL=postgres://u:{{ .Data.data.pw }}@127.0.0.1:5432/app{{ end }}
+        EOT
+      }"""
+
+
+def test_an_upstream_address_in_an_env_file_template_becomes_the_service() -> None:
+    env, findings = env_of(job("", connect=UPSTREAM, template=STATIC_ENV_FILE))
+    assert env["DB_URL"] == StringTemplate(
+        ("postgres://u@my-db.", Ref("var.namespace"), ".svc.cluster.local:5432/app")
+    )
+    assert any("connect-loopback: 127.0.0.1:5432 is upstream 'my-db'" in f for f in findings)
+
+
+def test_an_upstream_address_in_a_secret_template_becomes_the_service() -> None:
+    plan, ctx = plan_of(job("", connect=UPSTREAM, template=SECRET_ENV_FILE))
+    assert plan.external_secret is not None
+    templates = plan.external_secret.template_data
+    assert any(
+        "my-db." in str(value) and "127.0.0.1" not in str(value) for value in templates.values()
+    )
+    assert any("connect-loopback" in d.one_line() for d in ctx.sink)

@@ -5,15 +5,15 @@ reaches the task on `127.0.0.1` (`local_service_address` defaults to it), and ea
 upstream listens on `127.0.0.1:<local_bind_port>` (what `NOMAD_UPSTREAM_ADDR_<name>`
 holds). In a pod no sidecar is there: the Service and the kubelet's probes connect to
 the pod IP, and an upstream is another Service. So an upstream's literal loopback
-address becomes `${NOMAD_UPSTREAM_ADDR_<name>}` (which the interpolation rewrite turns
-into the Service), and an env var that tells the task to listen on loopback listens on
+address, in an env value, an argument or a template, becomes the upstream's Service
+(as `NOMAD_UPSTREAM_ADDR_<name>` does), and an env var that tells the task to listen on loopback listens on
 every address instead; any other loopback address is reported.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from generator.diagnostics import Severity
 from generator.translate.context import Context
@@ -34,16 +34,17 @@ def _literal(replacement: str) -> Callable[[re.Match[str]], str]:
 
 
 def upstream_addresses(
-    text: str, upstreams: dict[str, int], ctx: Context, line: int | None, path: str
+    text: str, upstreams: Mapping[str, int], ctx: Context, line: int | None, path: str
 ) -> str:
-    """`127.0.0.1:<local_bind_port>` of an upstream → `${NOMAD_UPSTREAM_ADDR_<name>}`."""
+    """`127.0.0.1:<local_bind_port>` of an upstream → `<name>.service.consul:<port>`, the
+    Consul name the cluster-DNS rewrite then turns into the upstream's Service."""
     for name, port in upstreams.items():
         if not port:
             continue
         pattern = re.compile(rf"(?<![\w.\-$]){_HOST}:{port}(?!\d)")
         if not pattern.search(text):
             continue
-        text = pattern.sub(_literal("${NOMAD_UPSTREAM_ADDR_" + name + "}"), text)
+        text = pattern.sub(_literal(f"{name}.service.consul:{port}"), text)
         ctx.report(
             Severity.INFO,
             "connect-loopback",

@@ -7,6 +7,7 @@ equivalent is reported, never copied through silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.k8s_plan import EnvVar
@@ -241,8 +242,17 @@ def _upstream_value(
     return rewrite_consul_names(f"{upstream}.service.consul{suffix}", ctx, line, path)
 
 
-def cluster_dns(text: str, ctx: Context, line: int | None, path: str) -> str | StringTemplate:
-    """Text with its Consul names rewritten to cluster DNS (namespace from `var.namespace`)."""
+def cluster_dns(
+    text: str,
+    ctx: Context,
+    line: int | None,
+    path: str,
+    upstreams: Mapping[str, int] | None = None,
+) -> str | StringTemplate:
+    """Text with its Consul names rewritten to cluster DNS (namespace from `var.namespace`);
+    given the group's Connect `upstreams`, their loopback addresses too."""
+    if upstreams:
+        text = upstream_addresses(text, upstreams, ctx, line, path)
     return interpolate(rewrite_consul_names(text, ctx, line, path))
 
 

@@ -268,7 +268,9 @@ def translate_dynamic_template(
         pod_ip_used: list[bool] = []
         in_env_value = _with_pod_ip(literal_for, facts, pod_ip_used)
         for line in env_lines(analysis):
-            env = _env_line(line, secrets, literal_for, in_env_value, template, ctx, path)
+            env = _env_line(
+                line, secrets, literal_for, in_env_value, template, ctx, path, facts.upstreams
+            )
             if env is not None:
                 if pod_ip_used and all(e.name != POD_IP.name for e in outcome.env):
                     outcome.env.append(POD_IP)
@@ -294,14 +296,17 @@ def translate_dynamic_template(
         )
     elif analysis.has_secrets:
         key = secrets.template_key(
-            template.destination.rsplit("/", 1)[-1], cluster_dns(rendered, ctx, template.line, path)
+            template.destination.rsplit("/", 1)[-1],
+            cluster_dns(rendered, ctx, template.line, path, facts.upstreams),
         )
         outcome.secret_files.append((template, key))
     else:
         static = "".join(
             s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in analysis.segments
         )
-        outcome.static_files.append((template, cluster_dns(static, ctx, template.line, path)))
+        outcome.static_files.append(
+            (template, cluster_dns(static, ctx, template.line, path, facts.upstreams))
+        )
     return outcome
 
 
@@ -349,11 +354,14 @@ def _with_pod_ip(literal_for, facts: PodFacts, used: list[bool]):
     return literal
 
 
-def _env_line(line, secrets, literal_for, in_env_value, template, ctx, path) -> EnvVar | None:
+def _env_line(
+    line, secrets, literal_for, in_env_value, template, ctx, path, upstreams
+) -> EnvVar | None:
     where = f"{path}.{line.name}" if line.name else path
     if line.kind is EnvValueKind.STATIC:
         return EnvVar(
-            name=line.name, value=cluster_dns(line.static_value or "", ctx, template.line, where)
+            name=line.name,
+            value=cluster_dns(line.static_value or "", ctx, template.line, where, upstreams),
         )
     if line.kind is EnvValueKind.SECRET:
         segment = next(s for s in line.segments if isinstance(s, SecretLeaf))
@@ -371,8 +379,12 @@ def _env_line(line, secrets, literal_for, in_env_value, template, ctx, path) -> 
             value = "".join(
                 s.text if isinstance(s, Literal) else (literal_for(s) or "") for s in line.segments
             )
-            return EnvVar(name=line.name, value=cluster_dns(value, ctx, template.line, where))
-        key = secrets.template_key(line.name, cluster_dns(rendered, ctx, template.line, where))
+            return EnvVar(
+                name=line.name, value=cluster_dns(value, ctx, template.line, where, upstreams)
+            )
+        key = secrets.template_key(
+            line.name, cluster_dns(rendered, ctx, template.line, where, upstreams)
+        )
         return EnvVar(name=line.name, secret_name=TARGET_NAME, secret_key=key)
     if line.kind is EnvValueKind.ALL_KEYS:
         return None

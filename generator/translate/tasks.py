@@ -350,7 +350,9 @@ def _task_files(
     Secret, and whether the container takes its env from the Secret."""
     ctx, volumes = scope.ctx, scope.volumes
     rendered_files: list[VolumeMountSpec] = []
-    templates, dynamic = translate_static_templates(task, binds, scope.jobspec_dir, ctx)
+    templates, dynamic = translate_static_templates(
+        task, binds, scope.jobspec_dir, ctx, scope.upstreams
+    )
     secret_files: list[ConfigFile] = []
     env_from_secret = False
     for template, text in dynamic:

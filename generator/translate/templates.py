@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,7 +123,11 @@ def is_static(template: Template, text: str) -> bool:
 
 
 def translate_static_templates(
-    task: Task, binds: list[Bind], jobspec_dir: Path | None, ctx: Context
+    task: Task,
+    binds: list[Bind],
+    jobspec_dir: Path | None,
+    ctx: Context,
+    upstreams: Mapping[str, int] | None = None,
 ) -> tuple[TaskTemplates, list[tuple[Template, str]]]:
     """Static templates become files or env vars; the rest is returned for the secrets pass."""
     result = TaskTemplates()
@@ -143,7 +148,10 @@ def translate_static_templates(
                 ctx.needs_decision("env template is not KEY=value lines", template.line, path)
                 continue
             result.env.extend(
-                EnvVar(name=name, value=cluster_dns(value, ctx, template.line, f"{path}.{name}"))
+                EnvVar(
+                    name=name,
+                    value=cluster_dns(value, ctx, template.line, f"{path}.{name}", upstreams),
+                )
                 for _, name, value in lines
             )
             continue
@@ -156,7 +164,7 @@ def translate_static_templates(
             )
             continue
         key = config_key(template.destination, taken)
-        content = cluster_dns(text, ctx, template.line, path)
+        content = cluster_dns(text, ctx, template.line, path, upstreams)
         result.files.append(ConfigFile(template, key, content, targets, mode_of(template)))
     return result, dynamic
 
