@@ -1205,13 +1205,12 @@ def drop_orphaned_variables(
                 known = [b.labels[0] for b in old.body.blocks("variable") if b.labels]
                 hint = provider_schema.did_you_mean(name, known)
                 applied.diagnostics.append(
-                    Diagnostic(
-                        severity=Severity.WARNING,
-                        code="override-not-applied",
-                        message=f"variable {name!r} is declared but nothing reads it{hint}",
-                        file=source.file,
-                        line=None,
-                        path=f"variable.{name}",
+                    _variable_finding(
+                        Severity.WARNING,
+                        "override-not-applied",
+                        f"variable {name!r} is declared but nothing reads it{hint}",
+                        source,
+                        name,
                     )
                 )
             continue
@@ -1222,18 +1221,30 @@ def drop_orphaned_variables(
         new.body.remove(block)
         dropped = True
         applied.diagnostics.append(
-            Diagnostic(
-                severity=Severity.INFO,
-                code="override-cascade",
-                message=f"variable {name!r} removed: nothing reads it after the overrides",
-                file=source.file,
-                line=None,
-                path=f"variable.{name}",
+            _variable_finding(
+                Severity.INFO,
+                "override-cascade",
+                f"variable {name!r} removed: nothing reads it after the overrides",
+                source,
+                name,
             )
         )
     if dropped:
         applied.files["variables.tf"] = format_hcl(new.emit())
         applied.inputs = module_inputs(new)
+
+
+def _variable_finding(
+    severity: Severity, code: str, message: str, source: OverrideSource, name: str
+) -> Diagnostic:
+    return Diagnostic(
+        severity=severity,
+        code=code,
+        message=message,
+        file=source.file,
+        line=None,
+        path=f"variable.{name}",
+    )
 
 
 def _value_of(attribute: Attribute | None) -> Value | None:

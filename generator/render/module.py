@@ -68,8 +68,9 @@ def render_readme(plan: ModulePlan, source: readme.ReadmeSource) -> str:
     return unknowns.shown(text)  # a module input reads as the `${var.x}` it stands for
 
 
-def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -> dict[str, str]:
-    """File name → content for one module, `.tf` files in `terraform fmt` layout."""
+def render_module(plan: ModulePlan) -> dict[str, str]:
+    """The templates' files for one module, `.tf` files in `terraform fmt` layout (the README
+    is rendered last, from the module's final files: `render_readme`)."""
     files = {
         "versions.tf": render_versions(plan, kubectl=plan.uses_kubectl),
         "variables.tf": format_hcl(_render("variables.tf.j2", plan)),
@@ -80,6 +81,4 @@ def render_module(plan: ModulePlan, source: readme.ReadmeSource | None = None) -
         files["secrets.tf"] = format_hcl(_render("secrets.tf.j2", plan))
     if plan.routers:
         files["traefik-routers.yml"] = render_snippet(plan)
-    if source is not None:
-        files["README.md"] = render_readme(plan, source)
     return files
