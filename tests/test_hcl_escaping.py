@@ -228,3 +228,27 @@ def test_a_control_character_keeps_a_multi_line_value_quoted(char: str) -> None:
 @pytest.mark.parametrize("text", ["tab\tseparated\nlines\n", "café\nλ ünïcode\n", "a\n\nb\n"])
 def test_a_multi_line_value_with_tabs_or_letters_is_a_heredoc(text: str) -> None:
     assert hcl_value(text).startswith("<<")
+
+
+def test_an_escaped_directive_does_not_merge_the_strings_after_it() -> None:
+    # python-hcl2 alone reads `%%{` as a directive and merges the list into one string.
+    tree = parse_hcl('tags = ["a %%{ b", "c }", "d"]\n', "x.hcl")
+    assert tree.attributes["tags"].value == ["a %%{ b", "c }", "d"]
+
+
+def test_an_escaped_directive_stays_escaped_in_names_keys_and_expressions() -> None:
+    tree = parse_hcl(
+        'block "l%%{" {\n  m = { "k%%{" = "v" }\n  f = format("%%{ %s", y)\n}\n', "x.hcl"
+    )
+    [block] = tree.blocks
+    assert block.labels == ("l%{",)  # a label is no template: its escape is decoded here
+    assert block.attributes["m"].value == {"k%%{": "v"}
+    assert "%%{ %s" in str(block.attributes["f"].value)
+
+
+def test_the_stand_in_character_with_an_escaped_directive_is_an_input_error() -> None:
+    from generator.diagnostics import InputError
+
+    with pytest.raises(InputError, match="U\\+E000") as raised:
+        parse_hcl('a = "%%{"\nb = "\ue000"\n', "x.hcl")
+    assert (raised.value.code, raised.value.line) == ("hcl-syntax", 2)

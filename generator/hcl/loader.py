@@ -22,6 +22,12 @@ from generator.hcl.strings import decode_string, is_quoted, is_wrapped_expressio
 from generator.hcl.tree import Attribute, Block, Expr, Value
 
 _OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
+# python-hcl2 reads `%%{` (HCL's escape for a literal `%{`) as a directive's start, and then
+# merges every string up to the next `}` into one. It parses a stand-in instead, which
+# each decoded name and value turns back into `%%{`.
+_ESCAPED_DIRECTIVE = "%%{"
+_STAND_IN_CHAR = "\ue000"
+_STAND_IN = "%%" + _STAND_IN_CHAR
 _TOO_DEEP = "an expression too long or nested too deeply to read (split it up)"
 
 
@@ -47,6 +53,16 @@ def parse_hcl(text: str, file_name: str, *, source_checked: bool = False) -> Blo
             check_source(text)
         except LimitError as error:
             raise InputError(file_name, error.line, error.code, error.reason) from None
+    if _ESCAPED_DIRECTIVE in text:
+        if _STAND_IN_CHAR in text:
+            line = text[: text.index(_STAND_IN_CHAR)].count("\n") + 1
+            raise InputError(
+                file_name,
+                line,
+                "hcl-syntax",
+                "U+E000 in a file that also escapes `%%{`: the parser cannot read both",
+            )
+        text = text.replace(_ESCAPED_DIRECTIVE, _STAND_IN)
     try:
         start = hcl2.parses(text, discard_comments=True)
     except UnexpectedInput as error:
@@ -126,19 +142,24 @@ def _is_heredoc(attribute: AttributeRule) -> bool:
     return any(isinstance(node, _HEREDOC_RULES) for node in attribute.expression.children)
 
 
+def _restored(text: str) -> str:
+    return text.replace(_STAND_IN, _ESCAPED_DIRECTIVE) if _STAND_IN_CHAR in text else text
+
+
 def _decode_label(raw: object) -> str:
-    text = str(raw)
+    text = _restored(str(raw))
     return decode_string(text) if is_quoted(text) else text
 
 
 def _decode_key(raw: object) -> str:
     """An object key: a quoted one is a template, evaluated like any string value."""
-    text = str(raw)
+    text = _restored(str(raw))
     return decode_string(text, template=True) if is_quoted(text) else text
 
 
 def _decode_value(raw: object) -> Value:
     if isinstance(raw, str):
+        raw = _restored(raw)
         if is_quoted(raw):
             return decode_string(raw, template=True)
         if is_wrapped_expression(raw):
