@@ -4,8 +4,12 @@ python-hcl2's own parse of the same files.
 Both sides are measured the same way, in the same processes:
 
 - each side is one pass over every file: `generate` of each file, or
-  `hcl2.parses(text, discard_comments=True)` of the same bytes (the call
-  `generator.hcl.loader.parse_hcl` makes);
+  `hcl2.parses(text, discard_comments=True)` of the same bytes: python-hcl2's
+  parse into its own tree (Lark's parse, then python-hcl2's rule objects);
+- the generator parses each file once with python-hcl2's Lark parser
+  (`hcl2.api.parses_to_tree`) and builds python-hcl2's rule objects only for the
+  attributes that are not literals (`generator/hcl/loader.py`), so the row also
+  prints, for reference, generation against that bare Lark parse;
 - `--processes` fresh worker processes, one after the other; each imports the
   generator, warms both sides up once (Lark's parser, Jinja's templates), then
   runs `--rounds` pairs of passes, alternating which side goes first, with a
@@ -52,11 +56,14 @@ class Sides:
 
     parse: Callable[[], None]
     generate: Callable[[], None]
+    lark_parse: Callable[[], None]
     parses_per_file: float
 
 
 def _sides(files: Sequence[Path]) -> Sides:
     import hcl2
+    from hcl2.api import parses_to_tree
+    from hcl2.parser import parser
 
     from generator.diagnostics import InputError
     from generator.pipeline import generate
@@ -70,26 +77,32 @@ def _sides(files: Sequence[Path]) -> Sides:
         for text in texts:
             real_parses(text, discard_comments=True)
 
+    def lark_parse_all() -> None:
+        for text in texts:
+            parses_to_tree(text)
+
     def generate_all() -> None:
         for path in files:
             with contextlib.suppress(InputError):
                 generate("svc", path, Settings(), ServiceSpec())
 
     parses = 0
+    lark = parser()
+    real_lark_parse = lark.parse
 
-    def counting_parses(text: str, *, discard_comments: bool = False) -> Any:
+    def counting_parse(text: str, *arguments: Any, **options: Any) -> Any:
         nonlocal parses
         parses += 1
-        return real_parses(text, discard_comments=discard_comments)
+        return real_lark_parse(text, *arguments, **options)
 
     parse_all()  # builds the Lark parser once, as generation would
-    hcl2.parses = counting_parses
+    lark.parse = counting_parse  # type: ignore[method-assign,assignment]
     try:
         generate_all()  # warms up the rest: templates, schemas, caches
     finally:
-        hcl2.parses = real_parses
+        del lark.parse  # the class's method again
     per_file = parses / len(files) if files else 0.0
-    return Sides(parse_all, generate_all, per_file)
+    return Sides(parse_all, generate_all, lark_parse_all, per_file)
 
 
 def _timed(action: Callable[[], None]) -> float:
@@ -100,9 +113,11 @@ def _timed(action: Callable[[], None]) -> float:
 
 
 def worker_seconds(files: Sequence[Path], rounds: int) -> dict[str, Any]:
-    """One worker's pairs of passes: {"pairs": [[generate, parse], ...], "parses_per_file"}."""
+    """One worker's pairs of passes and its bare Lark passes:
+    {"pairs": [[generate, parse], ...], "lark": [seconds, ...], "parses_per_file"}."""
     sides = _sides(files)
     pairs = []
+    lark = []
     for index in range(rounds):
         if index % 2:
             parse = _timed(sides.parse)
@@ -111,7 +126,8 @@ def worker_seconds(files: Sequence[Path], rounds: int) -> dict[str, Any]:
             generation = _timed(sides.generate)
             parse = _timed(sides.parse)
         pairs.append([generation, parse])
-    return {"pairs": pairs, "parses_per_file": sides.parses_per_file}
+        lark.append(_timed(sides.lark_parse))
+    return {"pairs": pairs, "lark": lark, "parses_per_file": sides.parses_per_file}
 
 
 def _worker_command(files_dir: Path, *arguments: str) -> list[str]:
@@ -129,6 +145,7 @@ class Measurement:
     ratios: list[float]  # generate / parse of every pair, every process
     generation: list[float]
     parse: list[float]
+    lark: list[float]
     parses_per_file: float
     processes: int
     rounds: int
@@ -141,6 +158,7 @@ def measure(files_dir: Path, processes: int, rounds: int) -> Measurement:
     ratios: list[float] = []
     generation: list[float] = []
     parse: list[float] = []
+    lark: list[float] = []
     per_file = 0.0
     for _ in range(processes):
         command = _worker_command(files_dir, "--rounds", str(rounds))
@@ -149,11 +167,12 @@ def measure(files_dir: Path, processes: int, rounds: int) -> Measurement:
         )
         result = json.loads(done.stdout)
         per_file = max(per_file, result["parses_per_file"])
+        lark.extend(result["lark"])
         for generation_seconds, parse_seconds in result["pairs"]:
             generation.append(generation_seconds)
             parse.append(parse_seconds)
             ratios.append(generation_seconds / parse_seconds)
-    return Measurement(ratios, generation, parse, per_file, processes, rounds)
+    return Measurement(ratios, generation, parse, lark, per_file, processes, rounds)
 
 
 def describe(files: int, measurement: Measurement) -> list[str]:
@@ -173,6 +192,9 @@ def describe(files: int, measurement: Measurement) -> list[str]:
         f"  median of {len(measurement.ratios)} back-to-back pairs"
         f" ({measurement.processes} fresh processes x {measurement.rounds}, warm, order"
         f" alternating, CPU seconds, gc.collect() before each pass); {spread}",
+        f"  for reference: python-hcl2's bare Lark parse (parses_to_tree, no rule objects)"
+        f" {statistics.median(measurement.lark) * 1000:.0f} ms;"
+        f" generate / that {statistics.median(measurement.generation) / statistics.median(measurement.lark):.2f}x",
     ]
 
 

@@ -2,18 +2,29 @@
 
 python-hcl2 8.x serializes values with their HCL quoting (`'"x"'`), wraps
 non-literal expressions in `${...}`, drops the final newline of heredocs and no
-longer reports source lines. We walk its rule tree instead of its dict output,
+longer reports source lines. We walk its parse tree instead of its dict output,
 so every block and attribute keeps the line it came from.
+
+Turning the whole Lark parse tree into python-hcl2's rule objects costs about
+as much again as the parse. Most values in a jobspec are literals (a quoted
+string without interpolation, a number, `true`, a list or object of those), so
+the walk reads those straight from the parse tree, as python-hcl2 would
+serialize them, and hands every other attribute, and any label that is not
+plain text, to python-hcl2's own transformer and serializer.
+`tests/test_hcl_loader_literals.py` holds the two paths equal.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
-import hcl2
-from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
-from hcl2.rules.strings import HeredocTemplateRule, HeredocTrimTemplateRule
+from hcl2.api import parses_to_tree
+from hcl2.rules.base import AttributeRule
+from hcl2.rules.strings import HeredocTemplateRule, HeredocTrimTemplateRule, StringRule
+from hcl2.transformer import RuleTransformer
 from hcl2.utils import SerializationOptions
+from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from generator.diagnostics import InputError
@@ -22,6 +33,7 @@ from generator.hcl.strings import decode_string, is_quoted, is_wrapped_expressio
 from generator.hcl.tree import Attribute, Block, Expr, Value
 
 _OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
+_TRANSFORMER = RuleTransformer(discard_new_line_or_comments=True)
 # python-hcl2 reads `%%{` (HCL's escape for a literal `%{`) as a directive's start, and then
 # merges every string up to the next `}` into one. It parses a stand-in instead, which
 # each decoded name and value turns back into `%%{`.
@@ -64,7 +76,8 @@ def parse_hcl(text: str, file_name: str, *, source_checked: bool = False) -> Blo
             )
         text = text.replace(_ESCAPED_DIRECTIVE, _STAND_IN)
     try:
-        start = hcl2.parses(text, discard_comments=True)
+        start = parses_to_tree(text)
+        return _body_to_block(start.children[0], "", (), 1, file_name)
     except UnexpectedInput as error:
         raise InputError(file_name, error.line, "hcl-syntax", _syntax_message(error)) from None
     except RecursionError:
@@ -73,7 +86,6 @@ def parse_hcl(text: str, file_name: str, *, source_checked: bool = False) -> Blo
         if isinstance(error.__context__, RecursionError) or "recursion" in str(error):
             raise InputError(file_name, None, "too-deep", _TOO_DEEP) from None
         raise InputError(file_name, None, "hcl-syntax", f"cannot parse HCL: {error}") from None
-    return _body_to_block(start.body, "", (), 1, file_name)
 
 
 def _syntax_message(error: UnexpectedInput) -> str:
@@ -91,48 +103,151 @@ def _syntax_message(error: UnexpectedInput) -> str:
 
 
 def _body_to_block(
-    body: BodyRule, kind: str, labels: tuple[str, ...], line: int, file_name: str
+    body: Tree, kind: str, labels: tuple[str, ...], line: int, file_name: str
 ) -> Block:
     block = Block(kind=kind, labels=labels, line=line, file=file_name)
     for child in body.children:
-        if isinstance(child, BlockRule):
-            child_labels = [_decode_label(label.serialize(_OPTIONS)) for label in child.labels]
+        if child.data == "block":
+            names = [_label(node) for node in child.children if _is_label(node)]
             block.blocks.append(
                 _body_to_block(
-                    child.body,
-                    child_labels[0],
-                    tuple(child_labels[1:]),
-                    _line(child, line),
-                    file_name,
+                    child.children[-2], names[0], tuple(names[1:]), _line(child, line), file_name
                 )
             )
-        elif isinstance(child, AttributeRule):
-            name = _decode_label(child.identifier.serialize(_OPTIONS))
-            attribute_line = _line(child, line)
-            if name in block.attributes:
-                first = block.attributes[name].line
-                raise InputError(
-                    file_name,
-                    attribute_line,
-                    "hcl-syntax",
-                    f'attribute "{name}" is set twice (first on line {first})',
-                )
-            heredoc = _is_heredoc(child)
-            try:
-                value = _decode_value(child.expression.serialize(_OPTIONS))
-            except (ValueError, TypeError, RecursionError) as error:
-                raise InputError(
-                    file_name, attribute_line, "hcl-syntax", f'cannot read "{name}": {error}'
-                ) from None
-            if heredoc and isinstance(value, str):
-                value += "\n"
-            block.attributes[name] = Attribute(name, value, attribute_line, heredoc)
+        elif child.data == "attribute":
+            _add_attribute(block, child, line, file_name)
     return block
 
 
-def _line(rule: object, fallback: int) -> int:
-    meta = getattr(rule, "_meta", None)
-    return getattr(meta, "line", None) or fallback
+def _add_attribute(block: Block, attribute: Tree, line: int, file_name: str) -> None:
+    name = _decode_label(_text(cast(Tree, attribute.children[0])))
+    attribute_line = _line(attribute, line)
+    if name in block.attributes:
+        first = block.attributes[name].line
+        raise InputError(
+            file_name,
+            attribute_line,
+            "hcl-syntax",
+            f'attribute "{name}" is set twice (first on line {first})',
+        )
+    raw = _literal(attribute.children[2])
+    heredoc = False
+    if raw is _NOT_LITERAL:
+        rule = cast(AttributeRule, _TRANSFORMER.transform(attribute))
+        heredoc = _is_heredoc(rule)
+        try:
+            raw = rule.expression.serialize(_OPTIONS)
+        except (ValueError, TypeError, RecursionError) as error:
+            raise InputError(
+                file_name, attribute_line, "hcl-syntax", f'cannot read "{name}": {error}'
+            ) from None
+    value = _decode_value(raw)
+    if heredoc and isinstance(value, str):
+        value += "\n"
+    block.attributes[name] = Attribute(name, value, attribute_line, heredoc)
+
+
+_LABEL_RULES = frozenset({"identifier", "keyword", "literal_value", "string"})
+
+
+def _is_label(node: Tree | Token) -> bool:
+    return isinstance(node, Tree) and node.data in _LABEL_RULES
+
+
+def _label(node: Tree) -> str:
+    if node.data != "string":
+        return _decode_label(_text(node))
+    raw = _plain_string(node)
+    if raw is _NOT_LITERAL:
+        raw = cast(StringRule, _TRANSFORMER.transform(node)).serialize(_OPTIONS)
+    return _decode_label(raw)
+
+
+def _text(node: Tree) -> str:
+    """The token of a rule that holds just one (`identifier`, `int_lit`, `literal_value`)."""
+    return str(node.children[0])
+
+
+class _NotLiteral:
+    """What `_literal` returns for an expression python-hcl2 must serialize itself."""
+
+
+_NOT_LITERAL: Any = _NotLiteral()
+_PLAIN_TOKENS = frozenset({"STRING_CHARS", "ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"})
+_LITERAL_VALUES = {"true": True, "false": False, "null": None}
+
+
+def _plain_string(node: Tree) -> Any:
+    """A string without interpolation or directive, quoted and escaped as written."""
+    parts = []
+    for part in node.children:
+        if isinstance(part, Token):
+            continue  # the quotes
+        content = part.children[0]
+        if not isinstance(content, Token) or content.type not in _PLAIN_TOKENS:
+            return _NOT_LITERAL
+        parts.append(content.value)
+    return '"' + "".join(parts) + '"'
+
+
+def _literal(node: Tree) -> Any:
+    """The value python-hcl2 serializes for a literal expression, or `_NOT_LITERAL`."""
+    if node.data != "expr_term" or len(node.children) != 1:
+        return _NOT_LITERAL
+    term = node.children[0]
+    kind = term.data
+    if kind == "string":
+        return _plain_string(term)
+    if kind == "int_lit":
+        return int(_text(term))
+    if kind == "float_lit":
+        text = _text(term)
+        return _NOT_LITERAL if "e" in text or "E" in text else float(text)
+    if kind == "literal_value":
+        return _LITERAL_VALUES[_text(term)]
+    if kind == "tuple":
+        items = []
+        for item in term.children:
+            if isinstance(item, Token) or item.data == "new_line_or_comment":
+                continue
+            value = _literal(item)
+            if value is _NOT_LITERAL:
+                return _NOT_LITERAL
+            items.append(value)
+        return items
+    if kind == "object":
+        entries: dict[Any, Any] = {}
+        for element in term.children:
+            if isinstance(element, Token) or element.data != "object_elem":
+                continue
+            key = _object_key(element.children[0])
+            value = _literal(element.children[2])
+            if key is _NOT_LITERAL or value is _NOT_LITERAL:
+                return _NOT_LITERAL
+            entries[key] = value
+        return entries
+    return _NOT_LITERAL
+
+
+def _object_key(node: Tree) -> Any:
+    key = node.children[0]
+    if key.data == "keyword":
+        return _text(key)
+    if key.data != "expr_term" or len(key.children) != 1:
+        return _NOT_LITERAL
+    term = key.children[0]
+    if term.data in ("identifier", "literal_value"):
+        return _text(term)
+    if term.data == "string":
+        return _plain_string(term)
+    if term.data in ("int_lit", "float_lit"):
+        value = _literal(key)
+        return _NOT_LITERAL if value is _NOT_LITERAL else str(value)
+    return _NOT_LITERAL
+
+
+def _line(node: Tree, fallback: int) -> int:
+    return getattr(node.meta, "line", None) or fallback
 
 
 _HEREDOC_RULES = (HeredocTemplateRule, HeredocTrimTemplateRule)
