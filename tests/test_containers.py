@@ -310,6 +310,17 @@ def test_privileged_and_capabilities() -> None:
     )
 
 
+def test_capabilities_take_the_runtime_s_form_as_nomad_s_docker_driver_accepts_any() -> None:
+    task = config_task(
+        '        cap_add = ["net_admin", "CAP_SYS_TIME", " setfcap "]\n'
+        '        cap_drop = ["all", "cap_net_raw"]\n'
+    )
+    assert security_context(task, make_ctx()) == SecurityContext(
+        add_capabilities=["NET_ADMIN", "SYS_TIME", "SETFCAP"],
+        drop_capabilities=["ALL", "NET_RAW"],
+    )
+
+
 def test_no_security_context_by_default() -> None:
     assert security_context(with_image("a:1"), make_ctx()) is None
 

@@ -290,12 +290,26 @@ SECURITY_OPTS: dict[str, tuple[str, object]] = {
 }
 
 
+def kubernetes_capability(name: str) -> str:
+    """A Docker capability name as the container runtime reads it: `ALL`, `NET_ADMIN`.
+
+    Nomad's Docker driver takes `net_admin`, `CAP_NET_ADMIN` or `all` (Moby normalizes
+    them); containerd and CRI-O prefix `CAP_` to what the pod gives them, so
+    `cap_net_admin` would fail the container's start, and admission policies match
+    `ALL` as written.
+    """
+    if has_unknown(name):
+        return name
+    upper = name.strip().upper()
+    return upper.removeprefix("CAP_")
+
+
 def security_context(task: Task, ctx: Context) -> SecurityContext | None:
     config = task.config
     context = SecurityContext(
         privileged=config.privileged,
-        add_capabilities=list(config.cap_add),
-        drop_capabilities=list(config.cap_drop),
+        add_capabilities=[kubernetes_capability(name) for name in config.cap_add],
+        drop_capabilities=[kubernetes_capability(name) for name in config.cap_drop],
         read_only_root_filesystem=config.readonly_rootfs,
     )
     for option in config.security_opt:
