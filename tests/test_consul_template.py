@@ -633,9 +633,9 @@ def test_to_eso_template_substitutes_non_secret_values() -> None:
         ConsulKey("k", None, 1),
     )
     replacements = {service: "db.apps.svc.cluster.local:5432", EnvValue("DB", 1): "{{x"}
-    with pytest.raises(EsoTemplateError, match="EnvValue"):
+    with pytest.raises(EsoTemplateError, match='line 1: `env "DB"` has no value the module knows'):
         to_eso_template(parts, lambda s: "k", {service: "db"}.get)
-    with pytest.raises(EsoTemplateError, match="ServiceAddress"):
+    with pytest.raises(EsoTemplateError, match=r'`service "db"` \(consul\)'):
         to_eso_template(parts, lambda s: "k")
     # A Consul KV value is read from the ExternalSecret, like a Vault one.
     template = to_eso_template(parts, lambda s: "kv_k", replacements.get)

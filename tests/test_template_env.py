@@ -92,3 +92,21 @@ def test_the_pod_address_is_expanded_in_plain_env_values_only(tmp_path: Path) ->
     assert [d.path for d in generation.diagnostics if d.code == "needs-decision"] == [
         "task[app].template[local/.env].URL"
     ]
+
+
+FILE_ADDRESS_JOB = ADDRESS_JOB.replace(
+    'destination = "local/.env"\n        env         = true', 'destination = "local/conf.php"'
+)
+
+
+def test_a_file_needing_the_pod_address_is_left_out_with_what_to_write(tmp_path: Path) -> None:
+    jobspec = tmp_path / "app.nomad.hcl"
+    jobspec.write_text(FILE_ADDRESS_JOB)
+    generation = generate("app", jobspec, Settings(), ServiceSpec())
+    [decision] = [d for d in generation.diagnostics if d.code == "needs-decision"]
+    assert decision.message == (
+        'template line 1: `env "NOMAD_ADDR_db"` has no value the module knows before the pod'
+        " runs, so the ExternalSecret cannot render the file 'local/conf.php' and it is left"
+        " out of the module: write it by hand"
+    )
+    assert decision.line == 11

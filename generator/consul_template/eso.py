@@ -57,7 +57,9 @@ def to_eso_template(
         elif isinstance(segment, ServiceAddress | EnvValue):
             replacement = literal_for(segment) if literal_for is not None else None
             if replacement is None:
-                raise EsoTemplateError(segment, f"no replacement for {_name(segment)}")
+                raise EsoTemplateError(
+                    segment, f"{_name(segment)} has no value the module knows before the pod runs"
+                )
             texts.append(escape_template_text(replacement))
         else:
             raise EsoTemplateError(segment, f"{_name(segment)} cannot be part of an ESO template")
@@ -104,4 +106,12 @@ def _reference(segment: Segment, key: str) -> str:
 
 
 def _name(segment: Segment) -> str:
+    """The segment as the template wrote it, for a person to find it."""
+    if isinstance(segment, EnvValue):
+        return f'`env "{segment.name}"`'
+    if isinstance(segment, ServiceAddress):
+        return f'`service "{segment.query.name}"` ({segment.query.catalog})'
+    text = getattr(segment, "text", None)
+    if isinstance(text, str):
+        return repr(text[:60])
     return type(segment).__name__

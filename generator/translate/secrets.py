@@ -282,7 +282,10 @@ def translate_dynamic_template(
         rendered = to_eso_template(analysis.segments, secrets.key_for, literal_for)
     except EsoTemplateError as error:
         ctx.needs_decision(
-            f"template cannot be rendered by the ExternalSecret: {error}", template.line, path
+            f"template {error}, so the ExternalSecret cannot render the file"
+            f" {template.destination!r} and it is left out of the module: write it by hand",
+            template.line,
+            path,
         )
         return outcome
     if analysis.has_secrets and expands_env(task.config.image, ctx):
