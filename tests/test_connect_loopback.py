@@ -145,3 +145,39 @@ def test_an_upstream_address_in_a_secret_template_becomes_the_service() -> None:
         "my-db." in str(value) and "127.0.0.1" not in str(value) for value in templates.values()
     )
     assert any("connect-loopback" in d.one_line() for d in ctx.sink)
+
+
+def args_of(args: str, connect: str = "connect { sidecar_service {} }") -> tuple[list, list[str]]:
+    text = job("", connect=connect).replace(
+        'config { image = "example/app:1" }',
+        f'config {{\n        image = "example/app:1"\n        args  = {args}\n      }}',
+    )
+    plan, ctx = plan_of(text)
+    return list(containers(plan)["app"].args or []), [d.one_line() for d in ctx.sink]
+
+
+def test_a_listen_argument_on_loopback_listens_on_every_address() -> None:
+    args, findings = args_of(
+        '["-c", "listen_addresses=127.0.0.1", "--bind", "localhost:8080", "--http-host=[::1]"]'
+    )
+    assert args == [
+        "-c",
+        "listen_addresses=0.0.0.0",
+        "--bind",
+        "0.0.0.0:8080",
+        "--http-host=0.0.0.0",
+    ]
+    assert sum("connect-loopback: argument" in f for f in findings) == 3
+    assert not any("needs-decision" in f for f in findings)
+
+
+def test_a_client_argument_on_loopback_is_reported_not_changed() -> None:
+    args, findings = args_of('["--redis-host", "127.0.0.1", "--upstream=http://localhost:9000"]')
+    assert args == ["--redis-host", "127.0.0.1", "--upstream=http://localhost:9000"]
+    assert sum("needs-decision" in f and "addresses loopback" in f for f in findings) == 2
+
+
+def test_without_a_sidecar_a_loopback_listen_argument_is_kept() -> None:
+    args, findings = args_of('["--bind", "127.0.0.1"]', connect="")
+    assert args == ["--bind", "127.0.0.1"]
+    assert not any("loopback" in f for f in findings)

@@ -18,7 +18,11 @@ from generator.k8s_plan import (
 )
 from generator.model import Check, Task
 from generator.plan_values import StringTemplate
-from generator.translate.connect_loopback import listen_address, report_other_loopback
+from generator.translate.connect_loopback import (
+    listen_address,
+    listen_arguments,
+    report_other_loopback,
+)
 from generator.translate.context import Context
 from generator.translate.images import image_with_tag_variable, split_image
 from generator.translate.interpolation import INTERPOLATION, PodFacts, literal_value, rewrite
@@ -124,10 +128,13 @@ def command_and_args(task: Task, facts: PodFacts, ctx: Context, env: list[EnvVar
     """Docker's entrypoint → `command`; Nomad's `command` + `args` → `args`."""
     line = task.config.line
     path = f"task[{task.name}].config"
-    command = _strings(task.config.entrypoint, facts, ctx, line, path + ".entrypoint", env) or None
+    command = _strings(task.config.entrypoint, facts, ctx, line, path + ".entrypoint", env)
     args_in = ((task.config.command,) if task.config.command else ()) + task.config.args
-    args = _strings(args_in, facts, ctx, line, path + ".args", env) or None
-    return command, args
+    args = _strings(args_in, facts, ctx, line, path + ".args", env)
+    if facts.connect_sidecar:
+        command = listen_arguments(command, ctx, line, path + ".entrypoint")
+        args = listen_arguments(args, ctx, line, path + ".args")
+    return command or None, args or None
 
 
 def env_vars(task: Task, facts: PodFacts, ctx: Context) -> tuple[list[EnvVar], list[EnvVar]]:
