@@ -29,6 +29,9 @@ CODES: dict[str, Code] = {
     "connect-loopback": Code(
         "finding", "a loopback address that only worked beside the Consul Connect sidecar"
     ),
+    "pod-address": Code(
+        "finding", "another task's address in a file or Secret, which is loopback in the pod"
+    ),
     "nomad-default": Code("finding", "a Nomad default the jobspec relies on, made explicit"),
     "module-input": Code("finding", "a jobspec variable that is a module variable of another name"),
     "relocated": Code("finding", "a task-dir path moved where the spec's `relocate:` says"),

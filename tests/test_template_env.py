@@ -110,3 +110,70 @@ def test_a_file_needing_the_pod_address_is_left_out_with_what_to_write(tmp_path:
         " out of the module: write it by hand"
     )
     assert decision.line == 11
+
+
+SIBLING_JOB = """job "paste" {
+  group "paste" {
+    network {
+      port "http" { to = 8080 }
+      port "db" { to = 5432 }
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "paste:1"
+        ports = ["http"]
+      }
+      template {
+        destination = "local/conf.php"
+        data        = <<EOH
+dsn = "pgsql:host={{ env "NOMAD_IP_db" }};port={{ env "NOMAD_HOST_PORT_db" }}"
+pwd = "{{ with secret "kv/data/paste" }}{{ .Data.data.pw }}{{ end }}"
+self = "{{ env "NOMAD_IP_http" }}"
+EOH
+      }
+      template {
+        destination = "secrets/app.env"
+        env         = true
+        data        = <<EOH
+DATABASE_URL=postgres://u:{{ with secret "kv/data/paste" }}{{ .Data.data.pw }}{{ end }}@{{ env "NOMAD_ADDR_db" }}/paste
+EOH
+      }
+    }
+    task "db" {
+      driver = "docker"
+      config {
+        image = "postgres:17"
+        ports = ["db"]
+      }
+    }
+  }
+}
+"""
+
+
+def test_another_task_s_address_in_a_file_or_secret_is_loopback_in_the_pod(
+    tmp_path: Path,
+) -> None:
+    jobspec = tmp_path / "paste.nomad.hcl"
+    jobspec.write_text(SIBLING_JOB.replace('\nself = "{{ env "NOMAD_IP_http" }}"', ""))
+    generation = generate("paste", jobspec, Settings(), ServiceSpec())
+    secrets = generation.files["secrets.tf"]
+    assert '\n              dsn = "pgsql:host=127.0.0.1;port=5432"\n' in secrets
+    assert 'DATABASE_URL = "postgres://u:{{ .pw }}@127.0.0.1:5432/paste"' in secrets
+    assert not [d for d in generation.diagnostics if d.code == "needs-decision"]
+    found = sorted(d.message for d in generation.diagnostics if d.code == "pod-address")
+    assert found == [
+        "`env \"NOMAD_ADDR_db\"` is a port of task 'db', a container of the same pod: it"
+        " becomes 127.0.0.1:5432",
+        "`env \"NOMAD_IP_db\"` is a port of task 'db', a container of the same pod: it"
+        " becomes 127.0.0.1",
+    ]
+
+
+def test_a_task_s_own_address_in_a_file_still_needs_a_decision(tmp_path: Path) -> None:
+    jobspec = tmp_path / "paste.nomad.hcl"
+    jobspec.write_text(SIBLING_JOB)
+    generation = generate("paste", jobspec, Settings(), ServiceSpec())
+    [decision] = [d for d in generation.diagnostics if d.code == "needs-decision"]
+    assert '`env "NOMAD_IP_http"` has no value' in decision.message

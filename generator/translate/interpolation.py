@@ -52,6 +52,8 @@ class PodFacts:
     task_name: str
     namespace: str
     ports: dict[str, int] = field(default_factory=dict)
+    # Port label → (task, number) for the ports another task of the group listens on.
+    sibling_ports: dict[str, tuple[str, int]] = field(default_factory=dict)
     cpu: int | None = None
     memory: int | None = None
     upstreams: dict[str, int] = field(default_factory=dict)
@@ -71,6 +73,26 @@ def pod_address(name: str, facts: PodFacts) -> str | None:
             label = name[len(prefix) :]
             if name.startswith(prefix) and label in facts.ports:
                 return f"$(POD_IP):{facts.ports[label]}" if with_port else "$(POD_IP)"
+    return None
+
+
+# The address of a port in this pod as another task's container reaches it.
+SIBLING_IP_PREFIXES = ("NOMAD_IP_", "NOMAD_ALLOC_IP_")
+SIBLING_ADDR_PREFIXES = ("NOMAD_ADDR_", "NOMAD_ALLOC_ADDR_")
+
+
+def sibling_address(name: str, facts: PodFacts) -> tuple[str, str] | None:
+    """NOMAD_IP_x / NOMAD_ADDR_x of a port another task of the group listens on, where
+    no `$(POD_IP)` can expand (a file, a Secret): `(task, "127.0.0.1[:port]")`.
+
+    The group's tasks are one pod's containers, sharing its network namespace, so the
+    other task is on loopback. A task's own port stays unknown: its address may be
+    where it listens, or what it advertises."""
+    for prefixes, with_port in ((SIBLING_IP_PREFIXES, False), (SIBLING_ADDR_PREFIXES, True)):
+        for prefix in prefixes:
+            if name.startswith(prefix) and name[len(prefix) :] in facts.sibling_ports:
+                task, number = facts.sibling_ports[name[len(prefix) :]]
+                return task, "127.0.0.1" + (f":{number}" if with_port else "")
     return None
 
 

@@ -347,6 +347,7 @@ def _port_claims(group: Group, numbers: dict[str, int]) -> dict[str, Task]:
 class PortAssignment:
     owners: dict[str, dict[str, int]]  # task name → {label: number} its container declares
     dropped: dict[str, str]  # label → the task, not carried, that listens on it
+    claimed: dict[str, str]  # label → the carried task whose config or service names it
 
 
 def assign_ports(group: Group, numbers: dict[str, int]) -> PortAssignment:
@@ -361,12 +362,14 @@ def assign_ports(group: Group, numbers: dict[str, int]) -> PortAssignment:
     for label, number in numbers.items():
         first_label.setdefault(number, label)
     by_number: dict[int, Task | None] = {}
+    claimed: dict[str, str] = {}
     for label, number in numbers.items():
         claimant = claims.get(label)
         if claimant is not None and not becomes_container(claimant):
             dropped[label] = claimant.name
         elif claimant is not None:
             by_number.setdefault(number, claimant)
+            claimed[label] = claimant.name
     for label, number in numbers.items():
         if label in dropped:
             continue
@@ -383,4 +386,4 @@ def assign_ports(group: Group, numbers: dict[str, int]) -> PortAssignment:
         if becomes_container(owner):
             owners[owner.name][numeric.get(service_number, "http")] = service_number
             declared.add(service_number)
-    return PortAssignment(owners, dropped)
+    return PortAssignment(owners, dropped, claimed)

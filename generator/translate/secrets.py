@@ -46,6 +46,7 @@ from generator.translate.interpolation import (
     literal_value,
     pod_address,
     resolve_service,
+    sibling_address,
 )
 from generator.translate.names import app_name_with
 from generator.translate.templates import report_template_options
@@ -129,10 +130,31 @@ class TemplateOutcome:
 
 
 def _literal_for(task: Task, facts: PodFacts, ctx: Context, template: Template, path: str):
+    reported: set[str] = set()
+
     def literal(segment: ServiceAddress | EnvValue) -> str | None:
         if isinstance(segment, EnvValue):
             value = task.env.get(segment.name)
-            return literal_value(segment.name, facts) if value is None else str(value)
+            if value is not None:
+                return str(value)
+            found = literal_value(segment.name, facts)
+            if found is not None:
+                return found
+            sibling = sibling_address(segment.name, facts)
+            if sibling is None:
+                return None
+            owner, address = sibling
+            if segment.name not in reported:
+                reported.add(segment.name)
+                ctx.report(
+                    Severity.INFO,
+                    "pod-address",
+                    f'`env "{segment.name}"` is a port of task {owner!r}, a container of the'
+                    f" same pod: it becomes {address}",
+                    template.line,
+                    path,
+                )
+            return address
         if isinstance(segment, ServiceAddress):
             return _service_text(segment, ctx, template, path)
         return None

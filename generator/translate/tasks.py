@@ -181,6 +181,7 @@ class GroupScope:
     ctx: Context
     numbers: dict[str, int]  # port label → number
     owners: dict[str, dict[str, int]]  # task name → the ports its container declares
+    claimed: dict[str, str]  # port label → the task that names it in its config or service
     names_by_label: dict[str, str]  # port label → port name; tasks add their own
     host_ports: dict[str, int]
     volumes: PodVolumes
@@ -223,6 +224,7 @@ def group_scope(
         ctx,
         numbers,
         assignment.owners,
+        assignment.claimed,
         names_by_label,
         host_ports,
         volumes,
@@ -260,6 +262,11 @@ def translate_task(scope: GroupScope, task: Task) -> TranslatedTask:
         task_name=task.name,
         namespace=ctx.settings.namespace,
         ports=scope.numbers,
+        sibling_ports={
+            label: (owner, scope.numbers[label])
+            for label, owner in scope.claimed.items()
+            if owner != task.name
+        },
         cpu=cpu,
         memory=memory,
         upstreams=scope.upstreams,
