@@ -429,7 +429,12 @@ RULES: list[Rule] = [
     Rule(f"{T}.volume_mount.selinux_label", D, "", "set se_linux_options by hand"),
     Rule(f"{T}.user", P, "run_as_user / run_as_group", "names are reported"),
     Rule(f"{T}.kill_timeout", M, "termination_grace_period_seconds", ""),
-    Rule(f"{T}.kill_signal", D, "", "set STOPSIGNAL in the image"),
+    Rule(
+        f"{T}.kill_signal",
+        M,
+        "preStop: sh -c 'kill -s SIG 1' and wait",
+        "SIGTERM is the kubelet's own; a signal that does not stop a process is reported",
+    ),
     Rule(f"{T}.shutdown_delay", M, "preStop sleep", "added to the grace period"),
     Rule(f"{T}.leader", D, "", "all containers of a pod stop together"),
     Rule(f"{T}.kind", D, "", "Nomad-internal"),

@@ -87,7 +87,8 @@ class Container:
     volume_mounts: list[VolumeMountSpec] = field(default_factory=list)
     security_context: SecurityContext | None = None
     env_from_secrets: list[ResourceName] = field(default_factory=list)
-    pre_stop_sleep_seconds: int | None = None
+    pre_stop_command: list[str] = field(default_factory=list)
+    pre_stop_sleep_seconds: int | None = None  # of the hook, counted in the grace period
 
 
 @dataclass

@@ -235,6 +235,8 @@ class Task(Node):
     services: tuple[ServiceDef, ...] = ()
     user: str | None = None
     kill_timeout_seconds: int | None = None
+    kill_signal: str | None = None
+    kill_signal_line: int | None = None
     shutdown_delay_seconds: int | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
     has_vault: bool = False

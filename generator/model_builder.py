@@ -448,6 +448,10 @@ def _task(block: Block) -> Task:
         services=tuple(_service(s, block.label) for s in block.children("service")),
         user=r.str("user"),
         kill_timeout_seconds=r.seconds("kill_timeout"),
+        kill_signal=r.str("kill_signal"),
+        kill_signal_line=(
+            block.line_of("kill_signal") if "kill_signal" in block.attributes else None
+        ),
         shutdown_delay_seconds=r.seconds("shutdown_delay"),
         meta=r.mapping("meta")[0],
         has_vault=block.child("vault") is not None,

@@ -327,6 +327,56 @@ def test_shutdown_delay_is_a_pre_stop_sleep_within_the_grace_period(
         assert f"termination_grace_period_seconds = {grace}\n" in main
 
 
+@pytest.mark.parametrize(
+    ("task_extra", "script", "grace"),
+    [
+        (
+            '      kill_signal  = "SIGINT"\n      kill_timeout = "30s"\n',
+            "kill -s INT 1; while kill -0 1 2>/dev/null; do sleep 1; done",
+            30,
+        ),
+        (
+            '      kill_signal    = "sigquit"\n      shutdown_delay = "5s"\n',
+            "sleep 5; kill -s QUIT 1; while kill -0 1 2>/dev/null; do sleep 1; done",
+            None,  # 5 + Nomad's 5s fit in 30s
+        ),
+    ],
+)
+def test_kill_signal_is_sent_by_a_pre_stop_hook_that_waits_for_the_exit(
+    tmp_path: Path, task_extra: str, script: str, grace: int | None
+) -> None:
+    main, findings = generated_main_with(tmp_path, task_extra)
+    hook = main[main.index("pre_stop {") : main.index("pre_stop {") + 300]
+    assert re.search(rf'"/bin/sh",\s+"-c",\s+"{re.escape(script)}"', hook)
+    assert ("termination_grace_period_seconds" in main) == (grace is not None)
+    assert findings == [("needs-decision", "task[t].kill_signal", 8)]
+
+
+@pytest.mark.parametrize(("signal", "finding"), [("SIGTERM", None), ("SIGKILL", "unsupported")])
+def test_the_kubelet_s_own_signal_needs_no_hook_and_a_non_stop_signal_is_reported(
+    tmp_path: Path, signal: str, finding: str | None
+) -> None:
+    main, findings = generated_main_with(tmp_path, f'      kill_signal = "{signal}"\n')
+    assert "pre_stop" not in main
+    assert findings == ([(finding, "task[t].kill_signal", 8)] if finding else [])
+
+
+def generated_main_with(
+    tmp_path: Path, task_extra: str
+) -> tuple[str, list[tuple[str, str, int | None]]]:
+    """main.tf of a one-task job, and its findings other than Nomad's resource defaults."""
+    jobspec = tmp_path / "x.nomad.hcl"
+    jobspec.write_text(
+        'job "x" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
+        f'      config {{\n        image = "x:1"\n      }}\n{task_extra}    }}\n  }}\n}}\n'
+    )
+    generation = generate("x", jobspec, Settings(), ServiceSpec())
+    findings = [
+        (d.code, d.path, d.line) for d in generation.diagnostics if d.code != "nomad-default"
+    ]
+    return generation.files["main.tf"], findings
+
+
 # --- small one-to-one settings: suspend, mount propagation ----------------------------------
 
 

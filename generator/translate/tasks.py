@@ -43,6 +43,7 @@ from generator.translate.ports import (
     udp_port_name,
 )
 from generator.translate.secrets import TARGET_NAME, SecretsCollector, translate_dynamic_template
+from generator.translate.stop_signal import pre_stop
 from generator.translate.templates import (
     ConfigFile,
     TaskTemplates,
@@ -306,15 +307,10 @@ def translate_task(scope: GroupScope, task: Task) -> TranslatedTask:
     )
     if env_from_secret:
         container.env_from_secrets.append(TARGET_NAME)
-    delay = task.shutdown_delay_seconds or group.shutdown_delay_seconds
-    if delay and not task.is_init:
-        container.pre_stop_sleep_seconds = delay
-        ctx.needs_decision(
-            f"shutdown_delay becomes a preStop `sleep {delay}` in {task.name!r}: its image"
-            " needs a sleep binary",
-            task.line if task.shutdown_delay_seconds else group.line,
-            f"task[{task.name}].shutdown_delay",
-        )
+    hook = pre_stop(task, group, ctx)
+    if hook is not None:
+        container.pre_stop_command = hook.command
+        container.pre_stop_sleep_seconds = hook.sleep_seconds
     fetchers = artifact_init_containers(
         task, volumes, ctx, partial(fill_fixed_values, task=task, facts=facts)
     )
