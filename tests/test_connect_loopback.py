@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_pod_ports import containers, plan_of
 
 from generator.plan_values import Ref, StringTemplate
 from generator.translate.connect_loopback import LISTEN_NAME
+from tests.test_pod_ports import containers, plan_of
 
 
 def job(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from terraform_fmt import terraform_fmt
 
 from generator.hcl import parse_hcl
 from generator.hcl.evaluate import evaluate_jobspec
 from generator.render.hcl_format import format_hcl
 from generator.render.hcl_values import Raw, hcl_string, hcl_value
+from tests.terraform_fmt import terraform_fmt
 
 
 def roundtrip(value: object) -> object:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in
 
 from generator.diagnostics import Severity
+from tests.validation.validation_helpers import VALID_MODULE, copy_valid_module, replace_in
 from tools.validation import Check, validate_paths
 from tools.validation import runtime_formats as formats
 from tools.validation.known_failures import apply_known, finding_key

@@ -11,9 +11,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from validation_helpers import require_terraform
 
 from generator.diagnostics import Severity
+from tests.validation.validation_helpers import require_terraform
 from tools.validation import plugin_server, terraform_check, validate_module
 from tools.validation.locate import SchemaPlan, VersionSet
 from tools.validation.module_files import load_module

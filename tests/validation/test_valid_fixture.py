@@ -6,8 +6,13 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_terraform
 
+from tests.validation.validation_helpers import (
+    VALID_MODULE,
+    copy_valid_module,
+    replace_in,
+    require_terraform,
+)
 from tools.validation import Check, api, terraform_check, validate_module
 from tools.validation.locate import SchemaPlan
 
