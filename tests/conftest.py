@@ -66,15 +66,15 @@ def _guard_find_shared() -> None:
 
     real = locate.find_shared
 
-    def guarded(environ: Mapping[str, str] | None = None) -> Any:
+    def guarded(environ: Mapping[str, str] | None = None) -> tuple[Path | None, str]:
         configured = (os.environ if environ is None else environ).get(SHARED_ENV)
         candidate = Path(configured) if configured else REPO.parent / "shared"
         if candidate.absolute() == SHARED.absolute():
             require_shared_marker(str(candidate / "schemas"))
         return real(environ)
 
-    locate.find_shared = guarded  # type: ignore[assignment]
-    runtime_check.find_shared = guarded  # type: ignore[assignment]
+    locate.find_shared = guarded
+    runtime_check.find_shared = guarded
 
 
 _guard_find_shared()

@@ -41,7 +41,7 @@ job "x" {{
 """
 
 
-def env_of(text: str) -> tuple[dict[str, object], list[str]]:
+def env_of(text: str) -> tuple[dict[str, str | Ref | StringTemplate | None], list[str]]:
     plan, ctx = plan_of(text)
     env = {e.name: e.value for e in containers(plan)["app"].env}
     return env, [d.one_line() for d in ctx.sink]

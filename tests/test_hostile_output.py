@@ -53,7 +53,7 @@ PAYLOADS = [
     "\u2028\x00\x1b[31m\x7f",
 ]
 _ALPHABET = st.sampled_from(list("\"\\\n\r\t{}[]()=#$%/*<>:;,. '`-_aZ9é☃")) | st.characters(
-    blacklist_categories=("Cs",)
+    exclude_categories=["Cs"]
 )
 HOSTILE = st.one_of(
     st.sampled_from(PAYLOADS),

@@ -182,7 +182,9 @@ def test_values_resolve_merged_labels(tmp_path: Path) -> None:
     )
     values = Values(load_module(module))
     template = next(b for b in load_module(module).trees["main.tf"].walk() if b.kind == "template")
-    labels = values.resolve(template.child("metadata").get("labels"))
+    metadata = template.child("metadata")
+    assert metadata is not None
+    labels = values.resolve(metadata.get("labels"))
     assert labels == {
         "app": "whoami",
         "managed-by": "terraform",

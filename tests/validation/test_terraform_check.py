@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -247,7 +248,7 @@ resource "tiny_thing" "x" {
 """
 
 
-def _tiny_plan(tmp_path: Path, schema: dict[str, object]) -> SchemaPlan:
+def _tiny_plan(tmp_path: Path, schema: dict[str, Any]) -> SchemaPlan:
     document = parse_schema_document(schema, tmp_path / "tiny.json")
     return SchemaPlan((VersionSet("tiny", (document,)),), None)
 
