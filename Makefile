@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
-# What mypy checks: the package, the scripts and the developer tools wherever they live.
-TYPED  := generator scripts $(wildcard tools)
+# What mypy checks: the package, the scripts, the tests and the developer tools wherever they live.
+TYPED  := generator scripts tests $(wildcard tools)
 
 .DEFAULT_GOAL := help
 .PHONY: help install regen test check lint format validate docs corpus bench bench-hostile clean wiring

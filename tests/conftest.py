@@ -3,14 +3,14 @@
 `../shared` (or `$NOMAD_K8S_GEN_SHARED`) holds the corpus and the real schemas. A test
 that reads it must be marked `@pytest.mark.shared` (module-level `pytestmark` where
 the whole file does), so `pytest -m "not shared"` is a loop that needs nothing beside
-the checkout. Every way into ../shared goes through `shared_path()`, the fixtures
-below, or the validation tooling's `find_shared`, and each fails an unmarked test.
+the checkout. Every way into ../shared goes through `tests.shared_access.shared_path()`,
+the fixtures below, or the validation tooling's `find_shared`, and each fails an
+unmarked test.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,20 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.shared_access import (
+    REPO,
+    SHARED,
+    SHARED_ENV,
+    require_shared_marker,
+    running,
+    shared_path,
+)
+
 # CI explores the same examples on every run, so a submission's result does not depend on
 # the draw; a developer's run (no CI variable) keeps exploring new ones.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED_ENV = "NOMAD_K8S_GEN_SHARED"
-SHARED = Path(os.environ.get(SHARED_ENV) or REPO.parent / "shared")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SHARED_FIXTURES = {
     "shared_plan",
@@ -36,17 +40,13 @@ SHARED_FIXTURES = {
     "cluster_state_jobspecs",
     "cluster_state_generations",
 }
-_running: list[pytest.Item] = []
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """Record the running test, for the checks below (fixtures of any scope see it)."""
-    _running.append(item)
-    try:
+    with running(item):
         yield
-    finally:
-        _running.pop()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -60,43 +60,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         )
 
 
-def require_shared_marker(what: str) -> None:
-    """Fail the running test unless it is marked `shared`: it is about to read `what`."""
-    if not _running:
-        return
-    item = _running[-1]
-    if item.get_closest_marker("shared") is None:
-        pytest.fail(
-            f"{item.nodeid} reads {what} but is not marked shared: add "
-            "@pytest.mark.shared (or a module-level pytestmark) so `-m 'not shared'` skips it",
-            pytrace=False,
-        )
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a skip naming what is missing (marked tests only)."""
-    path = SHARED.joinpath(*parts)
-    require_shared_marker(str(path))
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is only beside CI and dev checkouts)")
-    return path
-
-
 def _guard_find_shared() -> None:
     """Make the validation tooling's `find_shared` refuse unmarked tests."""
     from tools.validation import locate, runtime_check
 
     real = locate.find_shared
 
-    def guarded(environ: Mapping[str, str] | None = None) -> Any:
+    def guarded(environ: Mapping[str, str] | None = None) -> tuple[Path | None, str]:
         configured = (os.environ if environ is None else environ).get(SHARED_ENV)
         candidate = Path(configured) if configured else REPO.parent / "shared"
         if candidate.absolute() == SHARED.absolute():
             require_shared_marker(str(candidate / "schemas"))
         return real(environ)
 
-    locate.find_shared = guarded  # type: ignore[assignment]
-    runtime_check.find_shared = guarded  # type: ignore[assignment]
+    locate.find_shared = guarded
+    runtime_check.find_shared = guarded
 
 
 _guard_find_shared()

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import REPO
 
 from generator import regen_cache
 from generator.cli import main as gen_module
 from generator.regen import main as regen_main
 from generator.settings import MAX_YAML_BYTES
 from generator.writer import recorded_hashes
+from tests.shared_access import REPO
 from tools.validation.module_files import load_module
 
 JOBSPEC = """

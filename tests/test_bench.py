@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
 
+from tests.shared_access import REPO
 from tools.bench import STAGES, main
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 from generator.cli import main
 from generator.regen import main as regen_main
+from tests.shared_access import REPO
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 from generator import pipeline
 from generator.cli import main
 from generator.regen import main as regen_main
 from generator.writer import MANIFEST
+from tests.shared_access import REPO
 
 JOBSPEC = (
     'job "j" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shared_path
 
 from generator.diagnostics import InputError
 from generator.hcl import parse_hcl
 from generator.hcl.evaluate import evaluate_jobspec
 from generator.model_builder import build_job
 from generator.pipeline import Generation
+from tests.shared_access import shared_path
 
 VARS: dict[str, dict[str, str]] = {}  # elk's elastic_version becomes a module input
 CSI_PLUGINS = {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_pod_ports import containers, plan_of
 
 from generator.plan_values import Ref, StringTemplate
 from generator.translate.connect_loopback import LISTEN_NAME
+from tests.test_pod_ports import containers, plan_of
 
 
 def job(
@@ -41,7 +41,7 @@ job "x" {{
 """
 
 
-def env_of(text: str) -> tuple[dict[str, object], list[str]]:
+def env_of(text: str) -> tuple[dict[str, str | Ref | StringTemplate | None], list[str]]:
     plan, ctx = plan_of(text)
     env = {e.name: e.value for e in containers(plan)["app"].env}
     return env, [d.one_line() for d in ctx.sink]

@@ -20,8 +20,10 @@ from generator.consul_template import (
     NomadVarAllKeys,
     NomadVarValue,
     SecretAllKeys,
+    SecretLeaf,
     SecretRef,
     SecretValue,
+    Segment,
     ServiceAddress,
     ServiceInstances,
     ServiceQuery,
@@ -633,8 +635,9 @@ def test_to_eso_template_substitutes_non_secret_values() -> None:
         ConsulKey("k", None, 1),
     )
     replacements = {service: "db.apps.svc.cluster.local:5432", EnvValue("DB", 1): "{{x"}
+    only_service: dict[ServiceAddress | EnvValue, str] = {service: "db"}
     with pytest.raises(EsoTemplateError, match='line 1: `env "DB"` has no value the module knows'):
-        to_eso_template(parts, lambda s: "k", {service: "db"}.get)
+        to_eso_template(parts, lambda s: "k", only_service.get)
     with pytest.raises(EsoTemplateError, match=r'`service "db"` \(consul\)'):
         to_eso_template(parts, lambda s: "k")
     # A Consul KV value is read from the ExternalSecret, like a Vault one.
@@ -684,7 +687,7 @@ def test_secret_data_keys() -> None:
 
 
 def test_assign_data_keys_deduplicates() -> None:
-    refs = [
+    refs: list[Segment] = [
         SecretValue("kv/data/a", "password", 2, 1),
         SecretValue("kv/data/a", "password", 2, 9),
         SecretValue("kv/data/b", "password", 2, 2),
@@ -740,7 +743,9 @@ _SECRET = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(parts=st.lists(st.one_of(_LITERAL_TEXT, _SECRET), max_size=8))
-def test_eso_template_round_trips_literals_and_hides_paths(parts: list) -> None:
+def test_eso_template_round_trips_literals_and_hides_paths(
+    parts: list[str | SecretValue],
+) -> None:
     # Written as a consul-template, analysed, then turned into an ESO template.
     source = "".join(
         (
@@ -754,7 +759,12 @@ def test_eso_template_round_trips_literals_and_hides_paths(parts: list) -> None:
     analysis = analyze_template(source)
     assert analysis.understood
     keys = assign_data_keys(analysis.segments)
-    template = to_eso_template(analysis.segments, lambda s: keys[SecretRef("vault", s.path, s.key)])
+
+    def key_for(leaf: SecretLeaf) -> str:
+        assert isinstance(leaf, SecretValue)
+        return keys[SecretRef("vault", leaf.path, leaf.key)]
+
+    template = to_eso_template(analysis.segments, key_for)
     values = {key: f"<{ref.path}|{ref.key}>" for ref, key in keys.items()}
     expected = "".join(
         part if isinstance(part, str) else f"<{part.path}|{part.key}>" for part in parts

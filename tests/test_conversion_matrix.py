@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
-
 from generator.conversion_rules import RULES
 from generator.diagnostic_codes import CODES
+from tests.shared_access import REPO
 from tools.conversion_matrix import render_matrix
 
 

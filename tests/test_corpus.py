@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
 import tools.corpus.runner as runner
 import tools.corpus.worker as worker
 from generator.translate.names import service_name_problem
+from tests.shared_access import SHARED
 from tools.corpus import Outcome, collect_corpus, generate_all, run_corpus
 from tools.corpus.cli import main
 from tools.corpus.collect import service_name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +11,7 @@ from generator.diagnostics import InputError
 from generator.pipeline import generate
 from generator.service_spec import ServiceSpec
 from generator.settings import Settings
+from tests.shared_access import REPO
 
 SOURCES = [REPO / "specs" / name for name in ("static-sites.nomad.hcl", "notes.nomad.hcl")]
 NOISE = st.text(alphabet='{}[]()"=#$%\\\n abc0.:,<-*`', min_size=1, max_size=6)

@@ -7,14 +7,14 @@ diff is what a reviewer reads.
 from __future__ import annotations
 
 import pytest
-from conftest import REPO
-from terraform_fmt import terraform_fmt
 
 from generator.cli import resolve_jobspec
 from generator.pipeline import Generation, generate
 from generator.regen import service_specs
 from generator.settings import load_settings
 from generator.writer import MANIFEST
+from tests.shared_access import REPO
+from tests.terraform_fmt import terraform_fmt
 
 SPECS = REPO / "specs"
 SERVICES = service_specs(SPECS)

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import REPO
 
 from generator import writer
 from generator.cli import main as gen_module
 from generator.regen import main as regen_main
 from generator.writer import MANIFEST, HandEditedError, module_diff, write_module
+from tests.shared_access import REPO
 
 JOBSPEC = """
 job "app" {

@@ -24,7 +24,7 @@ from generator.hcl.limits import (
 )
 from generator.hcl.values import EvalError, to_tree
 from tools.bench_hostile import measure
-from tools.hostile import HOSTILE, job_with
+from tools.hostile import HOSTILE, Hostile, job_with
 
 
 def evaluate(text: str, base_dir: Path = Path(".")) -> Evaluation:
@@ -364,7 +364,7 @@ def test_every_hostile_input_has_an_expected_outcome() -> None:
 
 
 @pytest.mark.parametrize("item", HOSTILE, ids=[item.name for item in HOSTILE])
-def test_hostile_input_outcome(tmp_path: Path, item) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_input_outcome(tmp_path: Path, item: Hostile) -> None:
     row = measure(item, tmp_path, timeout=120)
     if row.outcome == "refused":
         code = row.message.split(": ")[1]

@@ -26,7 +26,6 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from terraform_fmt import terraform_fmt_files
 
 from generator.cli import main
 from generator.diagnostics import InputError
@@ -36,6 +35,7 @@ from generator.pipeline import Generation, generate
 from generator.render.hcl_values import escape_template_sequences, hcl_string
 from generator.service_spec import ServiceSpec
 from generator.settings import Settings
+from tests.terraform_fmt import terraform_fmt_files
 
 PAYLOADS = [
     'x"\ncommand = [file("/etc/hostname")]\nworking_dir = "y',
@@ -53,7 +53,7 @@ PAYLOADS = [
     "\u2028\x00\x1b[31m\x7f",
 ]
 _ALPHABET = st.sampled_from(list("\"\\\n\r\t{}[]()=#$%/*<>:;,. '`-_aZ9é☃")) | st.characters(
-    blacklist_categories=("Cs",)
+    exclude_categories=["Cs"]
 )
 HOSTILE = st.one_of(
     st.sampled_from(PAYLOADS),

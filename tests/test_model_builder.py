@@ -661,7 +661,9 @@ def test_a_group_port_with_its_own_to_keeps_it() -> None:
     text = task_job('config {\n  image = "x"\n  port_map { http = 1 }\n}\n').replace(
         'group "g" {', 'group "g" {\n    network {\n      port "http" { to = 2 }\n    }'
     )
-    assert job_of(text).groups[0].network.ports[0].to == 2
+    network = job_of(text).groups[0].network
+    assert network is not None
+    assert network.ports[0].to == 2
 
 
 def test_port_map_values_must_be_numbers() -> None:
@@ -684,6 +686,7 @@ def test_a_second_task_reusing_a_legacy_port_label_is_recorded_as_a_conflict() -
         + "  }\n}\n"
     )
     group = job_of(text).groups[0]
+    assert group.network is not None
     assert {p.label: p.to for p in group.network.ports} == {"http": 80}
     assert [t.config.ports for t in group.tasks] == [("http",), ()]
     assert group.network.legacy_conflicts == (("two", "http", 8080, 27),)

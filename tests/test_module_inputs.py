@@ -48,7 +48,7 @@ def jobspec(variables: str, image: str = '"nginx:1.25"', config: str = "", task:
 def run(tmp_path: Path, text: str, **settings: object) -> Generation:
     path = tmp_path / "web.nomad.hcl"
     path.write_text(text, encoding="utf-8")
-    return generate("web", path, Settings(**settings), ServiceSpec())  # type: ignore[arg-type]
+    return generate("web", path, Settings.model_validate(settings), ServiceSpec())
 
 
 def refusal(tmp_path: Path, text: str) -> InputError:

@@ -293,7 +293,9 @@ def test_infos_after_a_rename_name_the_new_key(tmp_path: Path) -> None:
                     - {name: searxng, $rename: search, working_dir: null}
         """,
     )
-    paths = [d.path for d in generation.diagnostics if d.code == "override-not-applied"]
+    not_applied = [d for d in generation.diagnostics if d.code == "override-not-applied"]
+    paths = [d.path for d in not_applied if d.path is not None]
+    assert len(paths) == len(not_applied), not_applied
     assert any(p.endswith("container[search].working_dir") for p in paths), paths
     assert not any("container[searxng].working_dir" in p for p in paths)
 
@@ -420,6 +422,8 @@ def test_infos_after_a_manifest_item_rename_name_the_new_key(tmp_path: Path) -> 
                 - {secretKey: password, $rename: db-password, remoteRef: {version: null}}
         """,
     )
-    paths = [d.path for d in generation.diagnostics if d.code == "override-not-applied"]
+    not_applied = [d for d in generation.diagnostics if d.code == "override-not-applied"]
+    paths = [d.path for d in not_applied if d.path is not None]
+    assert len(paths) == len(not_applied), not_applied
     assert any("data[db-password].remoteRef.version" in p for p in paths), paths
     assert 'secretKey = "db-password"' in generation.files["secrets.tf"]

@@ -13,7 +13,7 @@ from generator.k8s_plan import Container, MatchExpression, PodSpec, PodVolume
 from generator.model import Constraint, Group
 from generator.model_builder import build_job
 from generator.pipeline import generate
-from generator.render.hcl_values import Raw
+from generator.plan_values import LOCAL_APP_NAME, Ref
 from generator.service_spec import ServiceSpec
 from generator.settings import Settings
 from generator.translate.constraints import place_by_constraints
@@ -21,7 +21,7 @@ from generator.translate.context import Context
 from generator.translate.placement import placement
 
 FILE = "x.nomad.hcl"
-SELECTOR = {"app": Raw("local.app_name")}
+SELECTOR: dict[str, str | Ref] = {"app": LOCAL_APP_NAME}
 DEFAULT_ARCH = MatchExpression("kubernetes.io/arch", "In", ["amd64", "arm64"])
 
 
@@ -142,7 +142,7 @@ def test_run_time_values_and_contradictions_are_reported() -> None:
 
 
 def test_distinct_hosts_of_a_group_keeps_its_component_and_of_a_job_spans_the_module() -> None:
-    selector = {"app": Raw("local.app_name"), "component": "db"}
+    selector: dict[str, str | Ref] = {"app": LOCAL_APP_NAME, "component": "db"}
     group_level = (
         build_job(
             parse_hcl(
@@ -160,7 +160,7 @@ def test_distinct_hosts_of_a_group_keeps_its_component_and_of_a_job_spans_the_mo
     assert pod.host_anti_affinity == selector
     pod = PodSpec(containers=[])
     place_by_constraints(group_level, (), pod, selector, ctx, "group[g].constraint")
-    assert pod.host_anti_affinity == {"app": Raw("local.app_name")}
+    assert pod.host_anti_affinity == {"app": LOCAL_APP_NAME}
 
 
 # --- docker network_mode (placement) -------------------------------------------------------

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import shared_path
 
 from generator import provider_schema
+from tests.shared_access import shared_path
 from tools import provider_schema_subset
 
 

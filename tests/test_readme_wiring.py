@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.k8s_plan import ModulePlan, TraefikRouter, Variable
@@ -17,6 +16,7 @@ from generator.render.module import render_readme
 from generator.render.readme import ReadmeSource, markdown_cell, markdown_code, markdown_text
 from generator.wiring import ModuleInput, example_value, module_label, root_module_block
 from generator.wiring_cli import BEGIN, END, main, module_inputs, replace_between_markers
+from tests.shared_access import REPO
 
 MODULES = REPO / "modules-k8s"
 EXAMPLES = sorted(p.name for p in MODULES.iterdir() if (p / "main.tf").exists())

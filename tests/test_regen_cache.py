@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import REPO
 
 from generator import pipeline, regen_cache
 from generator.regen import main as regen_main
+from tests.shared_access import REPO
 
 JOBSPEC = """
 job "app" {

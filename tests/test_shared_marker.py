@@ -6,13 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED_ENV
+
+from tests.shared_access import REPO, SHARED_ENV
 
 pytest_plugins = ["pytester"]
 
 PROBES = """
 import pytest
-from conftest import shared_path
+from tests.shared_access import shared_path
 
 from tools.validation.locate import find_shared
 

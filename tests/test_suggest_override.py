@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import yaml
-from test_overrides import module
 
 from generator.overrides import apply_overrides, from_text
 from generator.overrides.suggest import suggest_override
 from generator.render.hcl_format import format_hcl
+from tests.test_overrides import module
 
 
 def edited(text: str, old: str, new: str) -> str:

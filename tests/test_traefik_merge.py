@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 from ruamel.yaml import YAML
 
 from generator.traefik_merge import (
@@ -21,6 +20,7 @@ from generator.traefik_merge import (
     read_module,
     schema_errors,
 )
+from tests.shared_access import REPO
 
 CONF = REPO / "tests" / "data" / "traefik_merge" / "dynamic_conf.yml"
 MODULES = REPO / "modules-k8s"

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
@@ -27,6 +26,7 @@ from generator.translate.traefik_options import (
     router_schema,
     schema,
 )
+from tests.shared_access import REPO, shared_path
 
 
 def hcl_string(text: str) -> str:

@@ -9,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+from tests.shared_access import REPO
 
 SERVICES = ("searxng", "wiki")
 

@@ -9,8 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
+from tests.validation.validation_helpers import (
+    VALID_MODULE,
+    copy_valid_module,
+    replace_in,
+    require_shared,
+)
 from tools.validation import Check, validate_module
 from tools.validation import cdktf_schema as cdktf
 from tools.validation.locate import plan_schemas

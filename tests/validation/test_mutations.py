@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from validation_helpers import copy_valid_module, line_of, replace_in, require_terraform
 
+from tests.validation.validation_helpers import (
+    copy_valid_module,
+    line_of,
+    replace_in,
+    require_terraform,
+)
 from tools.validation import Check, ValidationReport, validate_paths
 from tools.validation.locate import SchemaPlan
 

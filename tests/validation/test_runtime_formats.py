@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in
 
 from generator.diagnostics import Severity
+from tests.validation.validation_helpers import VALID_MODULE, copy_valid_module, replace_in
 from tools.validation import Check, validate_paths
 from tools.validation import runtime_formats as formats
 from tools.validation.known_failures import apply_known, finding_key
@@ -182,7 +182,9 @@ def test_values_resolve_merged_labels(tmp_path: Path) -> None:
     )
     values = Values(load_module(module))
     template = next(b for b in load_module(module).trees["main.tf"].walk() if b.kind == "template")
-    labels = values.resolve(template.child("metadata").get("labels"))
+    metadata = template.child("metadata")
+    assert metadata is not None
+    labels = values.resolve(metadata.get("labels"))
     assert labels == {
         "app": "whoami",
         "managed-by": "terraform",

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_ENV
-from validation_helpers import copy_valid_module, line_of, replace_in
 
 from generator.diagnostics import Severity
+from tests.shared_access import SHARED_ENV
+from tests.validation.validation_helpers import copy_valid_module, line_of, replace_in
 from tools.validation import Check, ValidationReport, validate_paths
 from tools.validation.runtime_rules import RULE_IDS
 
@@ -457,7 +457,7 @@ def test_every_rule_has_a_mutation() -> None:
 def test_the_valid_fixture_has_no_runtime_finding(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from validation_helpers import VALID_MODULE
+    from tests.validation.validation_helpers import VALID_MODULE
 
     monkeypatch.setenv(SHARED_ENV, str(tmp_path / "no-shared"))
     report = validate_paths([VALID_MODULE], checks=[Check.RUNTIME])

@@ -9,11 +9,12 @@ import sys
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from validation_helpers import require_terraform
 
 from generator.diagnostics import Severity
+from tests.validation.validation_helpers import require_terraform
 from tools.validation import plugin_server, terraform_check, validate_module
 from tools.validation.locate import SchemaPlan, VersionSet
 from tools.validation.module_files import load_module
@@ -247,7 +248,7 @@ resource "tiny_thing" "x" {
 """
 
 
-def _tiny_plan(tmp_path: Path, schema: dict[str, object]) -> SchemaPlan:
+def _tiny_plan(tmp_path: Path, schema: dict[str, Any]) -> SchemaPlan:
     document = parse_schema_document(schema, tmp_path / "tiny.json")
     return SchemaPlan((VersionSet("tiny", (document,)),), None)
 

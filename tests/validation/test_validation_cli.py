@@ -9,8 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from validation_helpers import VALID_MODULE, copy_valid_module, replace_in, require_shared
 
+from tests.validation.validation_helpers import (
+    VALID_MODULE,
+    copy_valid_module,
+    replace_in,
+    require_shared,
+)
 from tools.validation import kubectl_fallback
 from tools.validation.cli import main
 

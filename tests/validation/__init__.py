@@ -1,0 +1,1 @@
+"""Tests of tools.validation, with their fixture module and helpers."""
