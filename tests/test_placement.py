@@ -363,7 +363,7 @@ def test_the_kubelet_s_own_signal_needs_no_hook_and_a_non_stop_signal_is_reporte
 
 def generated_main_with(
     tmp_path: Path, task_extra: str
-) -> tuple[str, list[tuple[str, str, int | None]]]:
+) -> tuple[str, list[tuple[str, str | None, int | None]]]:
     """main.tf of a one-task job, and its findings other than Nomad's resource defaults."""
     jobspec = tmp_path / "x.nomad.hcl"
     jobspec.write_text(
