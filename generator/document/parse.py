@@ -251,13 +251,8 @@ class _Parser:
             value, index = self.value(value_at, newline_ends=True)
             head = self.source[self.tokens[key_start].start : self.offset(value_at)]
             lead = self.source[previous_end : self.tokens[key_start].start]
-            previous_end = self.tokens[index - 1].end
-            sep = ""
-            if self.text(index) == ",":
-                sep = self.source[previous_end : self.tokens[index].end]
-                previous_end = self.tokens[index].end
-                index += 1
-            elif index < close_at and self.kind(index) != NL:
+            sep, previous_end, index = self._separator(index)
+            if not sep and index < close_at and self.kind(index) != NL:
                 raise self.error(index, f"unexpected {self.text(index)!r} in an object")
             entries.append(Entry(key, value, head, lead, sep))
         return ObjectValue(entries, self.source[previous_end : self.tokens[close_at].start])
@@ -274,14 +269,17 @@ class _Parser:
             item_start = index
             value, index = self.value(index, newline_ends=False)
             lead = self.source[previous_end : self.tokens[item_start].start]
-            previous_end = self.tokens[index - 1].end
-            sep = ""
-            if self.text(index) == ",":
-                sep = self.source[previous_end : self.tokens[index].end]
-                previous_end = self.tokens[index].end
-                index += 1
+            sep, previous_end, index = self._separator(index)
             items.append(TupleItem(value, lead, sep))
         return TupleValue(items, self.source[previous_end : self.tokens[close_at].start])
+
+    def _separator(self, index: int) -> tuple[str, int, int]:
+        """After an element ending before `index`: the comma with the text before it ("" when
+        there is none), where the next element's lead starts, and the index after the comma."""
+        end = self.tokens[index - 1].end
+        if self.text(index) != ",":
+            return "", end, index
+        return self.source[end : self.tokens[index].end], self.tokens[index].end, index + 1
 
 
 def _scalar(tokens: list[Token]) -> Scalar | None:
