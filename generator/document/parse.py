@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 
@@ -273,7 +274,7 @@ class _Parser:
             items.append(TupleItem(value, lead, sep))
         return TupleValue(items, self.source[previous_end : self.tokens[close_at].start])
 
-    def _separator(self, index: int) -> tuple[str, int, int]:
+    def _separator(self, index: int) -> builtins.tuple[str, int, int]:
         """After an element ending before `index`: the comma with the text before it ("" when
         there is none), where the next element's lead starts, and the index after the comma."""
         end = self.tokens[index - 1].end
